@@ -1,0 +1,337 @@
+#include "gateway/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <tuple>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "gateway/connector.hpp"
+
+namespace flowgate {
+
+std::string ConfigError::str() const {
+  std::string s = file;
+  if (line > 0) s += ":" + std::to_string(line) + ":" + std::to_string(column);
+  return s + ": " + message;
+}
+
+void sortErrors(ConfigErrors& errors, std::size_t from) {
+  std::stable_sort(errors.begin() + static_cast<std::ptrdiff_t>(from), errors.end(),
+                   [](const ConfigError& a, const ConfigError& b) {
+                     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+                   });
+}
+
+std::string Endpoint::str() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+std::string parseEndpoint(const std::string& text, Endpoint& out) {
+  std::string host;
+  std::string port;
+  if (!text.empty() && text[0] == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return "expected [IPV6]:PORT, got '" + text + "'";
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos) return "expected HOST:PORT, got '" + text + "'";
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (host.empty() || port.empty() || ec != std::errc() || ptr != port.data() + port.size() ||
+      value > 65535) {
+    return "expected HOST:PORT with a port from 0 to 65535, got '" + text + "'";
+  }
+  out.host = host;
+  out.port = static_cast<std::uint16_t>(value);
+  return "";
+}
+
+std::string parseDuration(const std::string& text, std::chrono::milliseconds& out) {
+  std::size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  std::string unit = text.substr(i);
+  long long value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + i, value);
+  if (i == 0 || ec != std::errc()) {
+    return "expected a duration such as 500ms, 10s or 5m, got '" + text + "'";
+  }
+  long long factor = 0;
+  if (unit == "ms") factor = 1;
+  else if (unit == "s") factor = 1000;
+  else if (unit == "m") factor = 60 * 1000;
+  else if (unit == "h") factor = 3600 * 1000;
+  else return "expected a duration such as 500ms, 10s or 5m (units ms, s, m, h), got '" + text + "'";
+  out = std::chrono::milliseconds(value * factor);
+  return "";
+}
+
+std::string parseByteSize(const std::string& text, std::size_t& out) {
+  std::size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  std::string unit = text.substr(i);
+  unsigned long long value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + i, value);
+  if (i == 0 || ec != std::errc()) {
+    return "expected a size such as 1048576, 512KiB or 8MiB, got '" + text + "'";
+  }
+  unsigned long long factor = 0;
+  if (unit.empty() || unit == "B") factor = 1;
+  else if (unit == "KiB") factor = 1024;
+  else if (unit == "MiB") factor = 1024 * 1024;
+  else if (unit == "GiB") factor = 1024ull * 1024 * 1024;
+  else return "expected a size such as 1048576, 512KiB or 8MiB, got '" + text + "'";
+  out = static_cast<std::size_t>(value * factor);
+  return "";
+}
+
+bool expandEnv(const std::string& text, std::string& out, std::string& missing) {
+  out.clear();
+  std::size_t pos = 0;
+  while (true) {
+    auto start = text.find("{$env:", pos);
+    if (start == std::string::npos) break;
+    auto end = text.find('}', start);
+    if (end == std::string::npos) break;
+    out.append(text, pos, start - pos);
+    std::string name = text.substr(start + 6, end - start - 6);
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) {
+      missing = name;
+      return false;
+    }
+    out += value;
+    pos = end + 1;
+  }
+  out.append(text, pos, std::string::npos);
+  return true;
+}
+
+namespace {
+
+// Walks one YAML file, collecting every problem with its position.
+class Reader {
+ public:
+  Reader(std::string file, ConfigErrors& errors) : file_(std::move(file)), errors_(errors) {}
+
+  void fail(const YAML::Node& node, const std::string& message) {
+    const YAML::Mark mark = node.Mark();
+    errors_.push_back({file_, mark.line >= 0 ? mark.line + 1 : 0,
+                       mark.column >= 0 ? mark.column + 1 : 0, message});
+  }
+
+  // Reports keys of `map` not in `known`; returns false when `map` is not a map.
+  bool checkMap(const YAML::Node& map, const std::string& where,
+                const std::set<std::string>& known) {
+    if (map.IsNull()) return true;
+    if (!map.IsMap()) {
+      fail(map, where + " must be a mapping");
+      return false;
+    }
+    for (const auto& kv : map) {
+      const auto key = kv.first.as<std::string>();
+      if (!known.contains(key)) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        fail(kv.first, "unknown key '" + key + "' in " + where + " (known: " + list + ")");
+      }
+    }
+    return true;
+  }
+
+  bool scalar(const YAML::Node& node, const std::string& key, std::string& out) {
+    if (!node.IsScalar()) {
+      fail(node, key + " must be a scalar");
+      return false;
+    }
+    std::string missing;
+    if (!expandEnv(node.Scalar(), out, missing)) {
+      fail(node, key + ": environment variable " + missing + " is not set");
+      return false;
+    }
+    return true;
+  }
+
+  template <class Parse, class T>
+  void parsed(const YAML::Node& map, const char* key, const std::string& where, Parse parse,
+              T& out) {
+    const YAML::Node node = map[key];
+    if (!node) return;
+    std::string text;
+    if (!scalar(node, where + "." + key, text)) return;
+    std::string problem = parse(text, out);
+    if (!problem.empty()) fail(node, where + "." + key + ": " + problem);
+  }
+
+  void string(const YAML::Node& map, const char* key, const std::string& where,
+              std::string& out, const std::set<std::string>& allowed = {}) {
+    parsed(map, key, where,
+           [&](const std::string& text, std::string& value) -> std::string {
+             if (!allowed.empty() && !allowed.contains(text)) {
+               std::string list;
+               for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+               return "must be one of " + list + ", got '" + text + "'";
+             }
+             value = text;
+             return "";
+           },
+           out);
+  }
+
+  template <class T>
+  void unsignedValue(const YAML::Node& map, const char* key, const std::string& where, T& out,
+                     unsigned long long max) {
+    parsed(map, key, where,
+           [&](const std::string& text, T& value) -> std::string {
+             unsigned long long v = 0;
+             auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+             if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v > max) {
+               return "expected a whole number from 0 to " + std::to_string(max) + ", got '" +
+                      text + "'";
+             }
+             value = static_cast<T>(v);
+             return "";
+           },
+           out);
+  }
+
+  void hostList(const YAML::Node& node, const std::string& where, HostAllowList& out) {
+    if (!node.IsSequence()) {
+      fail(node, where + " must be a list of host names");
+      return;
+    }
+    HostAllowList list;
+    for (const auto& item : node) {
+      std::string text;
+      if (!scalar(item, where, text)) continue;
+      std::string problem = HostAllowList::validateEntry(text);
+      if (!problem.empty()) {
+        fail(item, where + ": " + problem);
+        continue;
+      }
+      list.add(text);
+    }
+    out = std::move(list);
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  ConfigErrors& errors_;
+};
+
+}  // namespace
+
+bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registry,
+                       GatewayConfig& out, ConfigErrors& errors, bool optional) {
+  const std::size_t before = errors.size();
+  // Connector defaults first, so a file may leave a connector out entirely.
+  for (const auto& connector : registry.all()) {
+    auto& cc = out.connectors[std::string(connector->name())];
+    if (!cc.allowedHostsSet) cc.allowedHosts = HostAllowList(connector->defaultAllowedHosts());
+    for (const auto& key : connector->configKeys()) {
+      if (!cc.values.contains(key.name)) cc.values[key.name] = key.defaultValue;
+    }
+  }
+  if (!std::filesystem::exists(path)) {
+    if (optional) return true;
+    errors.push_back({path, 0, 0, "config file not found"});
+    return false;
+  }
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    errors.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
+    return false;
+  }
+  Reader r(path, errors);
+  if (root.IsNull()) return true;
+  if (!r.checkMap(root, "the gateway config",
+                  {"server", "admin", "logging", "upstream", "connectors", "tokenStore"})) {
+    return false;
+  }
+
+  if (const auto s = root["server"];
+      s && r.checkMap(s, "server",
+                      {"listen", "threads", "maxBodyBytes", "headerTimeout", "idleTimeout"})) {
+    r.parsed(s, "listen", "server", parseEndpoint, out.server.listen);
+    r.unsignedValue(s, "threads", "server", out.server.threads, 1024);
+    r.parsed(s, "maxBodyBytes", "server", parseByteSize, out.server.maxBodyBytes);
+    r.parsed(s, "headerTimeout", "server", parseDuration, out.server.headerTimeout);
+    r.parsed(s, "idleTimeout", "server", parseDuration, out.server.idleTimeout);
+  }
+  if (const auto a = root["admin"]; a && r.checkMap(a, "admin", {"listen"})) {
+    r.parsed(a, "listen", "admin", parseEndpoint, out.admin.listen);
+  }
+  if (const auto l = root["logging"]; l && r.checkMap(l, "logging", {"level", "format"})) {
+    r.string(l, "level", "logging", out.logging.level,
+             {"trace", "debug", "info", "warn", "error", "off"});
+    r.string(l, "format", "logging", out.logging.format, {"text", "json"});
+  }
+  if (const auto u = root["upstream"];
+      u && r.checkMap(u, "upstream",
+                      {"connectTimeout", "requestTimeout", "maxIdlePerHost", "maxResponseBytes",
+                       "caFile"})) {
+    r.parsed(u, "connectTimeout", "upstream", parseDuration, out.upstream.connectTimeout);
+    r.parsed(u, "requestTimeout", "upstream", parseDuration, out.upstream.requestTimeout);
+    r.unsignedValue(u, "maxIdlePerHost", "upstream", out.upstream.maxIdlePerHost, 100000);
+    r.parsed(u, "maxResponseBytes", "upstream", parseByteSize, out.upstream.maxResponseBytes);
+    r.string(u, "caFile", "upstream", out.upstream.caFile);
+  }
+  if (const auto t = root["tokenStore"]; t && r.checkMap(t, "tokenStore", {"kind", "url"})) {
+    r.string(t, "kind", "tokenStore", out.tokenStore.kind, {"memory", "redis"});
+    r.string(t, "url", "tokenStore", out.tokenStore.url);
+    if (out.tokenStore.kind == "redis" && out.tokenStore.url.empty()) {
+      r.fail(t, "tokenStore: kind redis needs a url (redis://host:port)");
+    }
+  }
+  if (const auto cs = root["connectors"]; cs) {
+    if (!cs.IsMap()) {
+      r.fail(cs, "connectors must be a mapping of connector names");
+    } else {
+      for (const auto& kv : cs) {
+        const auto name = kv.first.as<std::string>();
+        const Connector* connector = registry.find(name);
+        if (connector == nullptr) {
+          std::string list;
+          for (const auto& c : registry.all()) list += (list.empty() ? "" : ", ") + std::string(c->name());
+          r.fail(kv.first, "unknown connector '" + name + "' (known: " + list + ")");
+          continue;
+        }
+        std::set<std::string> known{"allowedHosts"};
+        for (const auto& key : connector->configKeys()) known.insert(key.name);
+        const std::string where = "connectors." + name;
+        if (!r.checkMap(kv.second, where, known) || kv.second.IsNull()) continue;
+        auto& cc = out.connectors[name];
+        for (const auto& entry : kv.second) {
+          const auto key = entry.first.as<std::string>();
+          if (key == "allowedHosts") {
+            r.hostList(entry.second, where + ".allowedHosts", cc.allowedHosts);
+            cc.allowedHostsSet = true;
+          } else if (known.contains(key)) {
+            std::string text;
+            if (r.scalar(entry.second, where + "." + key, text)) cc.values[key] = text;
+          }
+        }
+      }
+    }
+  }
+  sortErrors(errors, before);
+  return errors.size() == before;
+}
+
+}  // namespace flowgate

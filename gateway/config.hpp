@@ -1,0 +1,87 @@
+// Gateway settings (config/gateway.yaml): defaults for every key, strict validation with
+// FILE:LINE:COL messages.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gateway/host_allow_list.hpp"
+
+namespace flowgate {
+
+class ConnectorRegistry;
+
+// One configuration problem, printed as FILE:LINE:COL: message.
+struct ConfigError {
+  std::string file;
+  int line = 0;  // 1-based; 0 when unknown
+  int column = 0;
+  std::string message;
+  std::string str() const;
+};
+using ConfigErrors = std::vector<ConfigError>;
+
+// Orders errors[from..] by line and column, so a file's problems read top to bottom.
+void sortErrors(ConfigErrors& errors, std::size_t from);
+
+struct Endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string str() const;  // "host:port", IPv6 in brackets
+};
+
+// Parses "HOST:PORT" or "[V6]:PORT"; returns an error message or "".
+std::string parseEndpoint(const std::string& text, Endpoint& out);
+// Parses "250ms", "10s", "5m", "1h"; returns an error message or "".
+std::string parseDuration(const std::string& text, std::chrono::milliseconds& out);
+// Parses "1048576", "512KiB", "8MiB"; returns an error message or "".
+std::string parseByteSize(const std::string& text, std::size_t& out);
+
+struct ConnectorConfig {
+  HostAllowList allowedHosts;
+  bool allowedHostsSet = false;
+  std::map<std::string, std::string> values;  // connector-specific keys, as written
+};
+
+struct GatewayConfig {
+  struct Server {
+    Endpoint listen{"0.0.0.0", 8290};
+    unsigned threads = 0;  // 0 = one per core
+    std::size_t maxBodyBytes = 1048576;
+    std::chrono::milliseconds headerTimeout{10000};
+    std::chrono::milliseconds idleTimeout{60000};
+  } server;
+  struct Admin {
+    Endpoint listen{"127.0.0.1", 9164};
+  } admin;
+  struct Logging {
+    std::string level = "info";   // trace|debug|info|warn|error|off
+    std::string format = "text";  // text|json
+  } logging;
+  struct Upstream {
+    std::chrono::milliseconds connectTimeout{5000};
+    std::chrono::milliseconds requestTimeout{30000};
+    std::size_t maxIdlePerHost = 64;
+    std::size_t maxResponseBytes = 8 * 1024 * 1024;
+    std::string caFile;
+  } upstream;
+  std::map<std::string, ConnectorConfig> connectors;
+  struct TokenStore {
+    std::string kind = "memory";  // memory|redis
+    std::string url;
+  } tokenStore;
+};
+
+// Loads `path` over the defaults. A missing file is an error unless `optional` is set.
+// Connector sections are checked against the connectors' declared keys.
+bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registry,
+                       GatewayConfig& out, ConfigErrors& errors, bool optional = false);
+
+// Replaces every "{$env:NAME}" in `text`; returns false (and names the variable in `missing`)
+// when a variable is not set.
+bool expandEnv(const std::string& text, std::string& out, std::string& missing);
+
+}  // namespace flowgate

@@ -1,0 +1,107 @@
+// The contract between the core and a connector. The core knows connectors only through
+// this interface; connectors register by name in registerBuiltinConnectors().
+#pragma once
+
+#include <any>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "gateway/error.hpp"
+#include "gateway/host_allow_list.hpp"
+#include "gateway/json.hpp"
+
+namespace flowgate {
+
+class HttpClient;
+
+enum class ParamType { String, Integer, Boolean, Object, Array, Any };
+std::string_view paramTypeName(ParamType type);
+
+struct ParamSpec {
+  std::string name;
+  ParamType type = ParamType::String;
+  bool required = false;
+  std::string description;
+};
+
+struct OperationSpec {
+  std::string name;  // "getSessionById" (the step is "<connector>.<name>")
+  std::string description;
+  std::vector<ParamSpec> params;
+};
+
+// A connector-specific key under connectors.<name> in gateway.yaml (allowedHosts is generic).
+struct ConfigKeySpec {
+  std::string name;
+  std::string defaultValue;
+  std::string description;
+};
+
+struct ConnectorSettings {
+  HostAllowList allowedHosts;
+  std::map<std::string, std::string> values;  // every ConfigKeySpec, defaults filled in
+};
+
+// Evaluated, type-checked parameters of one step. The pipeline has already converted each
+// value to its declared type: String params hold JSON strings (integers are given as their
+// exact decimal text), Integer params hold int64, Boolean params hold bools.
+class Args {
+ public:
+  Args(const std::vector<ParamSpec>& specs, std::vector<const Json*> values)
+      : specs_(&specs), values_(std::move(values)) {}
+  // nullptr when the parameter is absent (or null).
+  const Json* get(std::string_view name) const;
+  std::optional<std::string_view> string(std::string_view name) const;
+  std::optional<std::int64_t> integer(std::string_view name) const;
+  std::optional<bool> boolean(std::string_view name) const;
+
+ private:
+  const std::vector<ParamSpec>* specs_;
+  std::vector<const Json*> values_;
+};
+
+// What a step sees of the message being processed.
+struct StepContext {
+  HttpClient& http;            // this worker thread's pooled client
+  std::string_view requestId;  // for logs
+  std::any& state;             // per-message slot of this connector, set by init
+  JsonDoc& payload;            // operations write their normalized answer here
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  virtual std::string_view name() const = 0;  // "gotowebinar"
+  virtual std::vector<ConfigKeySpec> configKeys() const = 0;
+  // allowedHosts when gateway.yaml sets none for this connector.
+  virtual std::vector<std::string> defaultAllowedHosts() const { return {}; }
+  // Called once the gateway config is loaded, before any request.
+  virtual void configure(const ConnectorSettings& settings) = 0;
+  virtual const std::vector<ParamSpec>& initParams() const = 0;
+  virtual const std::vector<OperationSpec>& operations() const = 0;
+  // `<name>.init`: validates the arguments and stores per-message settings in ctx.state.
+  virtual Status init(const Args& args, StepContext& ctx) = 0;
+  // `<name>.<operations()[index].name>`: calls the upstream, writes ctx.payload.
+  virtual boost::asio::awaitable<Status> call(std::size_t index, const Args& args,
+                                              StepContext& ctx) = 0;
+};
+
+class ConnectorRegistry {
+ public:
+  // A duplicate name is a programming error: throws std::logic_error.
+  void add(std::unique_ptr<Connector> connector);
+  Connector* find(std::string_view name) const;
+  const std::vector<std::unique_ptr<Connector>>& all() const { return connectors_; }
+
+ private:
+  std::vector<std::unique_ptr<Connector>> connectors_;
+};
+
+}  // namespace flowgate

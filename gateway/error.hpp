@@ -1,0 +1,101 @@
+// Error values of the request path and their mapping to HTTP statuses (DESIGN.md table).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace flowgate {
+
+enum class ErrorCode {
+  BadRequest,
+  InvalidJson,
+  MissingParameter,
+  InvalidParameter,
+  NotFound,
+  MethodNotAllowed,
+  PayloadTooLarge,
+  UpstreamNotAllowed,
+  UpstreamUnauthorized,
+  UpstreamNotFound,
+  UpstreamRejected,
+  UpstreamError,
+  BadUpstreamResponse,
+  UpstreamUnavailable,
+  UpstreamTimeout,
+  UpstreamSuspended,
+  Internal,
+};
+
+// Stable snake_case name used in the error envelope ("upstream_not_found").
+std::string_view errorCodeName(ErrorCode code);
+// The status the DESIGN.md table gives the code (upstream_rejected defaults to 400).
+int defaultStatus(ErrorCode code);
+
+struct Error {
+  ErrorCode code = ErrorCode::Internal;
+  int status = 500;
+  std::string message;
+  // Filled by the pipeline: which step failed.
+  std::string step;
+  // Optional "upstream" member of the envelope, as a serialized JSON object,
+  // e.g. {"status":404,"body":{...}}. Empty when there is none.
+  std::string upstreamJson;
+
+  static Error make(ErrorCode code, std::string message) {
+    Error e;
+    e.code = code;
+    e.status = defaultStatus(code);
+    e.message = std::move(message);
+    return e;
+  }
+  Error& withStatus(int s) {
+    status = s;
+    return *this;
+  }
+  // Records the upstream HTTP status and body. A body that parses as JSON is embedded
+  // as JSON, any other body as a (truncated) string.
+  Error& withUpstream(int upstreamStatus, std::string_view body);
+};
+
+// A value or an Error. Errors on the request path are values, never exceptions.
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}
+  Result(Error error) : v_(std::move(error)) {}
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &std::get<0>(v_); }
+  const T* operator->() const { return &std::get<0>(v_); }
+  T& operator*() { return std::get<0>(v_); }
+  Error& error() & { return std::get<1>(v_); }
+  const Error& error() const& { return std::get<1>(v_); }
+  Error&& error() && { return std::get<1>(std::move(v_)); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// Result<void>: success, or an Error.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : err_(std::move(error)) {}
+  static Status success() { return {}; }
+  bool ok() const { return !err_.has_value(); }
+  explicit operator bool() const { return ok(); }
+  Error& error() & { return *err_; }
+  const Error& error() const& { return *err_; }
+  Error&& error() && { return std::move(*err_); }
+
+ private:
+  std::optional<Error> err_;
+};
+
+}  // namespace flowgate

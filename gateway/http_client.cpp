@@ -1,0 +1,692 @@
+// Outbound HTTP(S) client: Beast over Asio, C++20 coroutines, errors as values.
+//
+// Pool: one LIFO stack of idle connections per "scheme://host:port" key (the most recently
+// used connection is reused first, so cold ones age out at the bottom; the oldest one is
+// closed when a stack is full). The client is confined to one thread: no locks.
+//
+// Stale keep-alive connections: before reuse, an idle connection is probed with a
+// non-blocking MSG_PEEK (peer closed or sent unsolicited bytes -> discarded, nothing was
+// sent on it). When a request on a reused connection still fails before any answer byte
+// arrives (eof/reset on write or on the first read), an idempotent request is sent once more
+// on a fresh connection; a non-idempotent one never is.
+#include "gateway/http_client.hpp"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+namespace flowgate {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using beast::error_code;
+
+std::string_view HttpResponse::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (beast::iequals(key, name)) return value;
+  }
+  return {};
+}
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
+constexpr std::string_view kUserAgent = "Flowgate/0.1";
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// ---------------------------------------------------------------------------------------
+// URLs
+
+struct Url {
+  bool tls = false;
+  std::string host;  // lower-case, IPv6 without brackets
+  bool ipv6 = false;
+  bool ipLiteral = false;
+  std::uint16_t port = 0;
+  bool defaultPort = true;
+  std::string target;  // path + query, never empty
+
+  std::string bracketedHost() const { return ipv6 ? "[" + host + "]" : host; }
+  std::string hostPort() const { return bracketedHost() + ":" + std::to_string(port); }
+  std::string hostHeader() const { return defaultPort ? bracketedHost() : hostPort(); }
+  std::string poolKey() const { return (tls ? "https://" : "http://") + hostPort(); }
+};
+
+bool startsWithNoCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && beast::iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// The URL for error messages: no query or fragment (they may carry secrets), no user info.
+std::string describeUrl(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  if (url.find('@') != std::string_view::npos) return "(URL with user info)";
+  std::string out;
+  for (char c : url.substr(0, 200)) {
+    unsigned char u = static_cast<unsigned char>(c);
+    out += (u <= 0x20 || u == 0x7f) ? '?' : c;
+  }
+  if (url.size() > 200) out += "...";
+  return "'" + out + "'";
+}
+
+Error invalidUrl(std::string_view url, std::string_view reason) {
+  return Error::make(ErrorCode::InvalidParameter,
+                     "invalid upstream URL " + describeUrl(url) + ": " + std::string(reason))
+      .withStatus(400);
+}
+
+bool isHostChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+}
+
+Result<Url> parseUrl(std::string_view text) {
+  Url url;
+  std::string_view rest;
+  if (startsWithNoCase(text, "http://")) {
+    rest = text.substr(7);
+  } else if (startsWithNoCase(text, "https://")) {
+    url.tls = true;
+    rest = text.substr(8);
+  } else {
+    return invalidUrl(text, "the scheme must be http:// or https://");
+  }
+  const auto authorityEnd = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, authorityEnd);
+  std::string_view tail =
+      authorityEnd == std::string_view::npos ? std::string_view{} : rest.substr(authorityEnd);
+  if (authority.empty()) return invalidUrl(text, "missing host");
+  if (authority.find('@') != std::string_view::npos) {
+    return invalidUrl(text, "user info in URLs is not supported");
+  }
+
+  std::string_view host;
+  std::optional<std::string_view> portText;
+  if (authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return invalidUrl(text, "unterminated IPv6 literal");
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return invalidUrl(text, "unexpected characters after ']'");
+      portText = after.substr(1);
+    }
+    in6_addr addr{};
+    if (inet_pton(AF_INET6, std::string(host).c_str(), &addr) != 1) {
+      return invalidUrl(text, "invalid IPv6 literal");
+    }
+    url.ipv6 = true;
+    url.ipLiteral = true;
+  } else {
+    const auto colon = authority.find(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) portText = authority.substr(colon + 1);
+    if (host.empty()) return invalidUrl(text, "missing host");
+    for (char c : host) {
+      if (!isHostChar(c)) return invalidUrl(text, "invalid character in host");
+    }
+    in_addr addr{};
+    url.ipLiteral = inet_pton(AF_INET, std::string(host).c_str(), &addr) == 1;
+  }
+  url.host.reserve(host.size());
+  for (char c : host) url.host += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+
+  const std::uint16_t defaultPort = url.tls ? 443 : 80;
+  url.port = defaultPort;
+  if (portText && !portText->empty()) {
+    if (portText->size() > 5) return invalidUrl(text, "invalid port");
+    unsigned value = 0;
+    for (char c : *portText) {
+      if (c < '0' || c > '9') return invalidUrl(text, "invalid port");
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value == 0 || value > 65535) return invalidUrl(text, "port out of range");
+    url.port = static_cast<std::uint16_t>(value);
+  }
+  url.defaultPort = url.port == defaultPort;
+
+  tail = tail.substr(0, tail.find('#'));
+  for (char c : tail) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) return invalidUrl(text, "spaces or control characters in URL");
+  }
+  if (tail.empty()) {
+    url.target = "/";
+  } else if (tail.front() == '?') {
+    url.target = "/" + std::string(tail);
+  } else {
+    url.target = std::string(tail);
+  }
+  return url;
+}
+
+// ---------------------------------------------------------------------------------------
+// Request building
+
+bool isTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool isToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!isTokenChar(c)) return false;
+  }
+  return true;
+}
+
+bool isValidHeaderValue(std::string_view s) {
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
+}
+
+// Headers the client owns (framing and hop-by-hop): never copied from the request.
+bool isClientOwnedHeader(std::string_view name) {
+  for (std::string_view owned : {"host", "content-length", "connection", "transfer-encoding",
+                                 "keep-alive", "upgrade", "te", "proxy-connection"}) {
+    if (beast::iequals(name, owned)) return true;
+  }
+  return false;
+}
+
+Result<http::request<http::string_body>> buildRequest(HttpRequest& request, const Url& url) {
+  http::request<http::string_body> req;
+  if (!isToken(request.method)) {
+    return Error::make(ErrorCode::Internal, "invalid HTTP method for upstream request");
+  }
+  const http::verb verb = http::string_to_verb(request.method);
+  if (verb == http::verb::unknown) {
+    req.method_string(request.method);
+  } else {
+    req.method(verb);
+  }
+  req.target(url.target);
+  req.version(11);
+  req.set(http::field::host, url.hostHeader());
+  req.set(http::field::user_agent, kUserAgent);
+  for (const auto& [name, value] : request.headers) {
+    if (!isToken(name)) {
+      return Error::make(ErrorCode::InvalidParameter, "invalid upstream request header name");
+    }
+    // The value is never quoted: it may be a secret.
+    if (!isValidHeaderValue(value)) {
+      return Error::make(ErrorCode::InvalidParameter,
+                         "upstream request header '" + name + "' contains line breaks");
+    }
+    if (isClientOwnedHeader(name)) continue;
+    if (beast::iequals(name, "user-agent")) {
+      req.set(http::field::user_agent, value);
+    } else {
+      req.insert(name, value);
+    }
+  }
+  req.body() = std::move(request.body);
+  if (!req.body().empty() || verb == http::verb::post || verb == http::verb::put ||
+      verb == http::verb::patch) {
+    req.content_length(req.body().size());
+  }
+  return req;
+}
+
+// ---------------------------------------------------------------------------------------
+// Connections
+
+struct Connection {
+  std::optional<beast::tcp_stream> plain;
+  std::optional<TlsStream> tls;
+  beast::flat_buffer buffer;
+  bool reused = false;
+  bool hostMismatch = false;  // set by the verify callback
+
+  beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+};
+
+// True when an idle connection can still be used: open, no bytes pending (an idle
+// HTTP/1.1 connection receives nothing; data or EOF means the server closed or misbehaves).
+bool looksAlive(Connection& conn) {
+  if (conn.buffer.size() != 0) return false;
+  auto& socket = conn.tcp().socket();
+  if (!socket.is_open()) return false;
+  char byte = 0;
+  const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n >= 0) return false;
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+}
+
+std::string reasonText(const error_code& ec) {
+  if (ec == asio::error::connection_refused) return "connection refused";
+  if (ec == asio::error::connection_reset) return "connection reset";
+  if (ec == asio::error::connection_aborted) return "connection aborted";
+  if (ec == asio::error::broken_pipe) return "broken pipe";
+  if (ec == asio::error::host_not_found || ec == asio::error::host_not_found_try_again) {
+    return "host not found";
+  }
+  if (ec == asio::error::no_data) return "host has no address";
+  if (ec == asio::error::network_unreachable) return "network unreachable";
+  if (ec == asio::error::host_unreachable) return "host unreachable";
+  if (ec == asio::error::timed_out) return "timed out";
+  if (ec == asio::error::eof || ec == http::error::end_of_stream) return "connection closed";
+  if (ec == asio::error::operation_aborted) return "operation cancelled";
+  if (ec == ssl::error::stream_truncated) return "TLS stream truncated";
+  if (ec.category() == asio::error::get_ssl_category()) {
+    const char* reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
+    if (reason != nullptr) return reason;
+  }
+  return ec.message();
+}
+
+bool isHttpParseError(const error_code& ec) {
+  return &ec.category() == &http::make_error_code(http::error::bad_version).category();
+}
+
+// Errors meaning "the peer closed or reset the connection".
+bool isConnectionDropped(const error_code& ec) {
+  if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+      ec == asio::error::broken_pipe || ec == asio::error::not_connected ||
+      ec == ssl::error::stream_truncated) {
+    return true;
+  }
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+  if (ec.category() == asio::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
+          SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+    return true;
+  }
+#endif
+  return false;
+}
+
+struct Exchange {
+  error_code ec;
+  bool gotResponseBytes = false;
+  bool keepAlive = false;
+  HttpResponse response;
+};
+
+template <class Stream>
+asio::awaitable<Exchange> exchange(Stream& stream, Connection& conn,
+                                   const http::request<http::string_body>& req, bool head,
+                                   const HttpClientOptions& options) {
+  Exchange out;
+  if (options.requestTimeout.count() > 0) {
+    conn.tcp().expires_after(options.requestTimeout);
+  } else {
+    conn.tcp().expires_never();
+  }
+  auto [writeEc, written] = co_await http::async_write(stream, req, kUseTuple);
+  if (writeEc) {
+    out.ec = writeEc;
+    co_return out;
+  }
+  for (;;) {
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(kMaxHeaderBytes);
+    parser.body_limit(options.maxResponseBytes);
+    if (head) parser.skip(true);
+    auto [readEc, read] = co_await http::async_read(stream, conn.buffer, parser, kUseTuple);
+    if (readEc) {
+      out.ec = readEc;
+      out.gotResponseBytes = out.gotResponseBytes || parser.got_some() || conn.buffer.size() > 0;
+      co_return out;
+    }
+    out.gotResponseBytes = true;
+    const unsigned status = parser.get().result_int();
+    if (status >= 100 && status < 200 && status != 101) continue;  // interim answer
+    out.keepAlive =
+        parser.get().keep_alive() && !parser.need_eof() && conn.buffer.size() == 0 && status != 101;
+    auto message = parser.release();
+    out.response.status = static_cast<int>(status);
+    out.response.headers.reserve(
+        static_cast<std::size_t>(std::distance(message.begin(), message.end())));
+    for (const auto& field : message) {
+      out.response.headers.emplace_back(std::string(field.name_string()),
+                                        std::string(field.value()));
+    }
+    out.response.body = std::move(message.body());
+    conn.tcp().expires_never();
+    co_return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The client
+
+class BeastHttpClient final : public HttpClient {
+ public:
+  BeastHttpClient(asio::any_io_executor executor, const HttpClientOptions& options)
+      : executor_(std::move(executor)), options_(options), sslContext_(ssl::context::tls_client) {
+    error_code ec;
+    sslContext_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                                ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                                ssl::context::no_tlsv1_1,
+                            ec);
+    sslContext_.set_verify_mode(ssl::verify_peer, ec);
+    if (options_.caFile.empty()) {
+      sslContext_.set_default_verify_paths(ec);
+      if (ec) tlsSetupError_ = "cannot load the system trust store: " + reasonText(ec);
+    } else {
+      sslContext_.load_verify_file(options_.caFile, ec);
+      if (ec) {
+        tlsSetupError_ = "cannot load upstream caFile '" + options_.caFile + "': " + reasonText(ec);
+      }
+    }
+    ERR_clear_error();
+  }
+
+  asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
+                                             const HostAllowList& allowed) override {
+    try {
+      co_return co_await sendImpl(std::move(request), allowed);
+    } catch (const std::exception& e) {
+      co_return Error::make(ErrorCode::Internal,
+                            std::string("upstream call failed unexpectedly: ") + e.what());
+    }
+  }
+
+ private:
+  asio::awaitable<Result<HttpResponse>> sendImpl(HttpRequest request,
+                                                 const HostAllowList& allowed) {
+    auto parsed = parseUrl(request.url);
+    if (!parsed) co_return std::move(parsed).error();
+    const Url url = std::move(parsed.value());
+    if (!allowed.allows(url.host)) {
+      co_return Error::make(ErrorCode::UpstreamNotAllowed,
+                            "upstream host '" + url.host + "' is not in allowedHosts");
+    }
+    const bool head = beast::iequals(request.method, "HEAD");
+    auto built = buildRequest(request, url);
+    if (!built) co_return std::move(built).error();
+    const http::request<http::string_body> req = std::move(built.value());
+    const std::string key = url.poolKey();
+
+    bool forceFresh = false;
+    for (int attempt = 0;; ++attempt) {
+      std::unique_ptr<Connection> conn;
+      if (!forceFresh) conn = takeIdle(key);
+      if (!conn) {
+        auto connected = co_await connect(url);
+        if (!connected) co_return std::move(connected).error();
+        conn = std::move(connected.value());
+      }
+      Exchange result;
+      if (conn->tls) {
+        result = co_await exchange(*conn->tls, *conn, req, head, options_);
+      } else {
+        result = co_await exchange(*conn->plain, *conn, req, head, options_);
+      }
+      if (!result.ec) {
+        if (result.keepAlive) release(key, std::move(conn));
+        co_return std::move(result.response);
+      }
+      const bool stale = conn->reused && !result.gotResponseBytes && isConnectionDropped(result.ec);
+      conn.reset();  // never pooled after an error
+      if (stale && request.idempotent && attempt == 0) {
+        forceFresh = true;
+        continue;
+      }
+      co_return exchangeError(result, url, stale);
+    }
+  }
+
+  Error exchangeError(const Exchange& result, const Url& url, bool stale) const {
+    const error_code& ec = result.ec;
+    const std::string where = url.hostPort();
+    if (ec == beast::error::timeout) {
+      return Error::make(ErrorCode::UpstreamTimeout,
+                         "upstream " + where + " did not answer within " +
+                             std::to_string(options_.requestTimeout.count()) + " ms");
+    }
+    if (ec == http::error::body_limit) {
+      return Error::make(
+          ErrorCode::BadUpstreamResponse,
+          "upstream answer exceeds " + std::to_string(options_.maxResponseBytes) + " bytes");
+    }
+    if (ec == http::error::header_limit) {
+      return Error::make(
+          ErrorCode::BadUpstreamResponse,
+          "upstream answer headers exceed " + std::to_string(kMaxHeaderBytes) + " bytes");
+    }
+    if (isConnectionDropped(ec)) {
+      if (stale) {
+        return Error::make(ErrorCode::UpstreamUnavailable,
+                           "kept-alive connection to " + where +
+                               " was closed before an answer; the request was not retried "
+                               "because it is not idempotent");
+      }
+      if (!result.gotResponseBytes) {
+        return Error::make(ErrorCode::UpstreamUnavailable,
+                           "upstream " + where + " closed the connection without answering (" +
+                               reasonText(ec) + ")");
+      }
+      return Error::make(ErrorCode::BadUpstreamResponse,
+                         "incomplete answer from " + where + " (" + reasonText(ec) + ")");
+    }
+    if (ec == http::error::partial_message) {
+      return Error::make(ErrorCode::BadUpstreamResponse, "incomplete answer from " + where);
+    }
+    if (isHttpParseError(ec)) {
+      return Error::make(ErrorCode::BadUpstreamResponse,
+                         "malformed answer from " + where + ": " + ec.message());
+    }
+    if (ec.category() == asio::error::get_ssl_category()) {
+      return Error::make(ErrorCode::UpstreamUnavailable,
+                         "TLS error talking to " + where + ": " + reasonText(ec));
+    }
+    return Error::make(ErrorCode::UpstreamUnavailable,
+                       "connection to " + where + " failed: " + reasonText(ec));
+  }
+
+  Error connectTimeoutError(const Url& url) const {
+    return Error::make(ErrorCode::UpstreamTimeout,
+                       "timed out connecting to " + url.hostPort() + " after " +
+                           std::to_string(options_.connectTimeout.count()) + " ms");
+  }
+
+  struct Resolution {
+    explicit Resolution(const asio::any_io_executor& ex) : resolver(ex), signal(ex) {}
+    tcp::resolver resolver;
+    asio::steady_timer signal;
+    bool done = false;
+    error_code ec;
+    tcp::resolver::results_type results;
+  };
+
+  // Resolves host names under the connect deadline. The resolver runs getaddrinfo on a
+  // background thread that cannot be interrupted, so the coroutine waits on a timer that
+  // the lookup cancels when it finishes: a timeout returns at once.
+  asio::awaitable<Result<std::vector<tcp::endpoint>>> resolve(
+      const Url& url, std::optional<std::chrono::steady_clock::time_point> deadline) {
+    std::vector<tcp::endpoint> endpoints;
+    if (url.ipLiteral) {
+      error_code ec;
+      auto address = asio::ip::make_address(url.host, ec);
+      if (ec) {
+        co_return Error::make(ErrorCode::UpstreamUnavailable,
+                              "cannot connect to " + url.hostPort() + ": invalid address");
+      }
+      endpoints.emplace_back(address, url.port);
+      co_return endpoints;
+    }
+    auto state = std::make_shared<Resolution>(executor_);
+    if (deadline) {
+      state->signal.expires_at(*deadline);
+    } else {
+      state->signal.expires_at(asio::steady_timer::time_point::max());
+    }
+    state->resolver.async_resolve(
+        url.host, std::to_string(url.port), tcp::resolver::numeric_service,
+        [state](const error_code& ec, tcp::resolver::results_type results) {
+          state->done = true;
+          state->ec = ec;
+          state->results = std::move(results);
+          state->signal.cancel();
+        });
+    if (!state->done) co_await state->signal.async_wait(kUseTuple);
+    if (!state->done) {
+      state->resolver.cancel();
+      co_return connectTimeoutError(url);
+    }
+    if (state->ec || state->results.empty()) {
+      const std::string reason = state->ec ? reasonText(state->ec) : "host has no address";
+      co_return Error::make(ErrorCode::UpstreamUnavailable,
+                            "cannot resolve upstream " + url.hostPort() + ": " + reason);
+    }
+    for (const auto& entry : state->results) endpoints.push_back(entry.endpoint());
+    co_return endpoints;
+  }
+
+  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url) {
+    const std::string where = url.hostPort();
+    if (url.tls && !tlsSetupError_.empty()) {
+      co_return Error::make(ErrorCode::UpstreamUnavailable,
+                            "cannot call " + where + " over TLS: " + tlsSetupError_);
+    }
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    if (options_.connectTimeout.count() > 0) {
+      deadline = std::chrono::steady_clock::now() + options_.connectTimeout;
+    }
+    auto endpoints = co_await resolve(url, deadline);
+    if (!endpoints) co_return std::move(endpoints).error();
+
+    auto conn = std::make_unique<Connection>();
+    if (url.tls) {
+      conn->tls.emplace(executor_, sslContext_);
+    } else {
+      conn->plain.emplace(executor_);
+    }
+    beast::tcp_stream& stream = conn->tcp();
+    if (deadline) {
+      stream.expires_at(*deadline);
+    } else {
+      stream.expires_never();
+    }
+    auto [connectEc, endpoint] = co_await stream.async_connect(endpoints.value(), kUseTuple);
+    if (connectEc == beast::error::timeout) co_return connectTimeoutError(url);
+    if (connectEc) {
+      co_return Error::make(ErrorCode::UpstreamUnavailable,
+                            "cannot connect to " + where + ": " + reasonText(connectEc));
+    }
+    error_code ignored;
+    stream.socket().set_option(tcp::no_delay(true), ignored);
+
+    if (url.tls) {
+      TlsStream& tls = *conn->tls;
+      // SNI carries host names only, never IP literals (RFC 6066).
+      if (!url.ipLiteral && SSL_set_tlsext_host_name(tls.native_handle(), url.host.c_str()) != 1) {
+        co_return Error::make(ErrorCode::UpstreamUnavailable,
+                              "TLS setup for " + where + " failed: cannot set SNI");
+      }
+      error_code ec;
+      tls.set_verify_mode(ssl::verify_peer, ec);
+      tls.set_verify_callback(
+          [verify = ssl::host_name_verification(url.host), c = conn.get()](
+              bool preverified, ssl::verify_context& ctx) mutable {
+            const bool ok = verify(preverified, ctx);
+            if (preverified && !ok) c->hostMismatch = true;
+            return ok;
+          },
+          ec);
+      if (ec) {
+        co_return Error::make(ErrorCode::UpstreamUnavailable,
+                              "TLS setup for " + where + " failed: " + reasonText(ec));
+      }
+      auto [handshakeEc] = co_await tls.async_handshake(ssl::stream_base::client, kUseTuple);
+      if (handshakeEc == beast::error::timeout) co_return connectTimeoutError(url);
+      if (handshakeEc) {
+        co_return Error::make(ErrorCode::UpstreamUnavailable,
+                              "TLS handshake with " + where +
+                                  " failed: " + handshakeFailure(*conn, url, handshakeEc));
+      }
+    }
+    stream.expires_never();
+    co_return std::move(conn);
+  }
+
+  static std::string handshakeFailure(Connection& conn, const Url& url, const error_code& ec) {
+    if (conn.hostMismatch) {
+      return "certificate verify failed: the certificate is not valid for '" + url.host + "'";
+    }
+    if (ec.category() == asio::error::get_ssl_category() &&
+        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+      const long result = SSL_get_verify_result(conn.tls->native_handle());
+      std::string text = "certificate verify failed";
+      if (result != X509_V_OK) text += std::string(": ") + X509_verify_cert_error_string(result);
+      return text;
+    }
+    if (isConnectionDropped(ec)) return "connection closed during the handshake";
+    return reasonText(ec);
+  }
+
+  std::unique_ptr<Connection> takeIdle(const std::string& key) {
+    auto it = idle_.find(key);
+    if (it == idle_.end()) return nullptr;
+    auto& stack = it->second;
+    std::unique_ptr<Connection> found;
+    while (!stack.empty() && !found) {
+      std::unique_ptr<Connection> candidate = std::move(stack.back());
+      stack.pop_back();
+      if (looksAlive(*candidate)) found = std::move(candidate);
+    }
+    if (stack.empty()) idle_.erase(it);
+    if (found) found->reused = true;
+    return found;
+  }
+
+  void release(const std::string& key, std::unique_ptr<Connection> conn) {
+    if (options_.maxIdlePerHost == 0) return;
+    auto& stack = idle_[key];
+    if (stack.size() >= options_.maxIdlePerHost) stack.erase(stack.begin());  // oldest
+    stack.push_back(std::move(conn));
+  }
+
+  asio::any_io_executor executor_;
+  HttpClientOptions options_;
+  ssl::context sslContext_;
+  std::string tlsSetupError_;  // non-empty: every https request fails with it
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpClient> makeHttpClient(boost::asio::any_io_executor executor,
+                                           const HttpClientOptions& options) {
+  return std::make_unique<BeastHttpClient>(std::move(executor), options);
+}
+
+}  // namespace flowgate

@@ -1,0 +1,65 @@
+// Outbound HTTP(S) client used by every connector: pooled keep-alive connections per
+// scheme+host+port, TLS with SNI and certificate verification, timeouts, a response size
+// limit and the allowedHosts check. One instance per worker thread (no locks on the hot path).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "gateway/error.hpp"
+#include "gateway/host_allow_list.hpp"
+
+namespace flowgate {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  // Absolute URL: http:// or https://, path and query already percent-encoded.
+  std::string url;
+  Headers headers;  // Host, Content-Length, Connection are set by the client
+  std::string body;
+  // Only idempotent requests are retried (once) when a pooled connection turns out stale.
+  bool idempotent = true;
+};
+
+struct HttpResponse {
+  int status = 0;
+  Headers headers;
+  std::string body;
+  // Case-insensitive header lookup; empty when absent.
+  std::string_view header(std::string_view name) const;
+};
+
+struct HttpClientOptions {
+  std::chrono::milliseconds connectTimeout{5000};
+  std::chrono::milliseconds requestTimeout{30000};
+  std::size_t maxIdlePerHost = 64;
+  std::size_t maxResponseBytes = 8 * 1024 * 1024;
+  std::string caFile;  // empty = system trust store
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Errors (as values): UpstreamNotAllowed (403) when the URL's host is not in `allowed`,
+  // before any connection; UpstreamUnavailable (502) for refused/DNS/TLS failures;
+  // UpstreamTimeout (504); BadUpstreamResponse (502) for an unparsable or oversized answer.
+  // Any HTTP status, 4xx and 5xx included, is a successful Result.
+  virtual boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
+                                                            const HostAllowList& allowed) = 0;
+};
+
+// The client must only be used from threads running `executor`'s io_context.
+std::unique_ptr<HttpClient> makeHttpClient(boost::asio::any_io_executor executor,
+                                           const HttpClientOptions& options);
+
+}  // namespace flowgate

@@ -1,0 +1,177 @@
+// flowgate: serve | check | version. The composition root: the only place that knows the
+// built-in connectors and the sandbox fakes.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/builtin.hpp"
+#include "gateway/config.hpp"
+#include "gateway/connector.hpp"
+#include "gateway/logging.hpp"
+#include "gateway/proxy.hpp"
+#include "gateway/server.hpp"
+#include "tests/fakes/fake_server.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage:
+  flowgate serve  [--config FILE] [--proxies DIR] [--listen HOST:PORT] [--sandbox]
+                  [--sandbox-listen HOST:PORT]
+  flowgate check  [--config FILE] [--proxies DIR]
+  flowgate version
+
+  --config FILE      gateway settings (default config/gateway.yaml; built-in defaults
+                     when the default file does not exist)
+  --proxies DIR      proxy definitions, one YAML file per proxy (default proxies)
+  --listen HOST:PORT overrides server.listen
+  --sandbox          also starts the built-in GoToWebinar and WebEx fakes on loopback and
+                     allows them as upstreams (offline demos)
+  --sandbox-listen   where the sandbox fakes listen (default 127.0.0.1:8291)
+)";
+
+struct Options {
+  std::string command;
+  std::string config = "config/gateway.yaml";
+  bool configGiven = false;
+  std::string proxies = "proxies";
+  std::string listen;
+  bool sandbox = false;
+  std::string sandboxListen = "127.0.0.1:8291";
+};
+
+bool parseArgs(int argc, char** argv, Options& o, std::string& error) {
+  if (argc < 2) {
+    error = "missing command";
+    return false;
+  }
+  o.command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) {
+        error = arg + " needs a value";
+        return false;
+      }
+      out = argv[++i];
+      return true;
+    };
+    if (arg == "--config") {
+      if (!value(o.config)) return false;
+      o.configGiven = true;
+    } else if (arg == "--proxies") {
+      if (!value(o.proxies)) return false;
+    } else if (arg == "--listen" && o.command == "serve") {
+      if (!value(o.listen)) return false;
+    } else if (arg == "--sandbox" && o.command == "serve") {
+      o.sandbox = true;
+    } else if (arg == "--sandbox-listen" && o.command == "serve") {
+      if (!value(o.sandboxListen)) return false;
+      o.sandbox = true;
+    } else {
+      error = "unknown option " + arg + " for " + o.command;
+      return false;
+    }
+  }
+  return true;
+}
+
+void printErrors(const flowgate::ConfigErrors& errors) {
+  for (const auto& e : errors) std::cerr << e.str() << "\n";
+}
+
+// Points every connector at the sandbox fakes: loopback allowed, token URL on the fake.
+void applySandbox(flowgate::GatewayConfig& config, const std::string& baseUrl) {
+  for (auto& [name, connector] : config.connectors) {
+    connector.allowedHosts.add("127.0.0.1");
+    connector.allowedHosts.add("localhost");
+  }
+  config.connectors["gotowebinar"].values["tokenUrl"] = baseUrl + "/oauth/token";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  std::string error;
+  if (!parseArgs(argc, argv, o, error)) {
+    std::cerr << "flowgate: " << error << "\n" << kUsage;
+    return 2;
+  }
+  if (o.command == "version") {
+    std::cout << "flowgate " << FLOWGATE_VERSION << "\n";
+    return 0;
+  }
+  if (o.command == "help" || o.command == "--help" || o.command == "-h") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (o.command != "serve" && o.command != "check") {
+    std::cerr << "flowgate: unknown command " << o.command << "\n" << kUsage;
+    return 2;
+  }
+
+  flowgate::ConnectorRegistry registry;
+  flowgate::registerBuiltinConnectors(registry);
+  flowgate::GatewayConfig config;
+  flowgate::ConfigErrors errors;
+  flowgate::loadGatewayConfig(o.config, registry, config, errors, !o.configGiven);
+  auto proxies = flowgate::loadProxyDir(o.proxies, registry, errors);
+  if (!o.listen.empty()) {
+    std::string problem = flowgate::parseEndpoint(o.listen, config.server.listen);
+    if (!problem.empty()) errors.push_back({"--listen", 0, 0, problem});
+  }
+  if (!errors.empty()) {
+    printErrors(errors);
+    std::cerr << "flowgate: " << errors.size() << " problem(s) found\n";
+    return 1;
+  }
+  if (o.command == "check") {
+    std::cout << "OK: " << o.config << " and " << proxies->byName.size() << " proxies in "
+              << o.proxies << "\n";
+    return 0;
+  }
+
+  flowgate::setupLogging(config.logging.level, config.logging.format);
+  std::unique_ptr<flowgate::fakes::FakeServer> sandbox;
+  if (o.sandbox) {
+    flowgate::Endpoint where;
+    if (auto problem = flowgate::parseEndpoint(o.sandboxListen, where); !problem.empty()) {
+      std::cerr << "flowgate: --sandbox-listen: " << problem << "\n";
+      return 1;
+    }
+    try {
+      flowgate::fakes::FakeOptions fakeOptions;
+      fakeOptions.host = where.host;
+      fakeOptions.port = where.port;
+      sandbox = flowgate::fakes::startFakeServer(fakeOptions);
+    } catch (const std::exception& e) {
+      std::cerr << "flowgate: cannot start the sandbox: " << e.what() << "\n";
+      return 1;
+    }
+    flowgate::Endpoint bound{where.host, sandbox->port()};
+    applySandbox(config, "http://" + bound.str());
+    flowgate::logEvent(flowgate::LogLevel::Info,
+                       "sandbox upstreams (GoToWebinar, WebEx) on http://" + bound.str());
+  }
+  for (const auto& connector : registry.all()) {
+    const auto& cc = config.connectors[std::string(connector->name())];
+    connector->configure({cc.allowedHosts, cc.values});
+  }
+
+  flowgate::Gateway gateway(config, registry, proxies);
+  if (auto problem = gateway.start(); !problem.empty()) {
+    std::cerr << "flowgate: " << problem << "\n";
+    return 1;
+  }
+  flowgate::logEvent(flowgate::LogLevel::Info,
+                     "flowgate " FLOWGATE_VERSION " listening on " +
+                         gateway.proxyEndpoint().str() + " (admin " +
+                         gateway.adminEndpoint().str() + "), " +
+                         std::to_string(proxies->byName.size()) + " proxies");
+  const int code = gateway.run();
+  if (sandbox) sandbox->stop();
+  flowgate::logEvent(flowgate::LogLevel::Info, "flowgate stopped");
+  return code;
+}

@@ -1,0 +1,151 @@
+#include "gateway/pipeline.hpp"
+
+#include <any>
+#include <deque>
+#include <vector>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "gateway/connector.hpp"
+#include "gateway/expression.hpp"
+#include "gateway/json.hpp"
+#include "gateway/params.hpp"
+#include "gateway/proxy.hpp"
+
+namespace flowgate {
+
+namespace {
+
+void writeString(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+PipelineResponse failure(const Error& error, const Proxy& proxy, std::string_view requestId) {
+  return {error.status, errorEnvelope(error, proxy.name, requestId),
+          std::string(errorCodeName(error.code))};
+}
+
+}  // namespace
+
+std::string errorEnvelope(const Error& error, std::string_view proxy, std::string_view requestId) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("error");
+  w.StartObject();
+  w.Key("code");
+  writeString(w, errorCodeName(error.code));
+  w.Key("message");
+  writeString(w, error.message);
+  w.Key("status");
+  w.Int(error.status);
+  if (!proxy.empty()) {
+    w.Key("proxy");
+    writeString(w, proxy);
+  }
+  if (!error.step.empty()) {
+    w.Key("step");
+    writeString(w, error.step);
+  }
+  if (!requestId.empty()) {
+    w.Key("requestId");
+    writeString(w, requestId);
+  }
+  if (!error.upstreamJson.empty()) {
+    w.Key("upstream");
+    w.RawValue(error.upstreamJson.data(), error.upstreamJson.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
+                                                  const ConnectorRegistry& registry,
+                                                  const PipelineRequest& request,
+                                                  HttpClient& http) {
+  // The request body is parsed once; every evaluated value lives in its allocator.
+  JsonDoc body;
+  body.Parse<rapidjson::kParseIterativeFlag>(request.body.data(), request.body.size());
+  if (body.HasParseError()) {
+    co_return failure(Error::make(ErrorCode::InvalidJson,
+                                  std::string("request body is not valid JSON: ") +
+                                      rapidjson::GetParseError_En(body.GetParseError()) +
+                                      " (at byte " + std::to_string(body.GetErrorOffset()) + ")"),
+                      proxy, request.requestId);
+  }
+  if (!body.IsObject()) {
+    co_return failure(Error::make(ErrorCode::InvalidJson,
+                                  "request body must be a JSON object, got " + describeValue(body)),
+                      proxy, request.requestId);
+  }
+  auto& alloc = body.GetAllocator();
+  std::deque<Json> store;
+
+  std::vector<const Json*> properties(proxy.properties.size(), nullptr);
+  std::vector<std::string> origins;
+  origins.reserve(proxy.properties.size());
+  for (const auto& p : proxy.properties) origins.push_back(p.origin);
+  TemplateInputs inputs{&properties, &origins, request.header};
+  for (std::size_t i = 0; i < proxy.properties.size(); ++i) {
+    const auto& p = proxy.properties[i];
+    if (p.path) {
+      properties[i] = p.path->Get(body);
+    } else {
+      properties[i] = evaluate(*p.value, inputs, store, alloc).value;
+    }
+  }
+
+  std::vector<std::any> states(registry.all().size());
+  JsonDoc payload(rapidjson::kObjectType);
+  for (const auto& step : proxy.steps) {
+    if (step.kind == CompiledStep::Kind::Respond) break;
+    const auto& specs = *step.specs;
+    std::vector<const Json*> values(specs.size(), nullptr);
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      if (!step.args[i]) continue;
+      Evaluated ev = evaluate(*step.args[i], inputs, store, alloc);
+      if (ev.value == nullptr || ev.value->IsNull()) {
+        if (specs[i].required) {
+          Error e = Error::make(ErrorCode::MissingParameter,
+                                "missing required parameter '" + specs[i].name + "' of " +
+                                    step.label + " (from " +
+                                    (ev.absentFrom.empty() ? step.args[i]->source() : ev.absentFrom) +
+                                    ")");
+          e.step = step.label;
+          co_return failure(e, proxy, request.requestId);
+        }
+        continue;
+      }
+      std::string problem;
+      const Json* value = coerceParam(*ev.value, specs[i].type, store, alloc, problem);
+      if (value == nullptr) {
+        Error e = Error::make(ErrorCode::InvalidParameter,
+                              "parameter '" + specs[i].name + "' of " + step.label + " " + problem +
+                                  " (from " + step.args[i]->source() + ")");
+        e.step = step.label;
+        co_return failure(e, proxy, request.requestId);
+      }
+      values[i] = value;
+    }
+    Args args(specs, std::move(values));
+    StepContext ctx{http, request.requestId, states[step.connectorIndex], payload};
+    // (No co_await inside ?: : GCC 12 miscompiles that.)
+    Status status;
+    if (step.kind == CompiledStep::Kind::Init) {
+      status = step.connector->init(args, ctx);
+    } else {
+      status = co_await step.connector->call(step.operation, args, ctx);
+    }
+    if (!status.ok()) {
+      Error e = std::move(status).error();
+      e.step = step.label;
+      co_return failure(e, proxy, request.requestId);
+    }
+  }
+  co_return PipelineResponse{200, toJsonText(payload), {}};
+}
+
+}  // namespace flowgate

@@ -1,0 +1,41 @@
+// Runs a compiled proxy for one request: parse the body once, evaluate the properties,
+// run the steps in order, and produce the normalized answer or the error envelope.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "gateway/error.hpp"
+
+namespace flowgate {
+
+class ConnectorRegistry;
+class HttpClient;
+struct Proxy;
+
+struct PipelineRequest {
+  std::string_view body;
+  std::string_view requestId;
+  // Request header lookup (case-insensitive), for {$header:Name}.
+  std::function<std::optional<std::string_view>(std::string_view)> header;
+};
+
+struct PipelineResponse {
+  int status = 200;
+  std::string body;
+  std::string errorCode;  // empty on success (for logs and metrics)
+};
+
+// The error envelope of DESIGN.md for `error` (proxy and requestId may be empty).
+std::string errorEnvelope(const Error& error, std::string_view proxy, std::string_view requestId);
+
+boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
+                                                  const ConnectorRegistry& registry,
+                                                  const PipelineRequest& request,
+                                                  HttpClient& http);
+
+}  // namespace flowgate

@@ -1,0 +1,151 @@
+#include "tests/fakes/fake_app.hpp"
+
+#include <exception>
+
+#include <rapidjson/error/en.h>
+
+namespace flowgate::fakes {
+
+namespace {
+
+constexpr std::size_t kLoggedRequests = 500;
+constexpr std::string_view kControlPrefix = "/__fake/";
+
+std::string simpleError(std::string_view code, std::string_view description) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("errorCode");
+  writeString(w, code);
+  w.Key("description");
+  writeString(w, description);
+  w.EndObject();
+  return writerText(buffer);
+}
+
+FakeResponse methodNotAllowed(const FakeRequest& request, const char* allowed) {
+  FakeResponse response = jsonResponse(
+      405, simpleError("MethodNotAllowed", "Method " + request.method + " is not allowed"));
+  response.headers.emplace_back("Allow", allowed);
+  return response;
+}
+
+const char* authKind(std::string_view authorization) {
+  authorization = trim(authorization);
+  if (authorization.empty()) return "none";
+  if (startsWithIgnoreCase(authorization, "Bearer ")) return "bearer";
+  if (startsWithIgnoreCase(authorization, "Basic ")) return "basic";
+  return "raw";
+}
+
+}  // namespace
+
+FakeApp::FakeApp() {
+  services_.push_back(makeGoToWebinarFake());
+  // The WebEx XML fake (POST /WBXService/XMLService) goes here once it exists:
+  // services_.push_back(makeWebExFake());
+}
+
+FakeResponse FakeApp::handle(const FakeRequest& request) {
+  try {
+    return dispatch(request);
+  } catch (const std::exception& e) {
+    return jsonResponse(500, simpleError("InternalError", e.what()));
+  } catch (...) {
+    return jsonResponse(500, simpleError("InternalError", "unknown error"));
+  }
+}
+
+FakeResponse FakeApp::dispatch(const FakeRequest& request) {
+  if (request.path.starts_with(kControlPrefix)) return handleControl(request);
+  log(request);
+  for (const auto& service : services_) {
+    if (auto response = service->handle(request)) return std::move(*response);
+  }
+  return jsonResponse(404, simpleError("NotFound", "No resource at " + request.path));
+}
+
+void FakeApp::log(const FakeRequest& request) {
+  std::lock_guard lock(logMutex_);
+  log_.push_back({request.method, request.target, authKind(request.header("Authorization"))});
+  while (log_.size() > kLoggedRequests) log_.pop_front();
+}
+
+FakeResponse FakeApp::handleControl(const FakeRequest& request) {
+  const std::string_view name = std::string_view(request.path).substr(kControlPrefix.size());
+  if (name == "stats") {
+    if (request.method != "GET") return methodNotAllowed(request, "GET");
+    return stats();
+  }
+  if (name == "reset") {
+    if (request.method != "POST") return methodNotAllowed(request, "POST");
+    for (const auto& service : services_) service->reset();
+    {
+      std::lock_guard lock(logMutex_);
+      log_.clear();
+    }
+    return jsonResponse(200, R"({"ok":true})");
+  }
+  if (name == "config") {
+    if (request.method != "POST") return methodNotAllowed(request, "POST");
+    return configure(request.body);
+  }
+  return jsonResponse(404, simpleError("NotFound", "No control endpoint " + request.path));
+}
+
+FakeResponse FakeApp::stats() {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  for (const auto& service : services_) service->writeStats(w);
+  w.Key("requests");
+  w.StartArray();
+  {
+    std::lock_guard lock(logMutex_);
+    for (const auto& entry : log_) {
+      w.StartObject();
+      w.Key("method");
+      writeString(w, entry.method);
+      w.Key("target");
+      writeString(w, entry.target);
+      w.Key("auth");
+      w.String(entry.auth);
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+  w.EndObject();
+  return jsonResponse(200, writerText(buffer));
+}
+
+FakeResponse FakeApp::configure(const std::string& body) {
+  rapidjson::Document config;
+  config.Parse(body.c_str(), body.size());
+  if (config.HasParseError()) {
+    return jsonResponse(400, simpleError("InvalidRequest",
+                                         std::string("config is not valid JSON: ") +
+                                             rapidjson::GetParseError_En(config.GetParseError())));
+  }
+  if (!config.IsObject()) {
+    return jsonResponse(400, simpleError("InvalidRequest", "config must be a JSON object"));
+  }
+  for (auto it = config.MemberBegin(); it != config.MemberEnd(); ++it) {
+    const std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    bool owned = false;
+    for (const auto& service : services_) owned = owned || service->ownsConfigKey(key);
+    if (!owned) {
+      return jsonResponse(400,
+                          simpleError("InvalidRequest", "unknown config key: " + std::string(key)));
+    }
+  }
+  // Check everything first so that a rejected config changes nothing.
+  for (const auto& service : services_) {
+    if (std::string error = service->checkConfig(config); !error.empty()) {
+      return jsonResponse(400, simpleError("InvalidRequest", error));
+    }
+  }
+  for (const auto& service : services_) service->applyConfig(config);
+  return jsonResponse(200, R"({"ok":true})");
+}
+
+}  // namespace flowgate::fakes

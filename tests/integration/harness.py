@@ -1,0 +1,246 @@
+"""Starts the real flowgate binary and the fake upstreams on loopback ports chosen by the OS,
+and talks HTTP to them (stdlib only)."""
+
+import http.client
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+FLOWGATE = os.environ.get("FLOWGATE_BIN", "../../build/flowgate")
+FAKE = os.environ.get("FLOWGATE_FAKE_BIN", "../../build/flowgate-fake")
+SOURCE = os.environ.get("FLOWGATE_SOURCE_DIR", os.path.abspath("../.."))
+PROXIES = os.path.join(SOURCE, "proxies")
+TLS_DIR = os.path.join(SOURCE, "tests", "data", "tls")
+
+# The seed's sample request (WSO2 GoToWebinar connector page), minus apiUrl.
+SEED = {
+    "accessToken": "UEGGrwswKRwB07lTOr0EoppdaxKo",
+    "organizerKey": "3697511743350317068",
+    "clientId": "IJfcaqp3xC034WXD1GGlstejnJS41huo",
+    "refreshToken": "MDAKxJTJ3cAdhuzavhtOFNAmV5N0m7gm",
+    "webinarKey": "6487648931392511233",
+    "sessionKey": "2167614",
+}
+
+STARTUP_TIMEOUT = 20
+
+
+class Process:
+    """A child process whose stdout is read line by line on a thread."""
+
+    def __init__(self, args, env=None):
+        self.args = args
+        self.proc = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.lines = []
+        self._queue = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, pattern, timeout=STARTUP_TIMEOUT):
+        """Returns the first match of `pattern` in the output (already seen or to come)."""
+        regex = re.compile(pattern)
+        for line in list(self.lines):
+            m = regex.search(line)
+            if m:
+                return m
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{self.args[0]}: no line matching {pattern!r}; output:\n"
+                                     + "\n".join(self.lines))
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                continue
+            if line is None:
+                raise AssertionError(f"{self.args[0]} exited ({self.proc.wait()}) before "
+                                     f"{pattern!r}; output:\n" + "\n".join(self.lines))
+            m = regex.search(line)
+            if m:
+                return m
+
+    def output(self):
+        return "\n".join(self.lines)
+
+    def stop(self, timeout=15):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._reader.join(timeout=5)
+        return self.proc.returncode
+
+
+class Fake:
+    """The flowgate-fake process (GoToWebinar + token endpoint + WebEx)."""
+
+    def __init__(self, tls=False):
+        args = [FAKE, "--listen", "127.0.0.1:0"]
+        if tls:
+            args += ["--cert", os.path.join(TLS_DIR, "server.pem"),
+                     "--key", os.path.join(TLS_DIR, "server-key.pem")]
+        self.tls = tls
+        self.process = Process(args)
+        m = self.process.wait_for(r"listening on [\d.]+:(\d+)")
+        self.port = int(m.group(1))
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.tls_url = f"https://localhost:{self.port}"
+
+    def control(self, method, path, body=None):
+        if self.tls:
+            import ssl
+            ctx = ssl.create_default_context(cafile=os.path.join(TLS_DIR, "ca.pem"))
+            conn = http.client.HTTPSConnection("localhost", self.port, timeout=10, context=ctx)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        data = json.dumps(body) if body is not None else None
+        conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        text = resp.read()
+        conn.close()
+        assert resp.status == 200, f"fake control {path}: {resp.status} {text!r}"
+        return json.loads(text)
+
+    def configure(self, **settings):
+        return self.control("POST", "/__fake/config", settings)
+
+    def stats(self):
+        return self.control("GET", "/__fake/stats")
+
+    def reset(self):
+        return self.control("POST", "/__fake/reset", {})
+
+    def stop(self):
+        self.process.stop()
+
+
+class Gateway:
+    """The real flowgate binary on 127.0.0.1:0 with a config written for the test."""
+
+    def __init__(self, config_text="", proxies=PROXIES, extra_args=(), env=None):
+        self.dir = tempfile.mkdtemp(prefix="flowgate-it-")
+        self.config_path = os.path.join(self.dir, "gateway.yaml")
+        base = "admin:\n  listen: 127.0.0.1:0\n"
+        with open(self.config_path, "w") as f:
+            f.write(base + config_text)
+        args = [FLOWGATE, "serve", "--config", self.config_path, "--proxies", proxies,
+                "--listen", "127.0.0.1:0", *extra_args]
+        full_env = dict(os.environ)
+        if env:
+            full_env.update(env)
+        self.process = Process(args, env=full_env)
+        m = self.process.wait_for(r"listening on [\d.]+:(\d+) \(admin [\d.]+:(\d+)\)")
+        self.port = int(m.group(1))
+        self.admin_port = int(m.group(2))
+
+    def connection(self, timeout=30):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, conn=None, timeout=30):
+        own = conn is None
+        conn = conn or self.connection(timeout)
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+        hdrs = {"Content-Type": "application/json"}
+        hdrs.update(headers or {})
+        conn.request(method, path, body=body, headers=hdrs)
+        resp = conn.getresponse()
+        raw = resp.read()
+        if own:
+            conn.close()
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = None
+        return Response(resp.status, dict(resp.getheaders()), raw, parsed)
+
+    def post(self, proxy, body, **kw):
+        return self.request("POST", f"/services/{proxy}", body, **kw)
+
+    def admin(self, path):
+        conn = http.client.HTTPConnection("127.0.0.1", self.admin_port, timeout=10)
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        raw = resp.read()
+        conn.close()
+        return resp.status, raw
+
+    def stop(self):
+        code = self.process.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return code
+
+
+class Response:
+    def __init__(self, status, headers, raw, json_body):
+        self.status = status
+        self.headers = headers
+        self.raw = raw
+        self.json = json_body
+
+    def error_code(self):
+        return (self.json or {}).get("error", {}).get("code")
+
+    def __repr__(self):
+        return f"<{self.status} {self.raw[:300]!r}>"
+
+
+def gateway_config(fake, extra=""):
+    """A config that allows the fake (by IP) as an upstream and points tokenUrl at it."""
+    return (f"connectors:\n  gotowebinar:\n    allowedHosts: [127.0.0.1, localhost]\n"
+            f"    tokenUrl: {fake.url}/oauth/token\n" + extra)
+
+
+class GatewayTestCase(unittest.TestCase):
+    """One fake and one gateway for the whole class; the fake is reset before each test."""
+
+    gateway_extra = ""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = Fake()
+        cls.gateway = Gateway(gateway_config(cls.fake, cls.gateway_extra))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gateway.stop()
+        cls.fake.stop()
+
+    def setUp(self):
+        self.fake.reset()
+
+    def seed(self, **changes):
+        body = dict(SEED, apiUrl=self.fake.url)
+        for k, v in changes.items():
+            if v is None:
+                body.pop(k, None)
+            else:
+                body[k] = v
+        return body
+
+    def assertError(self, resp, status, code):
+        self.assertEqual(resp.status, status, resp)
+        self.assertEqual(resp.error_code(), code, resp)
+        err = resp.json["error"]
+        self.assertEqual(err["status"], status)
+        self.assertTrue(err["message"])
+        self.assertEqual(err["requestId"], resp.headers.get("X-Request-ID"))
+        return err

@@ -1,0 +1,92 @@
+"""The command line: version, check (FILE:LINE:COL), serve refusing a bad config, and
+serve --sandbox answering the seed's sample request offline."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from harness import FLOWGATE, PROXIES, SEED, SOURCE, Gateway
+
+
+def run(*args):
+    return subprocess.run([FLOWGATE, *args], capture_output=True, text=True, timeout=30)
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="flowgate-cli-")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_version(self):
+        r = run("version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^flowgate \d+\.\d+\.\d+")
+
+    def test_unknown_command(self):
+        r = run("frobnicate")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("usage", r.stderr)
+
+    def test_check_accepts_the_shipped_config(self):
+        r = run("check", "--config", os.path.join(SOURCE, "config", "gateway.yaml"),
+                "--proxies", PROXIES)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("OK", r.stdout)
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_check_reports_every_problem_with_its_position(self):
+        config = self.write("gateway.yaml", "server:\n  listen: nowhere\n  colour: red\n")
+        self.write("proxies/a.yaml",
+                   "name: a\nproperties:\n  k: json-eval($.k[x])\nsequence:\n"
+                   "  - gotowebinar.getSessionById:\n      webinarKey: w\n")
+        r = run("check", "--config", config, "--proxies", os.path.join(self.dir, "proxies"))
+        self.assertEqual(r.returncode, 1)
+        lines = r.stderr.strip().splitlines()
+        self.assertIn(f"{config}:2:11: server.listen: expected HOST:PORT", r.stderr)
+        self.assertIn(f"{config}:3:3: unknown key 'colour' in server", r.stderr)
+        self.assertIn("a.yaml:3:20: in json-eval of property 'k'", r.stderr)
+        self.assertIn("a.yaml:5:5: gotowebinar.getSessionById needs gotowebinar.init", r.stderr)
+        self.assertIn("needs parameter 'sessionKey'", r.stderr)
+        self.assertTrue(lines[-1].startswith("flowgate: 5 problem(s)"), lines)
+
+    def test_serve_refuses_an_invalid_config(self):
+        config = self.write("gateway.yaml", "logging: {format: xml}\n")
+        r = run("serve", "--config", config, "--proxies", PROXIES, "--listen", "127.0.0.1:0")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{config}:1:20: logging.format: must be one of json, text", r.stderr)
+
+    def test_explicit_missing_config_is_an_error(self):
+        r = run("check", "--config", os.path.join(self.dir, "nope.yaml"), "--proxies", PROXIES)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("config file not found", r.stderr)
+
+
+class Sandbox(unittest.TestCase):
+    def test_seed_request_works_offline(self):
+        gw = Gateway("", extra_args=["--sandbox-listen", "127.0.0.1:0"])
+        try:
+            m = gw.process.wait_for(r"sandbox upstreams .* on (http://[\d.]+:\d+)")
+            body = dict(SEED, apiUrl=m.group(1))
+            r = gw.post("gotowebinar_getSessionById", body)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["sessionKey"], "2167614")
+            # The sandbox enforces the contract too: an unknown session is a 404.
+            r = gw.post("gotowebinar_getSessionById", dict(body, sessionKey="1"))
+            self.assertEqual(r.status, 404, r)
+            self.assertEqual(gw.stop(), 0)
+        finally:
+            gw.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,71 @@
+// A connector for core tests: `echo.init` stores a prefix, `echo.say` writes its arguments
+// into the payload (or fails on demand), so the pipeline can be tested without upstreams.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "gateway/connector.hpp"
+
+namespace flowgate::testing {
+
+class EchoConnector : public Connector {
+ public:
+  std::string_view name() const override { return "echo"; }
+  std::vector<ConfigKeySpec> configKeys() const override {
+    return {{"greeting", "hello", "what echo says"}};
+  }
+  std::vector<std::string> defaultAllowedHosts() const override { return {"echo.example.com"}; }
+  void configure(const ConnectorSettings& settings) override { settings_ = settings; }
+  const std::vector<ParamSpec>& initParams() const override { return init_; }
+  const std::vector<OperationSpec>& operations() const override { return ops_; }
+  Status init(const Args& args, StepContext& ctx) override {
+    ctx.state = std::string(*args.string("prefix"));
+    return {};
+  }
+  boost::asio::awaitable<Status> call(std::size_t index, const Args& args,
+                                      StepContext& ctx) override {
+    if (auto fail = args.string("fail")) {
+      co_return Error::make(ErrorCode::UpstreamNotFound, std::string(*fail))
+          .withUpstream(404, R"({"errorCode":"NotFound"})");
+    }
+    auto& alloc = ctx.payload.GetAllocator();
+    ctx.payload.SetObject();
+    ctx.payload.AddMember("prefix", jsonString(std::any_cast<std::string>(ctx.state), alloc),
+                          alloc);
+    ctx.payload.AddMember("text", jsonString(*args.string("text"), alloc), alloc);
+    if (auto n = args.integer("count")) ctx.payload.AddMember("count", *n, alloc);
+    if (auto b = args.boolean("loud")) ctx.payload.AddMember("loud", *b, alloc);
+    co_return Status{};
+  }
+  ConnectorSettings settings_;
+
+ private:
+  std::vector<ParamSpec> init_{{"prefix", ParamType::String, true, "prefix"}};
+  std::vector<OperationSpec> ops_{{"say",
+                                   "echoes",
+                                   {{"text", ParamType::String, true, "text"},
+                                    {"count", ParamType::Integer, false, "count"},
+                                    {"loud", ParamType::Boolean, false, "loud"},
+                                    {"fail", ParamType::String, false, "fail with this"}}}};
+};
+
+// Writes `text` to a fresh file under a temporary directory and returns its path.
+inline std::string writeTempFile(const std::string& dir, const std::string& name,
+                                 const std::string& text) {
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+inline std::string tempDir(const std::string& tag) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("flowgate-unit-" + tag + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+}  // namespace flowgate::testing
