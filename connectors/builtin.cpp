@@ -1,11 +1,14 @@
 #include "connectors/builtin.hpp"
 
+#include <memory>
+
+#include "connectors/gotowebinar/connector.hpp"
 #include "gateway/connector.hpp"
 
 namespace flowgate {
 
 void registerBuiltinConnectors(ConnectorRegistry& registry) {
-  (void)registry;  // connectors are added here as they land
+  registry.add(std::make_unique<gotowebinar::Connector>());
 }
 
 }  // namespace flowgate

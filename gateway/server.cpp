@@ -137,6 +137,10 @@ struct Gateway::Impl {
       parser.body_limit(config.server.maxBodyBytes);
       stream.expires_after(first ? config.server.headerTimeout : config.server.idleTimeout);
       auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+      if (ec == http::error::body_limit) {  // a Content-Length over the limit
+        co_await sendError(stream, ErrorCode::PayloadTooLarge, 413, tooLargeMessage());
+        break;
+      }
       if (ec) {
         if (isMalformedRequest(ec)) {
           co_await sendError(stream, ErrorCode::BadRequest, 400,
@@ -145,10 +149,6 @@ struct Gateway::Impl {
         break;
       }
       first = false;
-      if (auto length = parser.content_length(); length && *length > config.server.maxBodyBytes) {
-        co_await sendError(stream, ErrorCode::PayloadTooLarge, 413, tooLargeMessage());
-        break;
-      }
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> cont{http::status::continue_, 11};
         stream.expires_after(config.server.headerTimeout);
@@ -170,7 +170,13 @@ struct Gateway::Impl {
       }
       Request req = parser.release();
       const bool keepAlive = req.keep_alive() && !draining.load();
-      Response res = admin ? handleAdmin(req) : co_await handleProxy(w, req);
+      // (No co_await inside ?: : GCC 12 miscompiles that.)
+      Response res;
+      if (admin) {
+        res = handleAdmin(req);
+      } else {
+        res = co_await handleProxy(w, req);
+      }
       res.keep_alive(keepAlive);
       stream.expires_after(std::chrono::seconds(30));
       auto [wec, wn] = co_await http::async_write(stream, res, kUseTuple);

@@ -63,7 +63,7 @@ class Cli(unittest.TestCase):
         config = self.write("gateway.yaml", "logging: {format: xml}\n")
         r = run("serve", "--config", config, "--proxies", PROXIES, "--listen", "127.0.0.1:0")
         self.assertEqual(r.returncode, 1)
-        self.assertIn(f"{config}:1:20: logging.format: must be one of json, text", r.stderr)
+        self.assertIn(f"{config}:1:19: logging.format: must be one of json, text", r.stderr)
 
     def test_explicit_missing_config_is_an_error(self):
         r = run("check", "--config", os.path.join(self.dir, "nope.yaml"), "--proxies", PROXIES)

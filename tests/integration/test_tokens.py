@@ -78,9 +78,10 @@ class Tokens(GatewayTestCase):
         self.assertEqual(len(api), 2)  # no rejected call: the refresh came first
 
     def test_proactive_refresh_when_expires_in_passes(self):
-        self.fake.configure(tokens={"old-6": "expired"}, expiresIn=61)
+        self.fake.configure(tokens={"old-6": "expired"}, expiresIn=2)
         self.assertEqual(self.get(accessToken="old-6").status, 200)
-        # expires_in 61 s minus the 60 s safety margin: due again after about a second.
+        # expires_in 2 s minus the safety margin (60 s, at most half the lifetime): due
+        # again after one second.
         time.sleep(1.2)
         self.assertEqual(self.get(accessToken="old-6").status, 200)
         stats = self.fake.stats()

@@ -1,0 +1,94 @@
+// Process-wide cache of GoToWebinar access tokens: keyed by every token parameter,
+// refreshed proactively (expiry, intervalTime) and on an invalid-token answer, with one
+// refresh in flight per key however many requests and threads need it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "connectors/gotowebinar/settings.hpp"
+#include "connectors/gotowebinar/token_endpoint.hpp"
+#include "gateway/error.hpp"
+
+namespace flowgate {
+template <class T>
+class SingleFlight;
+}
+
+namespace flowgate::gotowebinar {
+
+struct TokenParams {
+  std::string_view tokenUrl;
+  std::string_view clientId;
+  std::string_view clientSecret;
+  std::string_view refreshToken;
+  std::string_view accessToken;  // the one the request arrived with
+  std::string_view organizerKey;
+  std::string_view apiVersion;
+};
+
+// Hex SHA-256 over the length-prefixed parameters: two requests share a cache entry only
+// when every token parameter is equal.
+std::string tokenCacheKey(const TokenParams& params);
+
+class TokenCache {
+ public:
+  // Performs the refresh_token grant with the entry's current refresh token.
+  using Refresher = std::function<boost::asio::awaitable<Result<TokenGrant>>(std::string)>;
+
+  struct Current {
+    std::string accessToken;
+    bool refreshDue = false;  // past expiry (expires_in - skew) or older than intervalTime
+  };
+
+  static constexpr std::chrono::seconds kExpirySkew{60};
+  static constexpr std::size_t kDefaultMaxEntries = 10000;
+
+  explicit TokenCache(Clock clock, std::size_t maxEntries = kDefaultMaxEntries);
+  ~TokenCache();
+
+  // The access token to use for `settings.tokenKey` (the request's own on first sight).
+  Current current(const Settings& settings);
+
+  // Refreshes the token of `settings.tokenKey` after `rejected` was refused or expired, and
+  // answers the new access token. If the entry already moved past `rejected` (another
+  // request refreshed it), answers the current token without a refresh. Concurrent callers
+  // with the same key share one refresh and each resume on their own executor.
+  boost::asio::awaitable<Result<std::string>> refresh(const Settings& settings,
+                                                      std::string rejected, Refresher refresher);
+
+  std::size_t size() const;
+
+ private:
+  using Flight = SingleFlight<Result<std::string>>;
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  struct Entry {
+    std::string accessToken;
+    std::string refreshToken;  // rotates with grants
+    TimePoint obtainedAt;      // first seen, or obtained by the last refresh
+    std::optional<TimePoint> expiresAt;
+    TimePoint lastUsed;
+    std::shared_ptr<Flight> refreshing;  // the refresh in flight, if any
+  };
+
+  // mutex_ held.
+  Entry& entryFor(const Settings& settings, TimePoint now);
+  void evictOne();
+
+  Clock clock_;
+  std::size_t maxEntries_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+}  // namespace flowgate::gotowebinar
