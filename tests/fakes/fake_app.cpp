@@ -42,8 +42,7 @@ const char* authKind(std::string_view authorization) {
 
 FakeApp::FakeApp() {
   services_.push_back(makeGoToWebinarFake());
-  // The WebEx XML fake (POST /WBXService/XMLService) goes here once it exists:
-  // services_.push_back(makeWebExFake());
+  services_.push_back(makeWebExFake());
 }
 
 FakeResponse FakeApp::handle(const FakeRequest& request) {
@@ -58,16 +57,26 @@ FakeResponse FakeApp::handle(const FakeRequest& request) {
 
 FakeResponse FakeApp::dispatch(const FakeRequest& request) {
   if (request.path.starts_with(kControlPrefix)) return handleControl(request);
-  log(request);
-  for (const auto& service : services_) {
-    if (auto response = service->handle(request)) return std::move(*response);
+  try {
+    for (const auto& service : services_) {
+      if (auto response = service->handle(request)) {
+        log(request, std::move(response->logFields));
+        return std::move(*response);
+      }
+    }
+  } catch (...) {
+    log(request);
+    throw;
   }
+  log(request);
   return jsonResponse(404, simpleError("NotFound", "No resource at " + request.path));
 }
 
-void FakeApp::log(const FakeRequest& request) {
+void FakeApp::log(const FakeRequest& request,
+                  std::vector<std::pair<std::string, std::optional<std::string>>> extra) {
   std::lock_guard lock(logMutex_);
-  log_.push_back({request.method, request.target, authKind(request.header("Authorization"))});
+  log_.push_back({request.method, request.target, authKind(request.header("Authorization")),
+                  std::move(extra)});
   while (log_.size() > kLoggedRequests) log_.pop_front();
 }
 
@@ -90,6 +99,9 @@ FakeResponse FakeApp::handleControl(const FakeRequest& request) {
     if (request.method != "POST") return methodNotAllowed(request, "POST");
     return configure(request.body);
   }
+  for (const auto& service : services_) {
+    if (auto response = service->handleControl(name, request)) return std::move(*response);
+  }
   return jsonResponse(404, simpleError("NotFound", "No control endpoint " + request.path));
 }
 
@@ -110,6 +122,14 @@ FakeResponse FakeApp::stats() {
       writeString(w, entry.target);
       w.Key("auth");
       w.String(entry.auth);
+      for (const auto& [key, value] : entry.extra) {
+        w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+        if (value) {
+          writeString(w, *value);
+        } else {
+          w.Null();
+        }
+      }
       w.EndObject();
     }
   }

@@ -5,7 +5,9 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/fakes/fake_service.hpp"
@@ -23,13 +25,15 @@ class FakeApp {
     std::string method;
     std::string target;
     const char* auth;  // "bearer", "raw", "basic" or "none"
+    std::vector<std::pair<std::string, std::optional<std::string>>> extra;  // e.g. operation
   };
 
   FakeResponse dispatch(const FakeRequest& request);
   FakeResponse handleControl(const FakeRequest& request);
   FakeResponse stats();
   FakeResponse configure(const std::string& body);
-  void log(const FakeRequest& request);
+  void log(const FakeRequest& request,
+           std::vector<std::pair<std::string, std::optional<std::string>>> extra = {});
 
   std::vector<std::unique_ptr<FakeService>> services_;
   std::mutex logMutex_;

@@ -42,9 +42,12 @@ struct FakeResponse {
   // Delay before the answer is sent; the transport waits with an async timer.
   std::chrono::milliseconds delay{0};
   bool close = false;  // close the connection after this answer
+  // Extra members of this request's entry in the request log of GET /__fake/stats, e.g.
+  // {"operation", "GetTrainingSession"}; nullopt is written as null.
+  std::vector<std::pair<std::string, std::optional<std::string>>> logFields;
 };
 
-// One faked upstream (GoToWebinar, later WebEx). All members may be called from any thread.
+// One faked upstream (GoToWebinar, WebEx). All members may be called from any thread.
 class FakeService {
  public:
   virtual ~FakeService() = default;
@@ -60,15 +63,21 @@ class FakeService {
   virtual std::string checkConfig(const rapidjson::Value& config) const = 0;
   // Merges the (already checked) members this service owns into its settings.
   virtual void applyConfig(const rapidjson::Value& config) = 0;
+  // A service-specific control endpoint: `name` is the path after "/__fake/" (e.g.
+  // "webex/last"); nullopt when this service has no such endpoint.
+  virtual std::optional<FakeResponse> handleControl(std::string_view name,
+                                                    const FakeRequest& request) {
+    return std::nullopt;
+  }
 };
 
 // GoToWebinar REST v1 (/G2W/rest) and v2 (/G2W/rest/v2) plus the OAuth token endpoint
 // (POST /oauth/token, /oauth/v2/token). See gotowebinar_fake.cpp.
 std::unique_ptr<FakeService> makeGoToWebinarFake();
 
-// WebEx XML API (POST /WBXService/XMLService): not implemented yet. When it is, declare
-// `std::unique_ptr<FakeService> makeWebExFake();` here, implement it in webex_fake.cpp and
-// register it in FakeApp's constructor (fake_app.cpp).
+// WebEx XML API, training sessions (POST /WBXService/XMLService) and its control endpoint
+// GET /__fake/webex/last. See webex_fake.cpp.
+std::unique_ptr<FakeService> makeWebExFake();
 
 // ---- Helpers shared by the fakes (fake_util.cpp) ----
 

@@ -1,4 +1,4 @@
-// flowgate-fake: runs the fake upstreams (GoToWebinar, later WebEx) as a standalone server for
+// flowgate-fake: runs the fake upstreams (GoToWebinar, WebEx) as a standalone server for
 // the integration tests.
 //   flowgate-fake [--listen HOST:PORT] [--cert FILE --key FILE]
 // Prints "flowgate-fake listening on HOST:PORT" once listening; stops on SIGTERM/SIGINT.
