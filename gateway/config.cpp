@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <tuple>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <tuple>
 
 #include <yaml-cpp/yaml.h>
 
@@ -69,11 +69,16 @@ std::string parseDuration(const std::string& text, std::chrono::milliseconds& ou
     return "expected a duration such as 500ms, 10s or 5m, got '" + text + "'";
   }
   long long factor = 0;
-  if (unit == "ms") factor = 1;
-  else if (unit == "s") factor = 1000;
-  else if (unit == "m") factor = 60 * 1000;
-  else if (unit == "h") factor = 3600 * 1000;
-  else return "expected a duration such as 500ms, 10s or 5m (units ms, s, m, h), got '" + text + "'";
+  if (unit == "ms")
+    factor = 1;
+  else if (unit == "s")
+    factor = 1000;
+  else if (unit == "m")
+    factor = 60 * 1000;
+  else if (unit == "h")
+    factor = 3600 * 1000;
+  else
+    return "expected a duration such as 500ms, 10s or 5m (units ms, s, m, h), got '" + text + "'";
   out = std::chrono::milliseconds(value * factor);
   return "";
 }
@@ -88,11 +93,16 @@ std::string parseByteSize(const std::string& text, std::size_t& out) {
     return "expected a size such as 1048576, 512KiB or 8MiB, got '" + text + "'";
   }
   unsigned long long factor = 0;
-  if (unit.empty() || unit == "B") factor = 1;
-  else if (unit == "KiB") factor = 1024;
-  else if (unit == "MiB") factor = 1024 * 1024;
-  else if (unit == "GiB") factor = 1024ull * 1024 * 1024;
-  else return "expected a size such as 1048576, 512KiB or 8MiB, got '" + text + "'";
+  if (unit.empty() || unit == "B")
+    factor = 1;
+  else if (unit == "KiB")
+    factor = 1024;
+  else if (unit == "MiB")
+    factor = 1024 * 1024;
+  else if (unit == "GiB")
+    factor = 1024ull * 1024 * 1024;
+  else
+    return "expected a size such as 1048576, 512KiB or 8MiB, got '" + text + "'";
   out = static_cast<std::size_t>(value * factor);
   return "";
 }
@@ -175,36 +185,38 @@ class Reader {
     if (!problem.empty()) fail(node, where + "." + key + ": " + problem);
   }
 
-  void string(const YAML::Node& map, const char* key, const std::string& where,
-              std::string& out, const std::set<std::string>& allowed = {}) {
-    parsed(map, key, where,
-           [&](const std::string& text, std::string& value) -> std::string {
-             if (!allowed.empty() && !allowed.contains(text)) {
-               std::string list;
-               for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-               return "must be one of " + list + ", got '" + text + "'";
-             }
-             value = text;
-             return "";
-           },
-           out);
+  void string(const YAML::Node& map, const char* key, const std::string& where, std::string& out,
+              const std::set<std::string>& allowed = {}) {
+    parsed(
+        map, key, where,
+        [&](const std::string& text, std::string& value) -> std::string {
+          if (!allowed.empty() && !allowed.contains(text)) {
+            std::string list;
+            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+            return "must be one of " + list + ", got '" + text + "'";
+          }
+          value = text;
+          return "";
+        },
+        out);
   }
 
   template <class T>
   void unsignedValue(const YAML::Node& map, const char* key, const std::string& where, T& out,
                      unsigned long long max) {
-    parsed(map, key, where,
-           [&](const std::string& text, T& value) -> std::string {
-             unsigned long long v = 0;
-             auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-             if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v > max) {
-               return "expected a whole number from 0 to " + std::to_string(max) + ", got '" +
-                      text + "'";
-             }
-             value = static_cast<T>(v);
-             return "";
-           },
-           out);
+    parsed(
+        map, key, where,
+        [&](const std::string& text, T& value) -> std::string {
+          unsigned long long v = 0;
+          auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+          if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v > max) {
+            return "expected a whole number from 0 to " + std::to_string(max) + ", got '" + text +
+                   "'";
+          }
+          value = static_cast<T>(v);
+          return "";
+        },
+        out);
   }
 
   void hostList(const YAML::Node& node, const std::string& where, HostAllowList& out) {
@@ -308,7 +320,8 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
         const Connector* connector = registry.find(name);
         if (connector == nullptr) {
           std::string list;
-          for (const auto& c : registry.all()) list += (list.empty() ? "" : ", ") + std::string(c->name());
+          for (const auto& c : registry.all())
+            list += (list.empty() ? "" : ", ") + std::string(c->name());
           r.fail(kv.first, "unknown connector '" + name + "' (known: " + list + ")");
           continue;
         }

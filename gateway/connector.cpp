@@ -6,12 +6,18 @@ namespace flowgate {
 
 std::string_view paramTypeName(ParamType type) {
   switch (type) {
-    case ParamType::String: return "string";
-    case ParamType::Integer: return "integer";
-    case ParamType::Boolean: return "boolean";
-    case ParamType::Object: return "object";
-    case ParamType::Array: return "array";
-    case ParamType::Any: return "any";
+    case ParamType::String:
+      return "string";
+    case ParamType::Integer:
+      return "integer";
+    case ParamType::Boolean:
+      return "boolean";
+    case ParamType::Object:
+      return "object";
+    case ParamType::Array:
+      return "array";
+    case ParamType::Any:
+      return "any";
   }
   return "any";
 }

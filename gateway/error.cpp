@@ -1,5 +1,7 @@
 #include "gateway/error.hpp"
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -8,23 +10,40 @@ namespace flowgate {
 
 std::string_view errorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::BadRequest: return "bad_request";
-    case ErrorCode::InvalidJson: return "invalid_json";
-    case ErrorCode::MissingParameter: return "missing_parameter";
-    case ErrorCode::InvalidParameter: return "invalid_parameter";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::MethodNotAllowed: return "method_not_allowed";
-    case ErrorCode::PayloadTooLarge: return "payload_too_large";
-    case ErrorCode::UpstreamNotAllowed: return "upstream_not_allowed";
-    case ErrorCode::UpstreamUnauthorized: return "upstream_unauthorized";
-    case ErrorCode::UpstreamNotFound: return "upstream_not_found";
-    case ErrorCode::UpstreamRejected: return "upstream_rejected";
-    case ErrorCode::UpstreamError: return "upstream_error";
-    case ErrorCode::BadUpstreamResponse: return "bad_upstream_response";
-    case ErrorCode::UpstreamUnavailable: return "upstream_unavailable";
-    case ErrorCode::UpstreamTimeout: return "upstream_timeout";
-    case ErrorCode::UpstreamSuspended: return "upstream_suspended";
-    case ErrorCode::Internal: return "internal_error";
+    case ErrorCode::BadRequest:
+      return "bad_request";
+    case ErrorCode::InvalidJson:
+      return "invalid_json";
+    case ErrorCode::MissingParameter:
+      return "missing_parameter";
+    case ErrorCode::InvalidParameter:
+      return "invalid_parameter";
+    case ErrorCode::NotFound:
+      return "not_found";
+    case ErrorCode::MethodNotAllowed:
+      return "method_not_allowed";
+    case ErrorCode::PayloadTooLarge:
+      return "payload_too_large";
+    case ErrorCode::UpstreamNotAllowed:
+      return "upstream_not_allowed";
+    case ErrorCode::UpstreamUnauthorized:
+      return "upstream_unauthorized";
+    case ErrorCode::UpstreamNotFound:
+      return "upstream_not_found";
+    case ErrorCode::UpstreamRejected:
+      return "upstream_rejected";
+    case ErrorCode::UpstreamError:
+      return "upstream_error";
+    case ErrorCode::BadUpstreamResponse:
+      return "bad_upstream_response";
+    case ErrorCode::UpstreamUnavailable:
+      return "upstream_unavailable";
+    case ErrorCode::UpstreamTimeout:
+      return "upstream_timeout";
+    case ErrorCode::UpstreamSuspended:
+      return "upstream_suspended";
+    case ErrorCode::Internal:
+      return "internal_error";
   }
   return "internal_error";
 }
@@ -35,37 +54,82 @@ int defaultStatus(ErrorCode code) {
     case ErrorCode::InvalidJson:
     case ErrorCode::MissingParameter:
     case ErrorCode::InvalidParameter:
-    case ErrorCode::UpstreamRejected: return 400;
+    case ErrorCode::UpstreamRejected:
+      return 400;
     case ErrorCode::NotFound:
-    case ErrorCode::UpstreamNotFound: return 404;
-    case ErrorCode::MethodNotAllowed: return 405;
-    case ErrorCode::PayloadTooLarge: return 413;
-    case ErrorCode::UpstreamNotAllowed: return 403;
-    case ErrorCode::UpstreamUnauthorized: return 401;
+    case ErrorCode::UpstreamNotFound:
+      return 404;
+    case ErrorCode::MethodNotAllowed:
+      return 405;
+    case ErrorCode::PayloadTooLarge:
+      return 413;
+    case ErrorCode::UpstreamNotAllowed:
+      return 403;
+    case ErrorCode::UpstreamUnauthorized:
+      return 401;
     case ErrorCode::UpstreamError:
     case ErrorCode::BadUpstreamResponse:
-    case ErrorCode::UpstreamUnavailable: return 502;
-    case ErrorCode::UpstreamTimeout: return 504;
-    case ErrorCode::UpstreamSuspended: return 503;
-    case ErrorCode::Internal: return 500;
+    case ErrorCode::UpstreamUnavailable:
+      return 502;
+    case ErrorCode::UpstreamTimeout:
+      return 504;
+    case ErrorCode::UpstreamSuspended:
+      return 503;
+    case ErrorCode::Internal:
+      return 500;
   }
   return 500;
 }
+
+namespace {
+
+// Deepest bracket nesting of a JSON text (strings skipped); serializing a value recurses.
+std::size_t jsonDepth(std::string_view text) {
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  bool inString = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
 
 Error& Error::withUpstream(int upstreamStatus, std::string_view body) {
   constexpr std::size_t kMaxEmbeddedText = 2048;
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& alloc = doc.GetAllocator();
   doc.AddMember("status", upstreamStatus, alloc);
+  // Upstream bodies are untrusted: bounded in size, parsed iteratively (no recursion on
+  // deeply nested input).
+  constexpr std::size_t kMaxEmbeddedJson = 64 * 1024;
+  constexpr std::size_t kMaxEmbeddedDepth = 64;
   rapidjson::Document parsed;
-  parsed.Parse(body.data(), body.size());
-  if (!body.empty() && !parsed.HasParseError()) {
+  bool isJson = false;
+  if (!body.empty() && body.size() <= kMaxEmbeddedJson && jsonDepth(body) <= kMaxEmbeddedDepth) {
+    parsed.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+    isJson = !parsed.HasParseError();
+  }
+  if (isJson) {
     doc.AddMember("body", rapidjson::Value(parsed, alloc), alloc);
   } else if (!body.empty()) {
     std::string_view text = body.substr(0, kMaxEmbeddedText);
-    doc.AddMember("body",
-                  rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc),
-                  alloc);
+    doc.AddMember(
+        "body", rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc),
+        alloc);
   }
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

@@ -130,8 +130,7 @@ std::optional<Template> Template::compile(
         flushLiteral();
         t.parts_.push_back({Kind::Header, std::string(name), 0});
       } else {
-        error = {"unknown expression scope '" + std::string(scope) +
-                     "' (use ctx, env or header)",
+        error = {"unknown expression scope '" + std::string(scope) + "' (use ctx, env or header)",
                  i + 2};
         return std::nullopt;
       }

@@ -49,9 +49,7 @@ class Template {
 
   const std::vector<Part>& parts() const { return parts_; }
   bool isLiteral() const { return parts_.size() == 1 && parts_[0].kind == Kind::Literal; }
-  bool isSingleReference() const {
-    return parts_.size() == 1 && parts_[0].kind != Kind::Literal;
-  }
+  bool isSingleReference() const { return parts_.size() == 1 && parts_[0].kind != Kind::Literal; }
   const std::string& source() const { return source_; }
 
  private:

@@ -49,9 +49,10 @@ void logAccess(std::string_view requestId, std::string_view proxy, std::string_v
   if (!spdlog::should_log(spdlog::level::info)) return;
   const double ms = static_cast<double>(micros) / 1000.0;
   if (jsonFormat) {
-    spdlog::info(R"("msg":"access","requestId":{},"proxy":{},"method":{},"status":{},"error":{},"durationMs":{:.3f})",
-                 jsonQuote(requestId), jsonQuote(proxy), jsonQuote(method), status,
-                 jsonQuote(errorCode), ms);
+    spdlog::info(
+        R"("msg":"access","requestId":{},"proxy":{},"method":{},"status":{},"error":{},"durationMs":{:.3f})",
+        jsonQuote(requestId), jsonQuote(proxy), jsonQuote(method), status, jsonQuote(errorCode),
+        ms);
   } else {
     spdlog::info("access requestId={} proxy={} method={} status={} error={} durationMs={:.3f}",
                  requestId, proxy.empty() ? "-" : proxy, method, status,

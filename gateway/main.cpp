@@ -166,9 +166,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   flowgate::logEvent(flowgate::LogLevel::Info,
-                     "flowgate " FLOWGATE_VERSION " listening on " +
-                         gateway.proxyEndpoint().str() + " (admin " +
-                         gateway.adminEndpoint().str() + "), " +
+                     "flowgate " FLOWGATE_VERSION " listening on " + gateway.proxyEndpoint().str() +
+                         " (admin " + gateway.adminEndpoint().str() + "), " +
                          std::to_string(proxies->byName.size()) + " proxies");
   const int code = gateway.run();
   if (sandbox) sandbox->stop();

@@ -6,17 +6,22 @@ namespace flowgate {
 
 std::string describeValue(const Json& value) {
   switch (value.GetType()) {
-    case rapidjson::kNullType: return "null";
+    case rapidjson::kNullType:
+      return "null";
     case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return std::string("boolean ") + (value.GetBool() ? "true" : "false");
-    case rapidjson::kObjectType: return "an object";
-    case rapidjson::kArrayType: return "an array";
+    case rapidjson::kTrueType:
+      return std::string("boolean ") + (value.GetBool() ? "true" : "false");
+    case rapidjson::kObjectType:
+      return "an object";
+    case rapidjson::kArrayType:
+      return "an array";
     case rapidjson::kStringType: {
       std::string s(value.GetString(), value.GetStringLength());
       if (s.size() > 40) s = s.substr(0, 40) + "...";
       return "string \"" + s + "\"";
     }
-    case rapidjson::kNumberType: return "number " + toJsonText(value);
+    case rapidjson::kNumberType:
+      return "number " + toJsonText(value);
   }
   return "a value";
 }
@@ -28,7 +33,8 @@ const Json* coerceParam(const Json& value, ParamType type, std::deque<Json>& sto
     return nullptr;
   };
   switch (type) {
-    case ParamType::Any: return &value;
+    case ParamType::Any:
+      return &value;
     case ParamType::String:
       if (value.IsString()) return &value;
       if (value.IsInt64() || value.IsUint64()) {

@@ -109,11 +109,10 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
       Evaluated ev = evaluate(*step.args[i], inputs, store, alloc);
       if (ev.value == nullptr || ev.value->IsNull()) {
         if (specs[i].required) {
-          Error e = Error::make(ErrorCode::MissingParameter,
-                                "missing required parameter '" + specs[i].name + "' of " +
-                                    step.label + " (from " +
-                                    (ev.absentFrom.empty() ? step.args[i]->source() : ev.absentFrom) +
-                                    ")");
+          Error e = Error::make(
+              ErrorCode::MissingParameter,
+              "missing required parameter '" + specs[i].name + "' of " + step.label + " (from " +
+                  (ev.absentFrom.empty() ? step.args[i]->source() : ev.absentFrom) + ")");
           e.step = step.label;
           co_return failure(e, proxy, request.requestId);
         }

@@ -35,7 +35,6 @@ std::string errorEnvelope(const Error& error, std::string_view proxy, std::strin
 
 boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
                                                   const ConnectorRegistry& registry,
-                                                  const PipelineRequest& request,
-                                                  HttpClient& http);
+                                                  const PipelineRequest& request, HttpClient& http);
 
 }  // namespace flowgate

@@ -114,8 +114,7 @@ class ProxyCompiler {
     }
   }
 
-  static std::function<std::optional<std::size_t>(std::string_view)> lookupIn(
-      const Proxy& proxy) {
+  static std::function<std::optional<std::size_t>(std::string_view)> lookupIn(const Proxy& proxy) {
     return [&proxy](std::string_view name) -> std::optional<std::size_t> {
       for (std::size_t i = 0; i < proxy.properties.size(); ++i) {
         if (proxy.properties[i].name == name) return i;
@@ -161,7 +160,8 @@ class ProxyCompiler {
       Connector* connector = registry_.find(connectorName);
       if (connector == nullptr) {
         std::string known;
-        for (const auto& c : registry_.all()) known += (known.empty() ? "" : ", ") + std::string(c->name());
+        for (const auto& c : registry_.all())
+          known += (known.empty() ? "" : ", ") + std::string(c->name());
         fail(item, 0, "unknown connector '" + connectorName + "' (known: " + known + ")");
         continue;
       }
@@ -182,8 +182,9 @@ class ProxyCompiler {
         if (it == ops.end()) {
           std::string known;
           for (const auto& op : ops) known += (known.empty() ? "" : ", ") + op.name;
-          fail(item, 0, "unknown operation '" + opName + "' of connector '" + connectorName +
-                            "' (known: init, " + known + ")");
+          fail(item, 0,
+               "unknown operation '" + opName + "' of connector '" + connectorName +
+                   "' (known: init, " + known + ")");
           continue;
         }
         if (!initialized.contains(connectorName)) {
@@ -214,8 +215,8 @@ class ProxyCompiler {
         if (it == specs.end()) {
           std::string known;
           for (const auto& s : specs) known += (known.empty() ? "" : ", ") + s.name;
-          fail(kv.first, 0, "unknown parameter '" + name + "' of " + step.label + " (known: " +
-                                known + ")");
+          fail(kv.first, 0,
+               "unknown parameter '" + name + "' of " + step.label + " (known: " + known + ")");
           continue;
         }
         if (!kv.second.IsScalar()) {
@@ -297,8 +298,8 @@ std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
     auto proxy = loadProxyFile(file, registry, errors);
     if (!proxy) continue;
     if (auto it = set->byName.find(proxy->name); it != set->byName.end()) {
-      errors.push_back({file, 0, 0,
-                        "proxy name '" + proxy->name + "' is already used by " + it->second->file});
+      errors.push_back(
+          {file, 0, 0, "proxy name '" + proxy->name + "' is already used by " + it->second->file});
       continue;
     }
     set->byName.emplace(proxy->name, std::move(proxy));

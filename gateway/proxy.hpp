@@ -56,8 +56,7 @@ class ConnectorRegistry;
 
 // Compiles one proxy file. Problems are appended to `errors` (FILE:LINE:COL).
 std::shared_ptr<const Proxy> loadProxyFile(const std::string& path,
-                                           const ConnectorRegistry& registry,
-                                           ConfigErrors& errors);
+                                           const ConnectorRegistry& registry, ConfigErrors& errors);
 // Every *.yaml / *.yml file of `dir`, in name order; duplicate proxy names are errors.
 std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
                                              const ConnectorRegistry& registry,

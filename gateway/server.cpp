@@ -222,15 +222,14 @@ struct Gateway::Impl {
     bool allowHeader = false;
     if (proxy == nullptr) {
       Error e = Error::make(ErrorCode::NotFound,
-                            proxyName.empty()
-                                ? "no route for " + std::string(path) +
-                                      " (proxies are served at /services/<name>)"
-                                : "no proxy named '" + proxyName + "'");
+                            proxyName.empty() ? "no route for " + std::string(path) +
+                                                    " (proxies are served at /services/<name>)"
+                                              : "no proxy named '" + proxyName + "'");
       out = {404, errorEnvelope(e, "", requestId), "not_found"};
     } else if (req.method() != http::verb::post) {
-      Error e = Error::make(ErrorCode::MethodNotAllowed,
-                            "proxy " + proxy->name + " accepts POST only, got " +
-                                std::string(req.method_string()));
+      Error e = Error::make(
+          ErrorCode::MethodNotAllowed,
+          "proxy " + proxy->name + " accepts POST only, got " + std::string(req.method_string()));
       out = {405, errorEnvelope(e, proxy->name, requestId), "method_not_allowed"};
       allowHeader = true;
     } else {

@@ -16,9 +16,6 @@ namespace flowgate::gotowebinar {
 
 namespace {
 
-// Upstream bodies larger than this are not copied into an error's "upstream" member.
-constexpr std::size_t kMaxEmbeddedBody = 4096;
-
 const std::vector<ParamSpec>& initParamTable() {
   static const std::vector<ParamSpec> params = {
       {"accessToken", ParamType::String, true, "OAuth access token of the organizer."},
@@ -52,8 +49,7 @@ bool isSuccess(int status) {
 
 Error badResponse(const HttpResponse& response, std::string reason) {
   Error error = Error::make(ErrorCode::BadUpstreamResponse, std::move(reason));
-  error.withUpstream(response.status,
-                     response.body.size() <= kMaxEmbeddedBody ? response.body : std::string_view{});
+  error.withUpstream(response.status, embeddableBody(response.body));
   return prefixed(std::move(error));
 }
 
@@ -139,12 +135,12 @@ class Connector::Call {
         if (refreshError_) co_return *refreshError_;
         co_return prefixed(
             Error::make(ErrorCode::UpstreamUnauthorized, "token rejected after a refresh")
-                .withUpstream(response->status, response->body));
+                .withUpstream(response->status, embeddableBody(response->body)));
       }
       if (!settings_.canRefresh()) {
         co_return prefixed(Error::make(ErrorCode::UpstreamUnauthorized,
                                        "token rejected and no refreshToken/clientId to refresh it")
-                               .withUpstream(response->status, response->body));
+                               .withUpstream(response->status, embeddableBody(response->body)));
       }
       co_await refresh();
       if (refreshError_) co_return *refreshError_;
@@ -233,7 +229,7 @@ class Connector::Call {
         break;
       }
       if (!paged) co_return badResponse(*response, "expected a JSON array from " + op_.spec.name);
-      Result<V2Page> envelope = v2Page(doc);
+      Result<V2Page> envelope = readV2Page(doc);
       if (!envelope) {
         co_return badResponse(*response,
                               envelope.error().message + " in a page of " + op_.spec.name);

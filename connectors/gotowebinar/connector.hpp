@@ -27,6 +27,9 @@ class Connector final : public flowgate::Connector {
   // flowgate::Connector
   std::string_view name() const override { return "gotowebinar"; }
   std::vector<ConfigKeySpec> configKeys() const override;
+  std::vector<std::string> defaultAllowedHosts() const override {
+    return {"api.getgo.com", "api.citrixonline.com"};
+  }
   void configure(const ConnectorSettings& settings) override;
   const std::vector<ParamSpec>& initParams() const override;
   const std::vector<OperationSpec>& operations() const override;

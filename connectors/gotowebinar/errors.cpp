@@ -10,6 +10,7 @@ namespace flowgate::gotowebinar {
 namespace {
 
 constexpr std::size_t kMaxDetail = 300;
+constexpr std::size_t kMaxEmbeddedBody = 4096;
 
 std::string_view stringMember(const Json& object, const char* name) {
   auto it = object.FindMember(name);
@@ -27,11 +28,15 @@ Error prefixed(Error error, std::string_view context) {
   return error;
 }
 
+std::string_view embeddableBody(std::string_view body) {
+  return body.substr(0, kMaxEmbeddedBody);
+}
+
 bool isInvalidTokenAnswer(const HttpResponse& response) {
   if (response.status == 401) return true;
   if (response.status != 403) return false;
   JsonDoc doc;
-  doc.Parse(response.body.data(), response.body.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(response.body.data(), response.body.size());
   return !doc.HasParseError() && doc.IsObject() &&
          stringMember(doc, "int_err_code") == "InvalidToken";
 }
@@ -84,7 +89,7 @@ Error upstreamStatusError(const HttpResponse& response, std::string_view subject
     error = Error::make(ErrorCode::UpstreamError,
                         "upstream error (HTTP " + std::to_string(status) + ")" + suffix);
   }
-  error.withUpstream(status, response.body);
+  error.withUpstream(status, embeddableBody(response.body));
   return prefixed(std::move(error));
 }
 

@@ -21,6 +21,11 @@ bool isInvalidTokenAnswer(const HttpResponse& response);
 // anything else -> UpstreamError 502. Always carries the upstream status and body.
 Error upstreamStatusError(const HttpResponse& response, std::string_view subject);
 
+// What of an upstream body goes into Error::withUpstream: the body when it is small, else a
+// prefix (embedded as truncated text). Keeps a huge or hostile body (deep nesting) away from
+// the recursive JSON parser and writer behind the error envelope.
+std::string_view embeddableBody(std::string_view body);
+
 // "errorCode: description" (or msg, message, int_err_code...) of a JSON error body, cut to a
 // readable length; empty when the body says nothing usable.
 std::string upstreamDetail(std::string_view body);

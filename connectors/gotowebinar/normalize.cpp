@@ -73,7 +73,7 @@ Status normalizeKeys(Json& root, JsonAlloc& alloc) {
   return Status::success();
 }
 
-Result<V2Page> v2Page(Json& body) {
+Result<V2Page> readV2Page(Json& body) {
   if (!body.IsObject())
     return Error::make(ErrorCode::BadUpstreamResponse, "expected a JSON object");
   V2Page page;

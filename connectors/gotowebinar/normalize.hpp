@@ -35,7 +35,7 @@ struct V2Page {
   std::optional<std::int64_t> totalPages;
 };
 // Error message when `body` is not a page envelope (the caller adds the prefix).
-Result<V2Page> v2Page(Json& body);
+Result<V2Page> readV2Page(Json& body);
 
 // v1 getSessionById answers the session's attendees as an array: wraps them into
 // {"webinarKey":..,"sessionKey":..,"registrantsAttended":<count>,"attendees":[...]}.

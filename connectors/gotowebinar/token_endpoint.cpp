@@ -19,7 +19,7 @@ constexpr std::string_view kRefreshFailed = "token refresh failed: ";
 
 Error refreshRefused(int status, std::string_view body, std::string reason) {
   return prefixed(Error::make(ErrorCode::UpstreamUnauthorized, std::string(kRefreshFailed) + reason)
-                      .withUpstream(status, body));
+                      .withUpstream(status, embeddableBody(body)));
 }
 
 std::optional<std::chrono::seconds> expiresIn(const Json& doc) {

@@ -14,7 +14,9 @@ std::string pointerText(const rapidjson::Pointer& p) {
   p.Stringify(b);
   return b.GetString();
 }
-std::optional<std::size_t> noProperties(std::string_view) { return std::nullopt; }
+std::optional<std::size_t> noProperties(std::string_view) {
+  return std::nullopt;
+}
 }  // namespace
 
 TEST_CASE("json-eval paths compile to RapidJSON pointers") {
@@ -113,9 +115,9 @@ TEST_CASE("template evaluation keeps types, interpolates text and reports what w
   REQUIRE(typed.value);
   CHECK(typed.value->IsUint64());
 
-  auto text = evaluate(*Template::compile("id={$ctx:count};{$ctx:flag};{$header:X-User}", lookup,
-                                          error),
-                       in, store, alloc);
+  auto text =
+      evaluate(*Template::compile("id={$ctx:count};{$ctx:flag};{$header:X-User}", lookup, error),
+               in, store, alloc);
   REQUIRE(text.value);
   CHECK(std::string(text.value->GetString()) == "id=6487648931392511233;true;alice");
 

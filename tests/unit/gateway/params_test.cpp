@@ -6,7 +6,8 @@ using namespace flowgate;
 
 TEST_CASE("parameters are converted to their declared type or rejected with a reason") {
   JsonDoc doc;
-  doc.Parse(R"({"s":"42","big":6487648931392511233,"neg":-5,"t":"true","b":false,"o":{},"x":"abc","d":1.5})");
+  doc.Parse(
+      R"({"s":"42","big":6487648931392511233,"neg":-5,"t":"true","b":false,"o":{},"x":"abc","d":1.5})");
   auto& alloc = doc.GetAllocator();
   std::deque<Json> store;
   std::string problem;

@@ -1,8 +1,8 @@
 #include "gateway/pipeline.hpp"
 
+#include <doctest/doctest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <doctest/doctest.h>
 
 #include "gateway/http_client.hpp"
 #include "gateway/proxy.hpp"
@@ -53,7 +53,8 @@ sequence:
   PipelineResponse run(const std::string& body) {
     boost::asio::io_context ioc;
     PipelineResponse out;
-    PipelineRequest req{body, "req-1", [](std::string_view name) -> std::optional<std::string_view> {
+    PipelineRequest req{body, "req-1",
+                        [](std::string_view name) -> std::optional<std::string_view> {
                           if (name == "X-User") return "alice";
                           return std::nullopt;
                         }};
@@ -123,8 +124,9 @@ TEST_CASE("a mistyped parameter is 400 invalid_parameter") {
   CHECK(out.status == 400);
   auto doc = parse(out.body);
   CHECK(std::string(doc["error"]["code"].GetString()) == "invalid_parameter");
-  CHECK(std::string(doc["error"]["message"].GetString()) ==
-        "parameter 'count' of echo.say must be an integer, got string \"seven\" (from {$ctx:count})");
+  CHECK(
+      std::string(doc["error"]["message"].GetString()) ==
+      "parameter 'count' of echo.say must be an integer, got string \"seven\" (from {$ctx:count})");
   auto obj = f.run(R"({"prefix":"p","message":{"text":{"a":1}}})");
   CHECK(obj.errorCode == "invalid_parameter");
 }
@@ -148,4 +150,21 @@ TEST_CASE("the envelope embeds a non-JSON upstream body as text") {
   CHECK(doc["error"]["status"].GetInt() == 502);
   CHECK(std::string(doc["error"]["upstream"]["body"].GetString()) == "<html>oops</html>");
   CHECK_FALSE(doc["error"].HasMember("proxy"));
+}
+
+TEST_CASE("hostile upstream bodies are embedded as bounded text, never recursed into") {
+  std::string deep(200000, '[');
+  Error e = Error::make(ErrorCode::UpstreamError, "boom").withUpstream(500, deep);
+  auto doc = parse(errorEnvelope(e, "", ""));
+  REQUIRE(doc["error"]["upstream"]["body"].IsString());
+  CHECK(doc["error"]["upstream"]["body"].GetStringLength() == 2048);
+  std::string nested;
+  for (int i = 0; i < 100; ++i) nested += "{\"a\":";
+  nested += "1";
+  for (int i = 0; i < 100; ++i) nested += "}";
+  Error n = Error::make(ErrorCode::UpstreamError, "boom").withUpstream(500, nested);
+  CHECK(parse(errorEnvelope(n, "", ""))["error"]["upstream"]["body"].IsString());
+  std::string shallow = R"({"a":{"b":[1,"]",{"c":"}"}]}})";
+  Error ok = Error::make(ErrorCode::UpstreamError, "boom").withUpstream(500, shallow);
+  CHECK(parse(errorEnvelope(ok, "", ""))["error"]["upstream"]["body"]["a"]["b"][1] == "]");
 }

@@ -75,14 +75,19 @@ sequence:
   std::vector<std::string> lines;
   for (const auto& e : errors) lines.push_back(e.str().substr(e.str().find("p.yaml:")));
   REQUIRE(lines.size() == 8);
-  CHECK(lines[0] == "p.yaml:3:20: in json-eval of property 'a': expected an array index or a quoted name after '['");
-  CHECK(lines[1] == "p.yaml:4:13: in property 'b': unknown property 'zzz' (declare it under properties before using it)");
+  CHECK(lines[0] ==
+        "p.yaml:3:20: in json-eval of property 'a': expected an array index or a quoted name after "
+        "'['");
+  CHECK(lines[1] ==
+        "p.yaml:4:13: in property 'b': unknown property 'zzz' (declare it under properties before "
+        "using it)");
   CHECK(lines[2] == "p.yaml:6:5: echo.say needs echo.init earlier in the sequence");
   CHECK(lines[3] == "p.yaml:8:16: echo.init needs parameter 'prefix'");
   CHECK(lines[4].find("p.yaml:9:5: unknown connector 'nope'") == 0);
   CHECK(lines[5].find("p.yaml:10:5: unknown operation 'shout' of connector 'echo'") == 0);
   CHECK(lines[6].find("p.yaml:13:7: unknown parameter 'colour' of echo.init") == 0);
-  CHECK(lines[7] == "p.yaml:16:14: parameter 'count' of echo.say must be an integer, got string \"many\"");
+  CHECK(lines[7] ==
+        "p.yaml:16:14: parameter 'count' of echo.say must be an integer, got string \"many\"");
 }
 
 TEST_CASE("a proxy needs a name, a sequence and known top-level keys") {

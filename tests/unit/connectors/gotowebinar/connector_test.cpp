@@ -343,6 +343,22 @@ TEST_CASE("upstream statuses map to the error table") {
   CHECK(h.http.sent() == 7);  // one request each: no refresh, no retry
 }
 
+TEST_CASE("a huge, deeply nested error body is embedded as truncated text, without a crash") {
+  Harness h;
+  Message m = h.message();
+  REQUIRE(m.init(refreshableInitJson()).ok());
+  const std::string hostile = std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  for (int status : {500, 404, 403}) {
+    CAPTURE(status);
+    h.http.respond(status, hostile);
+    Status s = m.call("getSessionById", kSessionArgs);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().upstreamJson.starts_with(R"({"status":)" + std::to_string(status) +
+                                             R"(,"body":"[[[[)"));
+    CHECK(s.error().upstreamJson.size() < 5000);
+  }
+}
+
 TEST_CASE("HttpClient errors pass through with the GoToWebinar prefix") {
   Harness h;
   Message m = h.message();
