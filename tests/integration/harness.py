@@ -102,7 +102,7 @@ class Fake:
         m = self.process.wait_for(r"listening on [\d.]+:(\d+)")
         self.port = int(m.group(1))
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
-        self.tls_url = f"https://localhost:{self.port}"
+        self.tls_url = f"https://127.0.0.1:{self.port}"  # the test certificate has IP:127.0.0.1
 
     def control(self, method, path, body=None):
         if self.tls:

@@ -670,6 +670,19 @@ TEST_SUITE("HttpClient") {
     CHECK(server.requests.size() == 1);
   }
 
+  // "localhost" when the machine resolves it (name-based SNI and verification), else the IP
+  // literal (a bare chroot may have no /etc/hosts); the test certificate covers both.
+  std::string tlsHost() {
+    static const std::string host = [] {
+      asio::io_context ioc;
+      asio::ip::tcp::resolver resolver(ioc);
+      boost::system::error_code ec;
+      resolver.resolve("localhost", "0", ec);
+      return ec ? std::string("127.0.0.1") : std::string("localhost");
+    }();
+    return host;
+  }
+
   TEST_CASE("HTTPS with the test CA as caFile") {
     asio::io_context ioc;
     TestServer server(ioc, ok, serverTls("server.pem", "server-key.pem"));
@@ -677,17 +690,17 @@ TEST_SUITE("HttpClient") {
     options.caFile = tlsFile("ca.pem");
     auto client = makeHttpClient(ioc.get_executor(), options);
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
-      auto byName = co_await client->send(get(server.url("localhost", "/secure")), loopback());
+      auto byName = co_await client->send(get(server.url(tlsHost(), "/secure")), loopback());
       REQUIRE_MESSAGE(byName.ok(), (byName.ok() ? "" : byName.error().message));
       CHECK(byName->body == "ok");
-      auto again = co_await client->send(get(server.url("localhost", "/secure")), loopback());
+      auto again = co_await client->send(get(server.url(tlsHost(), "/secure")), loopback());
       REQUIRE(again.ok());
       CHECK(server.accepted == 1);  // pooled TLS connection
       auto byIp = co_await client->send(get(server.url("127.0.0.1", "/secure")), loopback());
       REQUIRE_MESSAGE(byIp.ok(), (byIp.ok() ? "" : byIp.error().message));
     });
     REQUIRE(server.requests.size() == 3);
-    CHECK(server.requests[0][http::field::host] == "localhost:" + std::to_string(server.port()));
+    CHECK(server.requests[0][http::field::host] == tlsHost() + ":" + std::to_string(server.port()));
     CHECK(server.accepted == 2);
   }
 
@@ -696,10 +709,10 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, ok, serverTls("server.pem", "server-key.pem"));
     auto client = makeHttpClient(ioc.get_executor(), testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
-      auto result = co_await client->send(get(server.url("localhost", "/")), loopback());
+      auto result = co_await client->send(get(server.url(tlsHost(), "/")), loopback());
       checkError(result, ErrorCode::UpstreamUnavailable, 502);
       CHECK(result.error().message.find("certificate verify failed") != std::string::npos);
-      CHECK(result.error().message.find("localhost:" + std::to_string(server.port())) !=
+      CHECK(result.error().message.find(tlsHost() + ":" + std::to_string(server.port())) !=
             std::string::npos);
     });
     CHECK(server.requests.empty());
@@ -712,8 +725,8 @@ TEST_SUITE("HttpClient") {
     options.caFile = tlsFile("ca.pem");
     auto client = makeHttpClient(ioc.get_executor(), options);
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
-      for (const char* host : {"localhost", "127.0.0.1"}) {
-        CAPTURE(std::string(host));
+      for (const std::string host : {tlsHost(), std::string("127.0.0.1")}) {
+        CAPTURE(host);
         auto result = co_await client->send(get(server.url(host, "/")), loopback());
         checkError(result, ErrorCode::UpstreamUnavailable, 502);
         CHECK(result.error().message.find("certificate verify failed") != std::string::npos);
