@@ -1,4 +1,5 @@
 #include "connectors/webex/connector.hpp"
+#include "connectors/webex/text.hpp"
 
 #include <algorithm>
 #include <string>
@@ -75,14 +76,6 @@ std::vector<OperationSpec> makeOperations() {
        {"order", ParamType::Array, false,
         "Sort keys: [{\"orderBy\": \"STARTTIME\", \"orderAD\": \"ASC\"}, ...]."}}};
   return ops;
-}
-
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  out.append(text.substr(0, 60));
-  if (text.size() > 60) out += "...";
-  out += '"';
-  return out;
 }
 
 Error invalid(std::string message) {

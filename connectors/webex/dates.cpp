@@ -1,4 +1,5 @@
 #include "connectors/webex/dates.hpp"
+#include "connectors/webex/text.hpp"
 
 #include <array>
 #include <cstdio>
@@ -6,16 +7,6 @@
 namespace flowgate::webex {
 
 namespace {
-
-bool isSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Reads minDigits..maxDigits decimal digits from the front of `s`.
 bool readNumber(std::string_view& s, std::size_t minDigits, std::size_t maxDigits, int& out) {
@@ -73,8 +64,8 @@ std::optional<WallClock> parseWebExDate(std::string_view text) {
       !readChar(s, '/') || !readNumber(s, 4, 4, t.year)) {
     return std::nullopt;
   }
-  if (s.empty() || !isSpace(s.front())) return std::nullopt;
-  while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
+  if (s.empty() || !isXmlSpace(s.front())) return std::nullopt;
+  while (!s.empty() && isXmlSpace(s.front())) s.remove_prefix(1);
   if (!readNumber(s, 1, 2, t.hour) || !readChar(s, ':') || !readNumber(s, 2, 2, t.minute)) {
     return std::nullopt;
   }
@@ -154,7 +145,7 @@ std::optional<int> offsetFromTimeZoneLabel(std::string_view label) {
       hours > 14 || minutes > 59) {
     return std::nullopt;
   }
-  if (!s.empty() && s.front() != ',' && !isSpace(s.front())) return std::nullopt;
+  if (!s.empty() && s.front() != ',' && !isXmlSpace(s.front())) return std::nullopt;
   int total = hours * 60 + minutes;
   return negative ? -total : total;
 }

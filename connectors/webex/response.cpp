@@ -1,4 +1,5 @@
 #include "connectors/webex/response.hpp"
+#include "connectors/webex/text.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -162,16 +163,6 @@ const xmlNode* childElement(const xmlNode* parent, std::string_view name) {
   return nullptr;
 }
 
-bool isSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 // Text and CDATA of `node`'s children (false when it has element children).
 bool textOf(const xmlNode* node, std::string& out) {
   out.clear();
@@ -202,14 +193,6 @@ std::optional<bool> parseBool(std::string_view s) {
     return false;
   }
   return std::nullopt;
-}
-
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  out.append(text.substr(0, 60));
-  if (text.size() > 60) out += "...";
-  out += '"';
-  return out;
 }
 
 // The offset of the time zone of a session element: its schedule/timeZone label (or its own
