@@ -239,7 +239,18 @@ struct Gateway::Impl {
                              if (it == req.end()) return std::nullopt;
                              return std::string_view(it->value().data(), it->value().size());
                            }};
-      out = co_await runProxy(*proxy, registry, preq, *w.http);
+      // The one boundary where a bug in a step becomes a 500, never a dropped connection.
+      bool crashed = false;
+      try {
+        out = co_await runProxy(*proxy, registry, preq, *w.http);
+      } catch (const std::exception& e) {
+        crashed = true;
+        logEvent(LogLevel::Error, "request " + requestId + ": internal error: " + e.what());
+      }
+      if (crashed) {
+        Error e = Error::make(ErrorCode::Internal, "internal error (see the gateway log)");
+        out = {500, errorEnvelope(e, proxy->name, requestId), "internal_error"};
+      }
     }
     Response res = jsonResponse(req.version(), true, out.status, std::move(out.body), requestId);
     if (allowHeader) res.set(http::field::allow, "POST");

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include "gateway/connector.hpp"
@@ -26,6 +27,9 @@ class EchoConnector : public Connector {
   }
   boost::asio::awaitable<Status> call(std::size_t index, const Args& args,
                                       StepContext& ctx) override {
+    if (args.string("fail") == std::optional<std::string_view>("throw")) {
+      throw std::runtime_error("echo was told to throw");
+    }
     if (auto fail = args.string("fail")) {
       co_return Error::make(ErrorCode::UpstreamNotFound, std::string(*fail))
           .withUpstream(404, R"({"errorCode":"NotFound"})");
