@@ -701,7 +701,8 @@ TEST_SUITE("HttpClient") {
     });
     REQUIRE(server.requests.size() == 3);
     CHECK(server.requests[0][http::field::host] == tlsHost() + ":" + std::to_string(server.port()));
-    CHECK(server.accepted == 2);
+    // By name and by IP are two pool keys, unless the name could not be used.
+    CHECK(server.accepted == (tlsHost() == "127.0.0.1" ? 1 : 2));
   }
 
   TEST_CASE("HTTPS with the system trust store rejects the test CA") {
