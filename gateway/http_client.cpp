@@ -397,6 +397,15 @@ class BeastHttpClient final : public HttpClient {
                                 ssl::context::no_tlsv1_1,
                             ec);
     sslContext_.set_verify_mode(ssl::verify_peer, ec);
+    ERR_clear_error();
+  }
+
+  // The trust store is loaded on the first https call, not at start-up: parsing the system
+  // bundle was most of the time from process start to ready (bench/RESULTS.md).
+  void loadTrustStore() {
+    if (trustStoreLoaded_) return;
+    trustStoreLoaded_ = true;
+    error_code ec;
     if (options_.caFile.empty()) {
       sslContext_.set_default_verify_paths(ec);
       if (ec) tlsSetupError_ = "cannot load the system trust store: " + reasonText(ec);
@@ -573,6 +582,7 @@ class BeastHttpClient final : public HttpClient {
 
   asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url) {
     const std::string where = url.hostPort();
+    if (url.tls) loadTrustStore();
     if (url.tls && !tlsSetupError_.empty()) {
       co_return Error::make(ErrorCode::UpstreamUnavailable,
                             "cannot call " + where + " over TLS: " + tlsSetupError_);
@@ -678,6 +688,7 @@ class BeastHttpClient final : public HttpClient {
   asio::any_io_executor executor_;
   HttpClientOptions options_;
   ssl::context sslContext_;
+  bool trustStoreLoaded_ = false;
   std::string tlsSetupError_;  // non-empty: every https request fails with it
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
 };
