@@ -11,21 +11,9 @@ namespace {
 constexpr std::size_t kLoggedRequests = 500;
 constexpr std::string_view kControlPrefix = "/__fake/";
 
-std::string simpleError(std::string_view code, std::string_view description) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter w(buffer);
-  w.StartObject();
-  w.Key("errorCode");
-  writeString(w, code);
-  w.Key("description");
-  writeString(w, description);
-  w.EndObject();
-  return writerText(buffer);
-}
-
 FakeResponse methodNotAllowed(const FakeRequest& request, const char* allowed) {
   FakeResponse response = jsonResponse(
-      405, simpleError("MethodNotAllowed", "Method " + request.method + " is not allowed"));
+      405, errorBody("MethodNotAllowed", "Method " + request.method + " is not allowed"));
   response.headers.emplace_back("Allow", allowed);
   return response;
 }
@@ -49,9 +37,9 @@ FakeResponse FakeApp::handle(const FakeRequest& request) {
   try {
     return dispatch(request);
   } catch (const std::exception& e) {
-    return jsonResponse(500, simpleError("InternalError", e.what()));
+    return jsonResponse(500, errorBody("InternalError", e.what()));
   } catch (...) {
-    return jsonResponse(500, simpleError("InternalError", "unknown error"));
+    return jsonResponse(500, errorBody("InternalError", "unknown error"));
   }
 }
 
@@ -69,7 +57,7 @@ FakeResponse FakeApp::dispatch(const FakeRequest& request) {
     throw;
   }
   log(request);
-  return jsonResponse(404, simpleError("NotFound", "No resource at " + request.path));
+  return jsonResponse(404, errorBody("NotFound", "No resource at " + request.path));
 }
 
 void FakeApp::log(const FakeRequest& request,
@@ -102,7 +90,7 @@ FakeResponse FakeApp::handleControl(const FakeRequest& request) {
   for (const auto& service : services_) {
     if (auto response = service->handleControl(name, request)) return std::move(*response);
   }
-  return jsonResponse(404, simpleError("NotFound", "No control endpoint " + request.path));
+  return jsonResponse(404, errorBody("NotFound", "No control endpoint " + request.path));
 }
 
 FakeResponse FakeApp::stats() {
@@ -142,12 +130,12 @@ FakeResponse FakeApp::configure(const std::string& body) {
   rapidjson::Document config;
   config.Parse(body.c_str(), body.size());
   if (config.HasParseError()) {
-    return jsonResponse(400, simpleError("InvalidRequest",
-                                         std::string("config is not valid JSON: ") +
+    return jsonResponse(
+        400, errorBody("InvalidRequest", std::string("config is not valid JSON: ") +
                                              rapidjson::GetParseError_En(config.GetParseError())));
   }
   if (!config.IsObject()) {
-    return jsonResponse(400, simpleError("InvalidRequest", "config must be a JSON object"));
+    return jsonResponse(400, errorBody("InvalidRequest", "config must be a JSON object"));
   }
   for (auto it = config.MemberBegin(); it != config.MemberEnd(); ++it) {
     const std::string_view key(it->name.GetString(), it->name.GetStringLength());
@@ -155,13 +143,13 @@ FakeResponse FakeApp::configure(const std::string& body) {
     for (const auto& service : services_) owned = owned || service->ownsConfigKey(key);
     if (!owned) {
       return jsonResponse(400,
-                          simpleError("InvalidRequest", "unknown config key: " + std::string(key)));
+                          errorBody("InvalidRequest", "unknown config key: " + std::string(key)));
     }
   }
   // Check everything first so that a rejected config changes nothing.
   for (const auto& service : services_) {
     if (std::string error = service->checkConfig(config); !error.empty()) {
-      return jsonResponse(400, simpleError("InvalidRequest", error));
+      return jsonResponse(400, errorBody("InvalidRequest", error));
     }
   }
   for (const auto& service : services_) service->applyConfig(config);

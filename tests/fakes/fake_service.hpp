@@ -106,6 +106,10 @@ std::string formatIsoUtc(long long epochSeconds);
 std::optional<int> parseSmallInt(std::string_view text);
 
 FakeResponse jsonResponse(int status, std::string body);
+// {"errorCode":code,"description":description}, the error shape of the fakes' own answers.
+std::string errorBody(std::string_view code, std::string_view description);
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+long long daysFromCivil(long long y, unsigned m, unsigned d);
 std::string writerText(const rapidjson::StringBuffer& buffer);
 void writeString(JsonWriter& writer, std::string_view s);
 std::string serializeJson(const rapidjson::Value& value);

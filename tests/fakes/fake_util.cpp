@@ -18,16 +18,7 @@ int hexValue(char c) {
   return -1;
 }
 
-// Howard Hinnant's days_from_civil / civil_from_days.
-long long daysFromCivil(long long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long long>(doe) - 719468;
-}
-
+// Howard Hinnant's civil_from_days (days_from_civil is public, below).
 void civilFromDays(long long z, long long& y, unsigned& m, unsigned& d) {
   z += 719468;
   const long long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -246,6 +237,27 @@ std::string serializeJson(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   value.Accept(writer);
+  return writerText(buffer);
+}
+
+long long daysFromCivil(long long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<long long>(doe) - 719468;
+}
+
+std::string errorBody(std::string_view code, std::string_view description) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("errorCode");
+  writeString(w, code);
+  w.Key("description");
+  writeString(w, description);
+  w.EndObject();
   return writerText(buffer);
 }
 

@@ -153,15 +153,6 @@ bool keyLess(const std::string& a, const std::string& b) {
   return a.size() != b.size() ? a.size() < b.size() : a < b;
 }
 
-long long daysFromCivil(long long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long long>(doe) - 719468;
-}
-
 // Reads 1..maxDigits digits at `pos`; advances `pos`.
 bool readNumber(std::string_view s, std::size_t& pos, std::size_t minDigits, std::size_t maxDigits,
                 unsigned& value) {
@@ -1106,18 +1097,6 @@ bool parseConfig(const rapidjson::Value& config, ConfigPatch& patch, std::string
   return true;
 }
 
-std::string controlError(std::string_view code, std::string_view description) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter w(buffer);
-  w.StartObject();
-  w.Key("errorCode");
-  writeString(w, code);
-  w.Key("description");
-  writeString(w, description);
-  w.EndObject();
-  return writerText(buffer);
-}
-
 // ---- The service ----
 
 class WebExFake final : public FakeService {
@@ -1176,7 +1155,7 @@ class WebExFake final : public FakeService {
     if (name != "webex/last") return std::nullopt;
     if (request.method != "GET") {
       FakeResponse response = jsonResponse(
-          405, controlError("MethodNotAllowed", "Method " + request.method + " is not allowed"));
+          405, errorBody("MethodNotAllowed", "Method " + request.method + " is not allowed"));
       response.headers.emplace_back("Allow", "GET");
       return response;
     }
