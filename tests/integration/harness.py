@@ -209,7 +209,20 @@ def gateway_config(fake, extra=""):
             f"    tokenUrl: {fake.url}/oauth/token\n" + extra)
 
 
-class GatewayTestCase(unittest.TestCase):
+class EnvelopeAssertions:
+    """assertError for test cases: status, code and the envelope's fixed members."""
+
+    def assertError(self, resp, status, code):
+        self.assertEqual(resp.status, status, resp)
+        self.assertEqual(resp.error_code(), code, resp)
+        err = resp.json["error"]
+        self.assertEqual(err["status"], status)
+        self.assertTrue(err["message"])
+        self.assertEqual(err["requestId"], resp.headers.get("X-Request-ID"))
+        return err
+
+
+class GatewayTestCase(EnvelopeAssertions, unittest.TestCase):
     """One fake and one gateway for the whole class; the fake is reset before each test."""
 
     gateway_extra = ""
@@ -235,12 +248,3 @@ class GatewayTestCase(unittest.TestCase):
             else:
                 body[k] = v
         return body
-
-    def assertError(self, resp, status, code):
-        self.assertEqual(resp.status, status, resp)
-        self.assertEqual(resp.error_code(), code, resp)
-        err = resp.json["error"]
-        self.assertEqual(err["status"], status)
-        self.assertTrue(err["message"])
-        self.assertEqual(err["requestId"], resp.headers.get("X-Request-ID"))
-        return err

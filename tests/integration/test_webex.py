@@ -5,7 +5,7 @@ import os
 import time
 import unittest
 
-from harness import SOURCE, Fake, Gateway
+from harness import SOURCE, EnvelopeAssertions, Fake, Gateway
 
 CREDENTIALS = {"webExID": "hostid", "password": "hostpassword", "siteID": "0000",
                "partnerID": "9999", "email": "johnsmith@xyz.com"}
@@ -17,7 +17,7 @@ def read(name):
         return f.read()
 
 
-class WebEx(unittest.TestCase):
+class WebEx(EnvelopeAssertions, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.fake = Fake()
@@ -40,11 +40,6 @@ class WebEx(unittest.TestCase):
             else:
                 body[k] = v
         return self.gateway.post(f"webex_{op}", body)
-
-    def assertError(self, resp, status, code):
-        self.assertEqual(resp.status, status, resp)
-        self.assertEqual(resp.error_code(), code, resp)
-        return resp.json["error"]
 
     def test_get_training_session_is_typed_json(self):
         r = self.call("getTrainingSession", sessionKey="76736484")
