@@ -219,6 +219,22 @@ class Reader {
         out);
   }
 
+  void factor(const YAML::Node& map, const char* key, const std::string& where, double& out) {
+    parsed(
+        map, key, where,
+        [&](const std::string& text, double& value) -> std::string {
+          double v = 0;
+          auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+          if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v < 1.0 ||
+              v > 100.0) {
+            return "expected a number from 1 to 100, got '" + text + "'";
+          }
+          value = v;
+          return "";
+        },
+        out);
+  }
+
   void hostList(const YAML::Node& node, const std::string& where, HostAllowList& out) {
     if (!node.IsSequence()) {
       fail(node, where + " must be a list of host names");
@@ -245,7 +261,41 @@ class Reader {
   ConfigErrors& errors_;
 };
 
+void readPolicy(Reader& r, const YAML::Node& u, const std::string& where, UpstreamPolicy& p) {
+  r.parsed(u, "connectTimeout", where, parseDuration, p.connectTimeout);
+  r.parsed(u, "requestTimeout", where, parseDuration, p.requestTimeout);
+  r.parsed(u, "totalTimeout", where, parseDuration, p.totalTimeout);
+  if (const auto retry = u["retry"];
+      retry &&
+      r.checkMap(retry, where + ".retry", {"maxAttempts", "initialBackoff", "maxBackoff"})) {
+    const std::string w = where + ".retry";
+    r.unsignedValue(retry, "maxAttempts", w, p.retry.maxAttempts, 10);
+    if (p.retry.maxAttempts == 0) r.fail(retry["maxAttempts"], w + ".maxAttempts: at least 1");
+    r.parsed(retry, "initialBackoff", w, parseDuration, p.retry.initialBackoff);
+    r.parsed(retry, "maxBackoff", w, parseDuration, p.retry.maxBackoff);
+  }
+  if (const auto s = u["suspendOnFailure"];
+      s && r.checkMap(s, where + ".suspendOnFailure",
+                      {"failures", "initialDuration", "progressionFactor", "maxDuration"})) {
+    const std::string w = where + ".suspendOnFailure";
+    r.unsignedValue(s, "failures", w, p.suspend.failures, 1000000);
+    r.parsed(s, "initialDuration", w, parseDuration, p.suspend.initialDuration);
+    r.factor(s, "progressionFactor", w, p.suspend.progressionFactor);
+    r.parsed(s, "maxDuration", w, parseDuration, p.suspend.maxDuration);
+  }
+}
+
+const std::set<std::string> kPolicyKeys{"connectTimeout", "requestTimeout", "totalTimeout", "retry",
+                                        "suspendOnFailure"};
+
 }  // namespace
+
+void readUpstreamPolicy(const YAML::Node& node, const std::string& file, const std::string& where,
+                        UpstreamPolicy& policy, ConfigErrors& errors) {
+  Reader r(file, errors);
+  if (!r.checkMap(node, where, kPolicyKeys)) return;
+  readPolicy(r, node, where, policy);
+}
 
 bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registry,
                        GatewayConfig& out, ConfigErrors& errors, bool optional) {
@@ -272,19 +322,31 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
   }
   Reader r(path, errors);
   if (root.IsNull()) return true;
-  if (!r.checkMap(root, "the gateway config",
-                  {"server", "admin", "logging", "upstream", "connectors", "tokenStore"})) {
+  std::string watch = out.proxies.watch ? "true" : "false";
+  if (!r.checkMap(
+          root, "the gateway config",
+          {"server", "admin", "logging", "upstream", "proxies", "connectors", "tokenStore"})) {
     return false;
   }
 
   if (const auto s = root["server"];
       s && r.checkMap(s, "server",
-                      {"listen", "threads", "maxBodyBytes", "headerTimeout", "idleTimeout"})) {
+                      {"listen", "threads", "maxBodyBytes", "headerTimeout", "idleTimeout",
+                       "maxConnections", "maxHeaderBytes", "maxPipelined", "drainTimeout"})) {
     r.parsed(s, "listen", "server", parseEndpoint, out.server.listen);
     r.unsignedValue(s, "threads", "server", out.server.threads, 1024);
     r.parsed(s, "maxBodyBytes", "server", parseByteSize, out.server.maxBodyBytes);
     r.parsed(s, "headerTimeout", "server", parseDuration, out.server.headerTimeout);
     r.parsed(s, "idleTimeout", "server", parseDuration, out.server.idleTimeout);
+    r.unsignedValue(s, "maxConnections", "server", out.server.maxConnections, 1000000);
+    r.parsed(s, "maxHeaderBytes", "server", parseByteSize, out.server.maxHeaderBytes);
+    r.unsignedValue(s, "maxPipelined", "server", out.server.maxPipelined, 1000);
+    r.parsed(s, "drainTimeout", "server", parseDuration, out.server.drainTimeout);
+    if (out.server.maxConnections == 0)
+      r.fail(s["maxConnections"], "server.maxConnections: at least 1");
+    if (out.server.maxHeaderBytes < 1024) {
+      r.fail(s["maxHeaderBytes"], "server.maxHeaderBytes: at least 1KiB");
+    }
   }
   if (const auto a = root["admin"]; a && r.checkMap(a, "admin", {"listen"})) {
     r.parsed(a, "listen", "admin", parseEndpoint, out.admin.listen);
@@ -294,12 +356,18 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
              {"trace", "debug", "info", "warn", "error", "off"});
     r.string(l, "format", "logging", out.logging.format, {"text", "json"});
   }
-  if (const auto u = root["upstream"];
-      u && r.checkMap(u, "upstream",
-                      {"connectTimeout", "requestTimeout", "maxIdlePerHost", "maxResponseBytes",
-                       "caFile"})) {
-    r.parsed(u, "connectTimeout", "upstream", parseDuration, out.upstream.connectTimeout);
-    r.parsed(u, "requestTimeout", "upstream", parseDuration, out.upstream.requestTimeout);
+  if (const auto p = root["proxies"]; p && r.checkMap(p, "proxies", {"watch", "watchInterval"})) {
+    r.string(p, "watch", "proxies", watch, {"true", "false"});
+    out.proxies.watch = watch == "true";
+    r.parsed(p, "watchInterval", "proxies", parseDuration, out.proxies.watchInterval);
+    if (out.proxies.watchInterval.count() < 10) {
+      r.fail(p["watchInterval"] ? p["watchInterval"] : p, "proxies.watchInterval: at least 10ms");
+    }
+  }
+  std::set<std::string> upstreamKeys = kPolicyKeys;
+  upstreamKeys.insert({"maxIdlePerHost", "maxResponseBytes", "caFile"});
+  if (const auto u = root["upstream"]; u && r.checkMap(u, "upstream", upstreamKeys)) {
+    readPolicy(r, u, "upstream", out.upstream.policy);
     r.unsignedValue(u, "maxIdlePerHost", "upstream", out.upstream.maxIdlePerHost, 100000);
     r.parsed(u, "maxResponseBytes", "upstream", parseByteSize, out.upstream.maxResponseBytes);
     r.string(u, "caFile", "upstream", out.upstream.caFile);

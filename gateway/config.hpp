@@ -9,6 +9,11 @@
 #include <vector>
 
 #include "gateway/host_allow_list.hpp"
+#include "gateway/upstream_policy.hpp"
+
+namespace YAML {
+class Node;
+}
 
 namespace flowgate {
 
@@ -53,6 +58,10 @@ struct GatewayConfig {
     std::size_t maxBodyBytes = 1048576;
     std::chrono::milliseconds headerTimeout{10000};
     std::chrono::milliseconds idleTimeout{60000};
+    std::size_t maxConnections = 10000;      // further connections get 503 and are closed
+    std::size_t maxHeaderBytes = 16 * 1024;  // larger request heads get 431
+    unsigned maxPipelined = 16;  // requests answered back to back before the connection closes
+    std::chrono::milliseconds drainTimeout{10000};  // SIGTERM: longest wait for in-flight work
   } server;
   struct Admin {
     Endpoint listen{"127.0.0.1", 9164};
@@ -62,12 +71,15 @@ struct GatewayConfig {
     std::string format = "text";  // text|json
   } logging;
   struct Upstream {
-    std::chrono::milliseconds connectTimeout{5000};
-    std::chrono::milliseconds requestTimeout{30000};
+    UpstreamPolicy policy;  // timeouts, retry, suspendOnFailure (steps may override)
     std::size_t maxIdlePerHost = 64;
     std::size_t maxResponseBytes = 8 * 1024 * 1024;
     std::string caFile;
   } upstream;
+  struct Proxies {
+    bool watch = false;  // re-read config and proxies when a file changes
+    std::chrono::milliseconds watchInterval{1000};
+  } proxies;
   std::map<std::string, ConnectorConfig> connectors;
   struct TokenStore {
     std::string kind = "memory";  // memory|redis
@@ -79,6 +91,12 @@ struct GatewayConfig {
 // Connector sections are checked against the connectors' declared keys.
 bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registry,
                        GatewayConfig& out, ConfigErrors& errors, bool optional = false);
+
+// Reads an `upstream` policy mapping (connectTimeout, requestTimeout, totalTimeout, retry,
+// suspendOnFailure) over `policy`; problems go to `errors` as FILE:LINE:COL. Other keys of
+// the mapping are the caller's to check.
+void readUpstreamPolicy(const YAML::Node& node, const std::string& file, const std::string& where,
+                        UpstreamPolicy& policy, ConfigErrors& errors);
 
 // Replaces every "{$env:NAME}" in `text`; returns false (and names the variable in `missing`)
 // when a variable is not set.

@@ -1,5 +1,7 @@
 #include "gateway/error.hpp"
 
+#include "gateway/redact.hpp"
+
 #include <algorithm>
 
 #include <rapidjson/document.h>
@@ -42,6 +44,12 @@ std::string_view errorCodeName(ErrorCode code) {
       return "upstream_timeout";
     case ErrorCode::UpstreamSuspended:
       return "upstream_suspended";
+    case ErrorCode::HeadersTooLarge:
+      return "headers_too_large";
+    case ErrorCode::ServerBusy:
+      return "server_busy";
+    case ErrorCode::ClientClosed:
+      return "client_closed_request";
     case ErrorCode::Internal:
       return "internal_error";
   }
@@ -74,7 +82,12 @@ int defaultStatus(ErrorCode code) {
     case ErrorCode::UpstreamTimeout:
       return 504;
     case ErrorCode::UpstreamSuspended:
+    case ErrorCode::ServerBusy:
       return 503;
+    case ErrorCode::HeadersTooLarge:
+      return 431;
+    case ErrorCode::ClientClosed:
+      return 499;  // nginx's "client closed request": logged, never sent
     case ErrorCode::Internal:
       return 500;
   }
@@ -124,12 +137,11 @@ Error& Error::withUpstream(int upstreamStatus, std::string_view body) {
     isJson = !parsed.HasParseError();
   }
   if (isJson) {
+    maskSecretMembers(parsed);
     doc.AddMember("body", rapidjson::Value(parsed, alloc), alloc);
   } else if (!body.empty()) {
-    std::string_view text = body.substr(0, kMaxEmbeddedText);
-    doc.AddMember(
-        "body", rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc),
-        alloc);
+    const std::string text = redactSecrets(body.substr(0, kMaxEmbeddedText));
+    doc.AddMember("body", rapidjson::Value(text.c_str(), alloc), alloc);
   }
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

@@ -26,6 +26,9 @@ enum class ErrorCode {
   UpstreamUnavailable,
   UpstreamTimeout,
   UpstreamSuspended,
+  HeadersTooLarge,
+  ServerBusy,
+  ClientClosed,
   Internal,
 };
 
@@ -43,6 +46,9 @@ struct Error {
   // Optional "upstream" member of the envelope, as a serialized JSON object,
   // e.g. {"status":404,"body":{...}}. Empty when there is none.
   std::string upstreamJson;
+  // Set by the HTTP client when the request never left (DNS, connect or TLS failure): a
+  // retry is then safe whatever the method.
+  bool beforeSend = false;
 
   static Error make(ErrorCode code, std::string message) {
     Error e;

@@ -342,10 +342,11 @@ struct Exchange {
 template <class Stream>
 asio::awaitable<Exchange> exchange(Stream& stream, Connection& conn,
                                    const http::request<http::string_body>& req, bool head,
-                                   const HttpClientOptions& options) {
+                                   const HttpClientOptions& options,
+                                   std::chrono::milliseconds requestTimeout) {
   Exchange out;
-  if (options.requestTimeout.count() > 0) {
-    conn.tcp().expires_after(options.requestTimeout);
+  if (requestTimeout.count() > 0) {
+    conn.tcp().expires_after(requestTimeout);
   } else {
     conn.tcp().expires_never();
   }
@@ -443,22 +444,41 @@ class BeastHttpClient final : public HttpClient {
     if (!built) co_return std::move(built).error();
     const http::request<http::string_body> req = std::move(built.value());
     const std::string key = url.poolKey();
+    const auto connectTimeout =
+        request.connectTimeout.count() > 0 ? request.connectTimeout : options_.connectTimeout;
+    const auto requestTimeout =
+        request.requestTimeout.count() > 0 ? request.requestTimeout : options_.requestTimeout;
+    Cancellation* cancel = request.cancel.get();
 
     bool forceFresh = false;
     for (int attempt = 0;; ++attempt) {
+      if (cancel != nullptr && cancel->cancelled()) co_return clientClosed();
       std::unique_ptr<Connection> conn;
       if (!forceFresh) conn = takeIdle(key);
       if (!conn) {
-        auto connected = co_await connect(url);
-        if (!connected) co_return std::move(connected).error();
+        auto connected = co_await connect(url, connectTimeout, cancel);
+        if (cancel != nullptr && cancel->cancelled()) co_return clientClosed();
+        if (!connected) {
+          Error e = std::move(connected).error();
+          e.beforeSend = true;
+          co_return e;
+        }
         conn = std::move(connected.value());
       }
       Exchange result;
-      if (conn->tls) {
-        result = co_await exchange(*conn->tls, *conn, req, head, options_);
-      } else {
-        result = co_await exchange(*conn->plain, *conn, req, head, options_);
+      {
+        // Closing the socket aborts the pending write or read at once.
+        CancelHook hook(cancel, [c = conn.get()] {
+          error_code ignored;
+          c->tcp().socket().close(ignored);
+        });
+        if (conn->tls) {
+          result = co_await exchange(*conn->tls, *conn, req, head, options_, requestTimeout);
+        } else {
+          result = co_await exchange(*conn->plain, *conn, req, head, options_, requestTimeout);
+        }
       }
+      if (cancel != nullptr && cancel->cancelled()) co_return clientClosed();
       if (!result.ec) {
         if (result.keepAlive) release(key, std::move(conn));
         co_return std::move(result.response);
@@ -469,17 +489,23 @@ class BeastHttpClient final : public HttpClient {
         forceFresh = true;
         continue;
       }
-      co_return exchangeError(result, url, stale);
+      co_return exchangeError(result, url, stale, requestTimeout);
     }
   }
 
-  Error exchangeError(const Exchange& result, const Url& url, bool stale) const {
+  static Error clientClosed() {
+    return Error::make(ErrorCode::ClientClosed,
+                       "the client closed the connection; the upstream call was cancelled");
+  }
+
+  Error exchangeError(const Exchange& result, const Url& url, bool stale,
+                      std::chrono::milliseconds requestTimeout) const {
     const error_code& ec = result.ec;
     const std::string where = url.hostPort();
     if (ec == beast::error::timeout) {
       return Error::make(ErrorCode::UpstreamTimeout,
                          "upstream " + where + " did not answer within " +
-                             std::to_string(options_.requestTimeout.count()) + " ms");
+                             std::to_string(requestTimeout.count()) + " ms");
     }
     if (ec == http::error::body_limit) {
       return Error::make(
@@ -521,10 +547,10 @@ class BeastHttpClient final : public HttpClient {
                        "connection to " + where + " failed: " + reasonText(ec));
   }
 
-  Error connectTimeoutError(const Url& url) const {
-    return Error::make(ErrorCode::UpstreamTimeout,
-                       "timed out connecting to " + url.hostPort() + " after " +
-                           std::to_string(options_.connectTimeout.count()) + " ms");
+  static Error connectTimeoutError(const Url& url, std::chrono::milliseconds timeout) {
+    return Error::make(ErrorCode::UpstreamTimeout, "timed out connecting to " + url.hostPort() +
+                                                       " after " + std::to_string(timeout.count()) +
+                                                       " ms");
   }
 
   struct Resolution {
@@ -540,7 +566,8 @@ class BeastHttpClient final : public HttpClient {
   // background thread that cannot be interrupted, so the coroutine waits on a timer that
   // the lookup cancels when it finishes: a timeout returns at once.
   asio::awaitable<Result<std::vector<tcp::endpoint>>> resolve(
-      const Url& url, std::optional<std::chrono::steady_clock::time_point> deadline) {
+      const Url& url, std::optional<std::chrono::steady_clock::time_point> deadline,
+      std::chrono::milliseconds timeout, Cancellation* cancel) {
     std::vector<tcp::endpoint> endpoints;
     if (url.ipLiteral) {
       error_code ec;
@@ -566,10 +593,13 @@ class BeastHttpClient final : public HttpClient {
           state->results = std::move(results);
           state->signal.cancel();
         });
-    if (!state->done) co_await state->signal.async_wait(kUseTuple);
+    if (!state->done) {
+      CancelHook hook(cancel, [state] { state->signal.cancel(); });
+      co_await state->signal.async_wait(kUseTuple);
+    }
     if (!state->done) {
       state->resolver.cancel();
-      co_return connectTimeoutError(url);
+      co_return connectTimeoutError(url, timeout);
     }
     if (state->ec || state->results.empty()) {
       const std::string reason = state->ec ? reasonText(state->ec) : "host has no address";
@@ -580,7 +610,9 @@ class BeastHttpClient final : public HttpClient {
     co_return endpoints;
   }
 
-  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url) {
+  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url,
+                                                               std::chrono::milliseconds timeout,
+                                                               Cancellation* cancel) {
     const std::string where = url.hostPort();
     if (url.tls) loadTrustStore();
     if (url.tls && !tlsSetupError_.empty()) {
@@ -588,10 +620,8 @@ class BeastHttpClient final : public HttpClient {
                             "cannot call " + where + " over TLS: " + tlsSetupError_);
     }
     std::optional<std::chrono::steady_clock::time_point> deadline;
-    if (options_.connectTimeout.count() > 0) {
-      deadline = std::chrono::steady_clock::now() + options_.connectTimeout;
-    }
-    auto endpoints = co_await resolve(url, deadline);
+    if (timeout.count() > 0) deadline = std::chrono::steady_clock::now() + timeout;
+    auto endpoints = co_await resolve(url, deadline, timeout, cancel);
     if (!endpoints) co_return std::move(endpoints).error();
 
     auto conn = std::make_unique<Connection>();
@@ -601,13 +631,17 @@ class BeastHttpClient final : public HttpClient {
       conn->plain.emplace(executor_);
     }
     beast::tcp_stream& stream = conn->tcp();
+    CancelHook hook(cancel, [c = conn.get()] {
+      error_code ignored;
+      c->tcp().socket().close(ignored);
+    });
     if (deadline) {
       stream.expires_at(*deadline);
     } else {
       stream.expires_never();
     }
     auto [connectEc, endpoint] = co_await stream.async_connect(endpoints.value(), kUseTuple);
-    if (connectEc == beast::error::timeout) co_return connectTimeoutError(url);
+    if (connectEc == beast::error::timeout) co_return connectTimeoutError(url, timeout);
     if (connectEc) {
       co_return Error::make(ErrorCode::UpstreamUnavailable,
                             "cannot connect to " + where + ": " + reasonText(connectEc));
@@ -637,7 +671,7 @@ class BeastHttpClient final : public HttpClient {
                               "TLS setup for " + where + " failed: " + reasonText(ec));
       }
       auto [handshakeEc] = co_await tls.async_handshake(ssl::stream_base::client, kUseTuple);
-      if (handshakeEc == beast::error::timeout) co_return connectTimeoutError(url);
+      if (handshakeEc == beast::error::timeout) co_return connectTimeoutError(url, timeout);
       if (handshakeEc) {
         co_return Error::make(ErrorCode::UpstreamUnavailable,
                               "TLS handshake with " + where +

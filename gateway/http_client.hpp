@@ -14,6 +14,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "gateway/cancellation.hpp"
 #include "gateway/error.hpp"
 #include "gateway/host_allow_list.hpp"
 
@@ -27,8 +28,15 @@ struct HttpRequest {
   std::string url;
   Headers headers;  // Host, Content-Length, Connection are set by the client
   std::string body;
-  // Only idempotent requests are retried (once) when a pooled connection turns out stale.
+  // Only idempotent requests are retried (once) when a pooled connection turns out stale,
+  // and by the step's retry policy (gateway/upstream.hpp) after a failure.
   bool idempotent = true;
+  // Per-request overrides of HttpClientOptions (0 = the client's default).
+  std::chrono::milliseconds connectTimeout{0};
+  std::chrono::milliseconds requestTimeout{0};
+  // When set and cancelled (the client went away), the call is aborted at once:
+  // ClientClosed, and the connection is closed, never pooled.
+  std::shared_ptr<Cancellation> cancel;
 };
 
 struct HttpResponse {
@@ -52,8 +60,10 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // Errors (as values): UpstreamNotAllowed (403) when the URL's host is not in `allowed`,
   // before any connection; UpstreamUnavailable (502) for refused/DNS/TLS failures;
-  // UpstreamTimeout (504); BadUpstreamResponse (502) for an unparsable or oversized answer.
-  // Any HTTP status, 4xx and 5xx included, is a successful Result.
+  // UpstreamTimeout (504); BadUpstreamResponse (502) for an unparsable or oversized answer;
+  // ClientClosed (499) when request.cancel fired. Errors raised before anything was sent
+  // have Error::beforeSend set. Any HTTP status, 4xx and 5xx included, is a successful
+  // Result.
   virtual boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
                                                             const HostAllowList& allowed) = 0;
 };

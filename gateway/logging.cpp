@@ -5,6 +5,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "gateway/redact.hpp"
+
 namespace flowgate {
 
 namespace {
@@ -37,26 +39,33 @@ void logEvent(LogLevel level, std::string_view message) {
                  : level == LogLevel::Warn ? spdlog::level::warn
                                            : spdlog::level::err;
   if (!spdlog::should_log(l)) return;
+  const std::string text = redactSecrets(message);  // at every level, in every format
   if (jsonFormat) {
-    spdlog::log(l, "\"msg\":{}", jsonQuote(message));
+    spdlog::log(l, "\"msg\":{}", jsonQuote(text));
   } else {
-    spdlog::log(l, "{}", message);
+    spdlog::log(l, "{}", text);
   }
 }
 
-void logAccess(std::string_view requestId, std::string_view proxy, std::string_view method,
-               int status, std::string_view errorCode, long long micros) {
+void setLogLevel(const std::string& level) {
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+void logAccess(const AccessRecord& r) {
   if (!spdlog::should_log(spdlog::level::info)) return;
-  const double ms = static_cast<double>(micros) / 1000.0;
+  const double ms = static_cast<double>(r.micros) / 1000.0;
+  const double upstreamMs = static_cast<double>(r.upstreamMicros) / 1000.0;
   if (jsonFormat) {
     spdlog::info(
-        R"("msg":"access","requestId":{},"proxy":{},"method":{},"status":{},"error":{},"durationMs":{:.3f})",
-        jsonQuote(requestId), jsonQuote(proxy), jsonQuote(method), status, jsonQuote(errorCode),
-        ms);
+        R"("msg":"access","requestId":{},"proxy":{},"method":{},"status":{},"error":{},"durationMs":{:.3f},"upstreamMs":{:.3f},"upstreamCalls":{},"retries":{})",
+        jsonQuote(r.requestId), jsonQuote(r.proxy), jsonQuote(r.method), r.status,
+        jsonQuote(r.errorCode), ms, upstreamMs, r.upstreamCalls, r.retries);
   } else {
-    spdlog::info("access requestId={} proxy={} method={} status={} error={} durationMs={:.3f}",
-                 requestId, proxy.empty() ? "-" : proxy, method, status,
-                 errorCode.empty() ? "-" : errorCode, ms);
+    spdlog::info(
+        "access requestId={} proxy={} method={} status={} error={} durationMs={:.3f} "
+        "upstreamMs={:.3f} upstreamCalls={} retries={}",
+        r.requestId, r.proxy.empty() ? "-" : r.proxy, r.method, r.status,
+        r.errorCode.empty() ? "-" : r.errorCode, ms, upstreamMs, r.upstreamCalls, r.retries);
   }
 }
 

@@ -12,7 +12,21 @@ enum class LogLevel { Debug, Info, Warn, Error };
 // One event line: plain text, or {"time":..,"level":..,"msg":"..."} in JSON format.
 void logEvent(LogLevel level, std::string_view message);
 
-void logAccess(std::string_view requestId, std::string_view proxy, std::string_view method,
-               int status, std::string_view errorCode, long long micros);
+// Changes the level at run time (hot reload).
+void setLogLevel(const std::string& level);
+
+struct AccessRecord {
+  std::string_view requestId;
+  std::string_view proxy;
+  std::string_view method;
+  int status = 0;
+  std::string_view errorCode;
+  long long micros = 0;          // whole request, as seen by the gateway
+  long long upstreamMicros = 0;  // spent waiting on upstreams (all attempts)
+  unsigned upstreamCalls = 0;
+  unsigned retries = 0;
+};
+// One access line per request (info level); no request or response content, so no secrets.
+void logAccess(const AccessRecord& record);
 
 }  // namespace flowgate

@@ -9,6 +9,7 @@
 #include "connectors/builtin.hpp"
 #include "gateway/config.hpp"
 #include "gateway/connector.hpp"
+#include "gateway/health.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/server.hpp"
@@ -20,6 +21,7 @@ constexpr const char* kUsage = R"(usage:
   flowgate serve  [--config FILE] [--proxies DIR] [--listen HOST:PORT] [--sandbox]
                   [--sandbox-listen HOST:PORT]
   flowgate check  [--config FILE] [--proxies DIR]
+  flowgate health [--config FILE] [--admin HOST:PORT]
   flowgate version
 
   --config FILE      gateway settings (default config/gateway.yaml; built-in defaults
@@ -29,6 +31,10 @@ constexpr const char* kUsage = R"(usage:
   --sandbox          also starts the built-in GoToWebinar and WebEx fakes on loopback and
                      allows them as upstreams (offline demos)
   --sandbox-listen   where the sandbox fakes listen (default 127.0.0.1:8291)
+  --admin HOST:PORT  for health: the admin listener to ask (default: admin.listen of the
+                     config); exits 0 when /healthz answers 200, else 1
+
+signals (serve): SIGHUP reloads config and proxies; SIGTERM/SIGINT drain and exit 0
 )";
 
 struct Options {
@@ -39,6 +45,7 @@ struct Options {
   std::string listen;
   bool sandbox = false;
   std::string sandboxListen = "127.0.0.1:8291";
+  std::string admin;
 };
 
 bool parseArgs(int argc, char** argv, Options& o, std::string& error) {
@@ -69,6 +76,8 @@ bool parseArgs(int argc, char** argv, Options& o, std::string& error) {
     } else if (arg == "--sandbox-listen" && o.command == "serve") {
       if (!value(o.sandboxListen)) return false;
       o.sandbox = true;
+    } else if (arg == "--admin" && o.command == "health") {
+      if (!value(o.admin)) return false;
     } else {
       error = "unknown option " + arg + " for " + o.command;
       return false;
@@ -107,7 +116,7 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
-  if (o.command != "serve" && o.command != "check") {
+  if (o.command != "serve" && o.command != "check" && o.command != "health") {
     std::cerr << "flowgate: unknown command " << o.command << "\n" << kUsage;
     return 2;
   }
@@ -117,7 +126,17 @@ int main(int argc, char** argv) {
   flowgate::GatewayConfig config;
   flowgate::ConfigErrors errors;
   flowgate::loadGatewayConfig(o.config, registry, config, errors, !o.configGiven);
-  auto proxies = flowgate::loadProxyDir(o.proxies, registry, errors);
+  if (o.command == "health") {
+    flowgate::Endpoint admin = config.admin.listen;
+    if (!o.admin.empty()) {
+      if (auto problem = flowgate::parseEndpoint(o.admin, admin); !problem.empty()) {
+        std::cerr << "flowgate: --admin: " << problem << "\n";
+        return 2;
+      }
+    }
+    return flowgate::checkHealth(admin, std::cout, std::cerr);
+  }
+  auto proxies = flowgate::loadProxyDir(o.proxies, registry, errors, config.upstream.policy);
   if (!o.listen.empty()) {
     std::string problem = flowgate::parseEndpoint(o.listen, config.server.listen);
     if (!problem.empty()) errors.push_back({"--listen", 0, 0, problem});
@@ -135,6 +154,7 @@ int main(int argc, char** argv) {
 
   flowgate::setupLogging(config.logging.level, config.logging.format);
   std::unique_ptr<flowgate::fakes::FakeServer> sandbox;
+  std::string sandboxBase;
   if (o.sandbox) {
     flowgate::Endpoint where;
     if (auto problem = flowgate::parseEndpoint(o.sandboxListen, where); !problem.empty()) {
@@ -151,7 +171,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     flowgate::Endpoint bound{where.host, sandbox->port()};
-    applySandbox(config, "http://" + bound.str());
+    sandboxBase = "http://" + bound.str();
+    applySandbox(config, sandboxBase);
     flowgate::logEvent(flowgate::LogLevel::Info,
                        "sandbox upstreams (GoToWebinar, WebEx) on http://" + bound.str());
   }
@@ -161,6 +182,21 @@ int main(int argc, char** argv) {
   }
 
   flowgate::Gateway gateway(config, registry, proxies);
+  gateway.setReloader(
+      [&registry, o, sandboxBase](flowgate::Reloaded& out, std::string& problems) {
+        flowgate::ConfigErrors errs;
+        flowgate::loadGatewayConfig(o.config, registry, out.config, errs, !o.configGiven);
+        out.proxies = flowgate::loadProxyDir(o.proxies, registry, errs, out.config.upstream.policy);
+        if (!o.listen.empty()) {
+          std::string problem = flowgate::parseEndpoint(o.listen, out.config.server.listen);
+          if (!problem.empty()) errs.push_back({"--listen", 0, 0, problem});
+        }
+        for (const auto& e : errs) problems += e.str() + "\n";
+        if (!errs.empty()) return false;
+        if (!sandboxBase.empty()) applySandbox(out.config, sandboxBase);
+        return true;
+      },
+      {o.config, o.proxies});
   if (auto problem = gateway.start(); !problem.empty()) {
     std::cerr << "flowgate: " << problem << "\n";
     return 1;

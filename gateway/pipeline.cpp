@@ -13,6 +13,7 @@
 #include "gateway/json.hpp"
 #include "gateway/params.hpp"
 #include "gateway/proxy.hpp"
+#include "gateway/redact.hpp"
 
 namespace flowgate {
 
@@ -22,9 +23,10 @@ void writeString(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-PipelineResponse failure(const Error& error, const Proxy& proxy, std::string_view requestId) {
+PipelineResponse failure(const Error& error, const Proxy& proxy, std::string_view requestId,
+                         const CallStats& stats = {}) {
   return {error.status, errorEnvelope(error, proxy.name, requestId),
-          std::string(errorCodeName(error.code))};
+          std::string(errorCodeName(error.code)), stats};
 }
 
 }  // namespace
@@ -38,7 +40,7 @@ std::string errorEnvelope(const Error& error, std::string_view proxy, std::strin
   w.Key("code");
   writeString(w, errorCodeName(error.code));
   w.Key("message");
-  writeString(w, error.message);
+  writeString(w, redactSecrets(error.message));
   w.Key("status");
   w.Int(error.status);
   if (!proxy.empty()) {
@@ -68,7 +70,9 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
                                                   HttpClient& http) {
   // The request body is parsed once; every evaluated value lives in its allocator.
   JsonDoc body;
-  body.Parse<rapidjson::kParseIterativeFlag>(request.body.data(), request.body.size());
+  // Iterative (no recursion on deep nesting) and strict UTF-8 (invalid bytes are refused).
+  body.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+      request.body.data(), request.body.size());
   if (body.HasParseError()) {
     co_return failure(Error::make(ErrorCode::InvalidJson,
                                   std::string("request body is not valid JSON: ") +
@@ -99,6 +103,7 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
   }
 
   std::vector<std::any> states(registry.all().size());
+  CallStats stats;
   JsonDoc payload(rapidjson::kObjectType);
   for (const auto& step : proxy.steps) {
     if (step.kind == CompiledStep::Kind::Respond) break;
@@ -120,6 +125,9 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
       }
       std::string problem;
       const Json* value = coerceParam(*ev.value, specs[i].type, store, alloc, problem);
+      if (value == nullptr && isSecretName(specs[i].name)) {  // never echo a secret's value
+        problem = "must be " + std::string(paramTypeName(specs[i].type)) + " (value hidden)";
+      }
       if (value == nullptr) {
         Error e = Error::make(ErrorCode::InvalidParameter,
                               "parameter '" + specs[i].name + "' of " + step.label + " " + problem +
@@ -130,7 +138,11 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
       values[i] = value;
     }
     Args args(specs, std::move(values));
-    StepContext ctx{http, request.requestId, states[step.connectorIndex], payload};
+    const std::string_view label = step.label;
+    const auto dot = label.find('.');
+    UpstreamCaller caller(http, step.policy, label.substr(0, dot), label.substr(dot + 1), stats,
+                          request.cancel);
+    StepContext ctx{caller, request.requestId, states[step.connectorIndex], payload};
     // (No co_await inside ?: : GCC 12 miscompiles that.)
     Status status;
     if (step.kind == CompiledStep::Kind::Init) {
@@ -141,10 +153,10 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
     if (!status.ok()) {
       Error e = std::move(status).error();
       e.step = step.label;
-      co_return failure(e, proxy, request.requestId);
+      co_return failure(e, proxy, request.requestId, stats);
     }
   }
-  co_return PipelineResponse{200, toJsonText(payload), {}};
+  co_return PipelineResponse{200, toJsonText(payload), {}, stats};
 }
 
 }  // namespace flowgate

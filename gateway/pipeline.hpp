@@ -9,7 +9,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "gateway/cancellation.hpp"
 #include "gateway/error.hpp"
+#include "gateway/upstream.hpp"
 
 namespace flowgate {
 
@@ -22,12 +24,15 @@ struct PipelineRequest {
   std::string_view requestId;
   // Request header lookup (case-insensitive), for {$header:Name}.
   std::function<std::optional<std::string_view>(std::string_view)> header;
+  // Fired by the server when the client goes away: upstream calls are aborted.
+  std::shared_ptr<Cancellation> cancel;
 };
 
 struct PipelineResponse {
   int status = 200;
   std::string body;
   std::string errorCode;  // empty on success (for logs and metrics)
+  CallStats upstream;     // time spent in upstream calls, attempts, retries
 };
 
 // The error envelope of DESIGN.md for `error` (proxy and requestId may be empty).

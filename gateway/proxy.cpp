@@ -16,8 +16,9 @@ namespace {
 
 class ProxyCompiler {
  public:
-  ProxyCompiler(std::string file, const ConnectorRegistry& registry, ConfigErrors& errors)
-      : file_(std::move(file)), registry_(registry), errors_(errors) {}
+  ProxyCompiler(std::string file, const ConnectorRegistry& registry, const UpstreamPolicy& defaults,
+                ConfigErrors& errors)
+      : file_(std::move(file)), registry_(registry), defaults_(defaults), errors_(errors) {}
 
   std::shared_ptr<const Proxy> compile(const YAML::Node& root) {
     auto proxy = std::make_shared<Proxy>();
@@ -133,13 +134,22 @@ class ProxyCompiler {
       }
       std::string stepName;
       YAML::Node body;
+      YAML::Node upstream;  // optional per-step override of the gateway's upstream policy
       if (item.IsScalar()) {
         stepName = item.Scalar();
-      } else if (item.IsMap() && item.size() == 1) {
-        stepName = item.begin()->first.Scalar();
-        body = item.begin()->second;
+      } else if (item.IsMap() && (item.size() == 1 || (item.size() == 2 && item["upstream"]))) {
+        for (const auto& kv : item) {
+          if (kv.first.Scalar() == "upstream") {
+            upstream = kv.second;
+          } else {
+            stepName = kv.first.Scalar();
+            body = kv.second;
+          }
+        }
       } else {
-        fail(item, 0, "a step is `respond` or a mapping `connector.operation: {parameters}`");
+        fail(item, 0,
+             "a step is `respond` or a mapping `connector.operation: {parameters}` with an "
+             "optional `upstream: {timeouts, retry, suspendOnFailure}`");
         continue;
       }
       if (stepName == "respond") {
@@ -168,6 +178,10 @@ class ProxyCompiler {
       CompiledStep step;
       step.label = stepName;
       step.connector = connector;
+      step.policy = defaults_;
+      if (upstream) {
+        readUpstreamPolicy(upstream, file_, stepName + ".upstream", step.policy, errors_);
+      }
       for (std::size_t i = 0; i < registry_.all().size(); ++i) {
         if (registry_.all()[i].get() == connector) step.connectorIndex = i;
       }
@@ -252,14 +266,15 @@ class ProxyCompiler {
 
   std::string file_;
   const ConnectorRegistry& registry_;
+  const UpstreamPolicy& defaults_;
   ConfigErrors& errors_;
 };
 
 }  // namespace
 
 std::shared_ptr<const Proxy> loadProxyFile(const std::string& path,
-                                           const ConnectorRegistry& registry,
-                                           ConfigErrors& errors) {
+                                           const ConnectorRegistry& registry, ConfigErrors& errors,
+                                           const UpstreamPolicy& defaults) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -271,14 +286,14 @@ std::shared_ptr<const Proxy> loadProxyFile(const std::string& path,
     return nullptr;
   }
   const std::size_t before = errors.size();
-  auto proxy = ProxyCompiler(path, registry, errors).compile(root);
+  auto proxy = ProxyCompiler(path, registry, defaults, errors).compile(root);
   sortErrors(errors, before);
   return proxy;
 }
 
 std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
                                              const ConnectorRegistry& registry,
-                                             ConfigErrors& errors) {
+                                             ConfigErrors& errors, const UpstreamPolicy& defaults) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     errors.push_back({dir, 0, 0, "proxies directory not found"});
@@ -295,7 +310,7 @@ std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
   auto set = std::make_shared<ProxySet>();
   const std::size_t before = errors.size();
   for (const auto& file : files) {
-    auto proxy = loadProxyFile(file, registry, errors);
+    auto proxy = loadProxyFile(file, registry, errors, defaults);
     if (!proxy) continue;
     if (auto it = set->byName.find(proxy->name); it != set->byName.end()) {
       errors.push_back(

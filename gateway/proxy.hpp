@@ -34,6 +34,7 @@ struct CompiledStep {
   std::size_t operation = 0;
   const std::vector<ParamSpec>* specs = nullptr;
   std::vector<std::optional<Template>> args;  // one per spec, nullopt when not given
+  UpstreamPolicy policy;  // the gateway's `upstream:` with the step's own `upstream:` over it
 };
 
 struct Proxy {
@@ -56,10 +57,12 @@ class ConnectorRegistry;
 
 // Compiles one proxy file. Problems are appended to `errors` (FILE:LINE:COL).
 std::shared_ptr<const Proxy> loadProxyFile(const std::string& path,
-                                           const ConnectorRegistry& registry, ConfigErrors& errors);
+                                           const ConnectorRegistry& registry, ConfigErrors& errors,
+                                           const UpstreamPolicy& defaults = {});
 // Every *.yaml / *.yml file of `dir`, in name order; duplicate proxy names are errors.
 std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
                                              const ConnectorRegistry& registry,
-                                             ConfigErrors& errors);
+                                             ConfigErrors& errors,
+                                             const UpstreamPolicy& defaults = {});
 
 }  // namespace flowgate

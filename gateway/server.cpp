@@ -1,12 +1,20 @@
 #include "gateway/server.hpp"
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
 #include <vector>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,6 +30,7 @@
 #include "gateway/connector.hpp"
 #include "gateway/http_client.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/metrics.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/proxy.hpp"
 
@@ -90,25 +99,67 @@ Response jsonResponse(unsigned version, bool keepAlive, int status, std::string 
 
 }  // namespace
 
+struct ServerMetrics {
+  Family<Counter>& requests =
+      metrics().counter("flowgate_requests_total",
+                        "Requests answered, by proxy and HTTP status (proxy \"-\": no such proxy)",
+                        {"proxy", "status"});
+  Family<Histogram>& latency = metrics().histogram(
+      "flowgate_request_duration_seconds", "Time from a request's last byte to its answer",
+      {"proxy"},
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
+  Gauge& inFlight =
+      metrics().gauge("flowgate_in_flight_requests", "Requests being processed", {}).with({});
+  Gauge& connections =
+      metrics()
+          .gauge("flowgate_open_connections", "Open client connections (proxy listener)", {})
+          .with({});
+  Counter& rejected = metrics()
+                          .counter("flowgate_rejected_connections_total",
+                                   "Connections refused with 503 at server.maxConnections", {})
+                          .with({});
+  Counter& clientErrors = metrics()
+                              .counter("flowgate_malformed_requests_total",
+                                       "Connections closed on a malformed or oversized request", {})
+                              .with({});
+  Family<Counter>& reloads = metrics().counter(
+      "flowgate_reloads_total", "Reloads of config and proxies, by result", {"result"});
+  Gauge& proxies =
+      metrics().gauge("flowgate_proxies_loaded", "Proxies in the serving set", {}).with({});
+};
+
 struct Gateway::Impl {
-  GatewayConfig config;
+  using Clock = std::chrono::steady_clock;
+
+  std::shared_ptr<const GatewayConfig> config;  // hot settings; std::atomic_load/store
   const ConnectorRegistry& registry;
-  std::shared_ptr<const ProxySet> proxySet;  // accessed through std::atomic_load/store
+  std::shared_ptr<const ProxySet> proxySet;  // std::atomic_load/store
   std::vector<std::unique_ptr<Worker>> workers;
   std::optional<tcp::acceptor> proxyAcceptor;
   std::optional<tcp::acceptor> adminAcceptor;
   std::optional<asio::signal_set> signals;
+  std::optional<asio::steady_timer> watchTimer;
   std::atomic<bool> draining{false};
   std::atomic<long> inFlight{0};
   std::atomic<long> openConnections{0};
-  std::atomic<unsigned long long> requestsTotal{0};
   std::size_t nextWorker = 0;
   int exitCode = 0;
+  ServerMetrics m;
+
+  Reloader reloader;
+  std::vector<std::string> watchPaths;
+  std::string watchFingerprint;
+  std::mutex reloadMutex;
+  std::string lastReloadError;  // under reloadMutex
+  std::vector<std::pair<std::string, ReadinessCheck>> readiness;
 
   Impl(const GatewayConfig& c, const ConnectorRegistry& r, std::shared_ptr<const ProxySet> p)
-      : config(c), registry(r), proxySet(std::move(p)) {}
+      : config(std::make_shared<const GatewayConfig>(c)), registry(r), proxySet(std::move(p)) {
+    m.proxies.set(static_cast<std::int64_t>(proxySet->byName.size()));
+  }
 
   std::shared_ptr<const ProxySet> proxies() const { return std::atomic_load(&proxySet); }
+  std::shared_ptr<const GatewayConfig> settings() const { return std::atomic_load(&config); }
 
   awaitable<void> acceptLoop(tcp::acceptor& acceptor, bool admin) {
     for (;;) {
@@ -122,60 +173,76 @@ struct Gateway::Impl {
         co_await timer.async_wait(kUseTuple);
         continue;
       }
+      if (!admin &&
+          static_cast<std::size_t>(openConnections.load()) >= settings()->server.maxConnections) {
+        m.rejected.inc();
+        asio::co_spawn(w.ioc, rejectConnection(std::move(socket)), asio::detached);
+        continue;
+      }
       asio::co_spawn(w.ioc, serveConnection(w, std::move(socket), admin), asio::detached);
     }
   }
 
-  awaitable<void> serveConnection(Worker& w, tcp::socket socket, bool admin) {
-    ++openConnections;
+  awaitable<void> rejectConnection(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
+    co_await sendError(stream, ErrorCode::ServerBusy, 503,
+                       "too many open connections (server.maxConnections)");
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  awaitable<void> serveConnection(Worker& w, tcp::socket socket, bool admin) {
+    if (!admin) {
+      ++openConnections;
+      m.connections.inc();
+    }
+    const auto cfg = settings();  // limits are fixed for the life of a connection
+    const auto& server = cfg->server;
+    beast::tcp_stream stream(std::move(socket));
+    // Bounded: a client that pipelines far ahead cannot make the gateway buffer without end.
+    beast::flat_buffer buffer(server.maxHeaderBytes + 64 * 1024);
     bool first = true;
+    unsigned pipelined = 0;
     for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(16 * 1024);
-      parser.body_limit(config.server.maxBodyBytes);
-      stream.expires_after(first ? config.server.headerTimeout : config.server.idleTimeout);
-      auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
-      if (ec == http::error::body_limit) {  // a Content-Length over the limit
-        co_await sendError(stream, ErrorCode::PayloadTooLarge, 413, tooLargeMessage());
-        break;
+      if (!first && buffer.size() == 0) {
+        // Keep-alive: wait for the next request's first byte under idleTimeout; from then on
+        // the whole head must arrive within headerTimeout (a slow client is cut off).
+        stream.expires_after(server.idleTimeout);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+        if (ec) break;
+        buffer.commit(n);
+      } else if (!first) {
+        ++pipelined;
       }
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(server.maxHeaderBytes));
+      parser.body_limit(server.maxBodyBytes);
+      stream.expires_after(server.headerTimeout);
+      auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
       if (ec) {
-        if (isMalformedRequest(ec)) {
-          co_await sendError(stream, ErrorCode::BadRequest, 400,
-                             "malformed HTTP request: " + ec.message());
-        }
+        co_await readFailed(stream, ec);
         break;
       }
       first = false;
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> cont{http::status::continue_, 11};
-        stream.expires_after(config.server.headerTimeout);
         auto [wec, wn] = co_await http::async_write(stream, cont, kUseTuple);
         if (wec) break;
       }
-      stream.expires_after(config.server.headerTimeout);
       auto [rec, rn] = co_await http::async_read(stream, buffer, parser, kUseTuple);
-      if (rec == http::error::body_limit) {
-        co_await sendError(stream, ErrorCode::PayloadTooLarge, 413, tooLargeMessage());
-        break;
-      }
       if (rec) {
-        if (isMalformedRequest(rec)) {
-          co_await sendError(stream, ErrorCode::BadRequest, 400,
-                             "malformed HTTP request: " + rec.message());
-        }
+        co_await readFailed(stream, rec);
         break;
       }
       Request req = parser.release();
-      const bool keepAlive = req.keep_alive() && !draining.load();
+      const bool keepAlive =
+          req.keep_alive() && !draining.load() && pipelined < server.maxPipelined;
       // (No co_await inside ?: : GCC 12 miscompiles that.)
       Response res;
       if (admin) {
         res = handleAdmin(req);
       } else {
-        res = co_await handleProxy(w, req);
+        res = co_await handleProxyWatched(w, stream, buffer, req);
       }
       res.keep_alive(keepAlive);
       stream.expires_after(std::chrono::seconds(30));
@@ -184,12 +251,34 @@ struct Gateway::Impl {
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    --openConnections;
+    if (!admin) {
+      --openConnections;
+      m.connections.dec();
+    }
   }
 
-  std::string tooLargeMessage() const {
-    return "request body exceeds server.maxBodyBytes (" +
-           std::to_string(config.server.maxBodyBytes) + " bytes)";
+  // A request that could not be read: answer what is wrong when it is the client's fault.
+  awaitable<void> readFailed(beast::tcp_stream& stream, const beast::error_code& ec) {
+    const auto cfg = settings();
+    if (ec == http::error::body_limit) {  // Content-Length or chunks over the limit
+      m.clientErrors.inc();
+      co_await sendError(stream, ErrorCode::PayloadTooLarge, 413,
+                         "request body exceeds server.maxBodyBytes (" +
+                             std::to_string(cfg->server.maxBodyBytes) + " bytes)");
+    } else if (ec == http::error::header_limit) {
+      m.clientErrors.inc();
+      co_await sendError(stream, ErrorCode::HeadersTooLarge, 431,
+                         "request head exceeds server.maxHeaderBytes (" +
+                             std::to_string(cfg->server.maxHeaderBytes) + " bytes)");
+    } else if (ec == http::error::buffer_overflow) {
+      m.clientErrors.inc();
+      co_await sendError(stream, ErrorCode::BadRequest, 400,
+                         "too much pipelined data ahead of the request being answered");
+    } else if (isMalformedRequest(ec)) {
+      m.clientErrors.inc();
+      co_await sendError(stream, ErrorCode::BadRequest, 400,
+                         "malformed HTTP request: " + ec.message());
+    }
   }
 
   awaitable<void> sendError(beast::tcp_stream& stream, ErrorCode code, int status,
@@ -201,10 +290,39 @@ struct Gateway::Impl {
     co_await http::async_write(stream, res, kUseTuple);
   }
 
-  awaitable<Response> handleProxy(Worker& w, const Request& req) {
-    const auto started = std::chrono::steady_clock::now();
+  // Runs a proxy request while watching the client's socket: when the client closes it,
+  // the request's upstream calls are cancelled (nothing would read their answer).
+  awaitable<Response> handleProxyWatched(Worker& w, beast::tcp_stream& stream,
+                                         beast::flat_buffer& buffer, const Request& req) {
+    auto cancel = std::make_shared<Cancellation>();
+    auto watching = std::make_shared<bool>(buffer.size() == 0);
+    auto& socket = stream.socket();
+    if (*watching) {
+      socket.async_wait(
+          tcp::socket::wait_read, [cancel, watching, &socket](const beast::error_code& ec) {
+            if (!*watching || ec) return;
+            *watching = false;
+            char byte = 0;
+            const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            const bool closed =
+                n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+            if (closed) cancel->cancel();  // n > 0: a pipelined request, fine
+          });
+    }
+    Response res = co_await handleProxy(w, req, cancel);
+    if (*watching) {
+      *watching = false;
+      beast::error_code ignored;
+      socket.cancel(ignored);
+    }
+    co_return res;
+  }
+
+  awaitable<Response> handleProxy(Worker& w, const Request& req,
+                                  std::shared_ptr<Cancellation> cancel) {
+    const auto started = Clock::now();
     ++inFlight;
-    ++requestsTotal;
+    m.inFlight.inc();
     std::string requestId(req["X-Request-ID"]);
     if (!validRequestId(requestId)) requestId = newRequestId();
 
@@ -225,12 +343,12 @@ struct Gateway::Impl {
                             proxyName.empty() ? "no route for " + std::string(path) +
                                                     " (proxies are served at /services/<name>)"
                                               : "no proxy named '" + proxyName + "'");
-      out = {404, errorEnvelope(e, "", requestId), "not_found"};
+      out = {404, errorEnvelope(e, "", requestId), "not_found", {}};
     } else if (req.method() != http::verb::post) {
       Error e = Error::make(
           ErrorCode::MethodNotAllowed,
           "proxy " + proxy->name + " accepts POST only, got " + std::string(req.method_string()));
-      out = {405, errorEnvelope(e, proxy->name, requestId), "method_not_allowed"};
+      out = {405, errorEnvelope(e, proxy->name, requestId), "method_not_allowed", {}};
       allowHeader = true;
     } else {
       PipelineRequest preq{req.body(), requestId,
@@ -238,7 +356,8 @@ struct Gateway::Impl {
                              auto it = req.find(beast::string_view(name.data(), name.size()));
                              if (it == req.end()) return std::nullopt;
                              return std::string_view(it->value().data(), it->value().size());
-                           }};
+                           },
+                           cancel};
       // The one boundary where a bug in a step becomes a 500, never a dropped connection.
       bool crashed = false;
       try {
@@ -249,17 +368,30 @@ struct Gateway::Impl {
       }
       if (crashed) {
         Error e = Error::make(ErrorCode::Internal, "internal error (see the gateway log)");
-        out = {500, errorEnvelope(e, proxy->name, requestId), "internal_error"};
+        out = {500, errorEnvelope(e, proxy->name, requestId), "internal_error", {}};
       }
     }
     Response res = jsonResponse(req.version(), true, out.status, std::move(out.body), requestId);
     if (allowHeader) res.set(http::field::allow, "POST");
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
-    logAccess(requestId, proxy ? proxy->name : proxyName, std::string(req.method_string()),
-              out.status, out.errorCode, micros);
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+    const std::string_view label = proxy ? std::string_view(proxy->name) : std::string_view("-");
+    m.requests.with({std::string(label), std::to_string(out.status)}).inc();
+    m.latency.with({std::string(label)}).observeMicros(micros);
+    AccessRecord record;
+    record.requestId = requestId;
+    record.proxy = proxy ? std::string_view(proxy->name) : std::string_view(proxyName);
+    const std::string method(req.method_string());
+    record.method = method;
+    record.status = out.status;
+    record.errorCode = out.errorCode;
+    record.micros = micros;
+    record.upstreamMicros = out.upstream.upstreamMicros;
+    record.upstreamCalls = out.upstream.calls;
+    record.retries = out.upstream.retries;
+    logAccess(record);
     --inFlight;
+    m.inFlight.dec();
     co_return res;
   }
 
@@ -267,21 +399,11 @@ struct Gateway::Impl {
     std::string_view target(req.target().data(), req.target().size());
     std::string_view path = target.substr(0, target.find('?'));
     if (path == "/healthz") return jsonResponse(req.version(), true, 200, R"({"status":"ok"})", "");
-    if (path == "/readyz") {
-      if (draining.load()) {
-        return jsonResponse(req.version(), true, 503, R"({"status":"draining"})", "");
-      }
-      return jsonResponse(req.version(), true, 200, R"({"status":"ready"})", "");
-    }
+    if (path == "/readyz") return readyz(req.version());
     if (path == "/metrics") {
       Response res{http::status::ok, req.version()};
-      res.set(http::field::content_type, "text/plain; version=0.0.4");
-      res.body() = "# TYPE flowgate_requests_total counter\nflowgate_requests_total " +
-                   std::to_string(requestsTotal.load()) +
-                   "\n# TYPE flowgate_in_flight_requests gauge\nflowgate_in_flight_requests " +
-                   std::to_string(inFlight.load()) +
-                   "\n# TYPE flowgate_open_connections gauge\nflowgate_open_connections " +
-                   std::to_string(openConnections.load()) + "\n";
+      res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      res.body() = metrics().render();
       res.prepare_payload();
       return res;
     }
@@ -289,16 +411,182 @@ struct Gateway::Impl {
     return jsonResponse(req.version(), true, 404, errorEnvelope(e, "", ""), "");
   }
 
-  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded), then stop.
+  // 200 once config and proxies are loaded and the gateway is not draining; the details of
+  // optional dependencies (token store) are reported without failing readiness.
+  Response readyz(unsigned version) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> wr(buffer);
+    const bool isDraining = draining.load();
+    wr.StartObject();
+    wr.Key("status");
+    wr.String(isDraining ? "draining" : "ready");
+    wr.Key("proxies");
+    wr.Uint64(proxies()->byName.size());
+    {
+      std::lock_guard lock(reloadMutex);
+      if (!lastReloadError.empty()) {
+        wr.Key("lastReloadError");
+        wr.String(lastReloadError.c_str());
+      }
+    }
+    if (!readiness.empty()) {
+      wr.Key("checks");
+      wr.StartObject();
+      for (const auto& [name, check] : readiness) {
+        const auto [ok, detail] = check();
+        wr.Key(name.c_str());
+        wr.StartObject();
+        wr.Key("ok");
+        wr.Bool(ok);
+        wr.Key("detail");
+        wr.String(detail.c_str());
+        wr.EndObject();
+      }
+      wr.EndObject();
+    }
+    wr.EndObject();
+    return jsonResponse(version, true, isDraining ? 503 : 200,
+                        std::string(buffer.GetString(), buffer.GetSize()), "");
+  }
+
+  // Reload: everything is loaded and compiled first; only a valid result is swapped in.
+  std::string reload() {
+    if (!reloader) return "reload is not available";
+    std::lock_guard lock(reloadMutex);
+    Reloaded next;
+    std::string errors;
+    if (!reloader(next, errors)) {
+      m.reloads.with({"error"}).inc();
+      lastReloadError = errors;
+      logEvent(LogLevel::Error, "reload refused, the current proxies keep serving:\n" + errors);
+      return errors;
+    }
+    const auto current = settings();
+    std::vector<std::string> restart;
+    if (next.config.server.listen.str() != current->server.listen.str()) {
+      restart.push_back("server.listen");
+    }
+    if (next.config.server.threads != current->server.threads) restart.push_back("server.threads");
+    if (next.config.admin.listen.str() != current->admin.listen.str()) {
+      restart.push_back("admin.listen");
+    }
+    if (next.config.upstream.maxIdlePerHost != current->upstream.maxIdlePerHost ||
+        next.config.upstream.maxResponseBytes != current->upstream.maxResponseBytes ||
+        next.config.upstream.caFile != current->upstream.caFile) {
+      restart.push_back("upstream.maxIdlePerHost/maxResponseBytes/caFile");
+    }
+    if (next.config.logging.format != current->logging.format) {
+      restart.push_back("logging.format");
+    }
+    if (next.config.tokenStore.kind != current->tokenStore.kind ||
+        next.config.tokenStore.url != current->tokenStore.url) {
+      restart.push_back("tokenStore");
+    }
+    bool connectorsChanged = next.config.connectors.size() != current->connectors.size();
+    for (const auto& [name, cc] : next.config.connectors) {
+      auto it = current->connectors.find(name);
+      if (it == current->connectors.end() || it->second.values != cc.values ||
+          it->second.allowedHosts.entries() != cc.allowedHosts.entries()) {
+        connectorsChanged = true;
+      }
+    }
+    if (connectorsChanged) restart.push_back("connectors");
+    // Keys that need a restart keep their running values.
+    GatewayConfig applied = next.config;
+    applied.server.listen = current->server.listen;
+    applied.server.threads = current->server.threads;
+    applied.admin = current->admin;
+    applied.upstream.maxIdlePerHost = current->upstream.maxIdlePerHost;
+    applied.upstream.maxResponseBytes = current->upstream.maxResponseBytes;
+    applied.upstream.caFile = current->upstream.caFile;
+    applied.logging.format = current->logging.format;
+    applied.tokenStore = current->tokenStore;
+    applied.connectors = current->connectors;
+    std::atomic_store(&config, std::shared_ptr<const GatewayConfig>(
+                                   std::make_shared<const GatewayConfig>(std::move(applied))));
+    std::atomic_store(&proxySet, next.proxies);
+    setLogLevel(next.config.logging.level);
+    m.reloads.with({"ok"}).inc();
+    m.proxies.set(static_cast<std::int64_t>(next.proxies->byName.size()));
+    lastReloadError.clear();
+    std::string note = "reloaded: " + std::to_string(next.proxies->byName.size()) + " proxies";
+    if (!restart.empty()) {
+      note += "; changes to ";
+      for (std::size_t i = 0; i < restart.size(); ++i) note += (i ? ", " : "") + restart[i];
+      note += " take effect at the next restart";
+    }
+    logEvent(LogLevel::Info, note);
+    return "";
+  }
+
+  // proxies.watch: the config file and the proxy files, by name, size and modification time.
+  std::string fingerprint() const {
+    std::string out;
+    std::error_code ec;
+    for (const auto& path : watchPaths) {
+      std::vector<std::filesystem::path> files;
+      if (std::filesystem::is_directory(path, ec)) {
+        for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+          files.push_back(entry.path());
+        }
+        std::sort(files.begin(), files.end());
+      } else {
+        files.emplace_back(path);
+      }
+      for (const auto& file : files) {
+        const auto size = std::filesystem::file_size(file, ec);
+        const auto time = std::filesystem::last_write_time(file, ec);
+        out += file.string() + "|" + std::to_string(ec ? 0 : size) + "|" +
+               std::to_string(time.time_since_epoch().count()) + "\n";
+      }
+    }
+    return out;
+  }
+
+  awaitable<void> watchLoop() {
+    watchFingerprint = fingerprint();
+    for (;;) {
+      watchTimer->expires_after(settings()->proxies.watchInterval);
+      auto [ec] = co_await watchTimer->async_wait(kUseTuple);
+      if (ec || draining.load()) co_return;
+      std::string now = fingerprint();
+      if (now == watchFingerprint) continue;
+      watchFingerprint = std::move(now);
+      logEvent(LogLevel::Info, "proxies.watch: a file changed, reloading");
+      reload();
+    }
+  }
+
+  void awaitSignal() {
+    signals->async_wait([this](const beast::error_code& ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        logEvent(LogLevel::Info, "SIGHUP received: reloading config and proxies");
+        reload();
+        awaitSignal();
+        return;
+      }
+      logEvent(LogLevel::Info, "signal " + std::to_string(signal) + " received: draining");
+      asio::co_spawn(workers[0]->ioc, drain(), asio::detached);
+    });
+  }
+
+  // SIGTERM/SIGINT: stop accepting, /readyz answers 503, in-flight requests finish (bounded
+  // by server.drainTimeout), then the workers stop and the process exits 0.
   awaitable<void> drain() {
-    draining = true;
+    if (draining.exchange(true)) co_return;
     beast::error_code ignored;
     if (proxyAcceptor) proxyAcceptor->close(ignored);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    if (watchTimer) watchTimer->cancel();
+    const auto deadline = Clock::now() + settings()->server.drainTimeout;
     asio::steady_timer timer(workers[0]->ioc);
-    while (inFlight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (inFlight.load() > 0 && Clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(kUseTuple);
+    }
+    if (const long left = inFlight.load(); left > 0) {
+      logEvent(LogLevel::Warn, "server.drainTimeout reached with " + std::to_string(left) +
+                                   " request(s) still in flight");
     }
     if (adminAcceptor) adminAcceptor->close(ignored);
     for (auto& w : workers) w->ioc.stop();
@@ -311,8 +599,8 @@ Gateway::Gateway(const GatewayConfig& config, const ConnectorRegistry& registry,
   unsigned threads = config.server.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   HttpClientOptions options;
-  options.connectTimeout = config.upstream.connectTimeout;
-  options.requestTimeout = config.upstream.requestTimeout;
+  options.connectTimeout = config.upstream.policy.connectTimeout;
+  options.requestTimeout = config.upstream.policy.requestTimeout;
   options.maxIdlePerHost = config.upstream.maxIdlePerHost;
   options.maxResponseBytes = config.upstream.maxResponseBytes;
   options.caFile = config.upstream.caFile;
@@ -348,18 +636,32 @@ std::string bind(tcp::acceptor& acceptor, const Endpoint& where) {
 std::string Gateway::start() {
   auto& ioc = impl_->workers[0]->ioc;
   impl_->proxyAcceptor.emplace(ioc);
-  if (auto err = bind(*impl_->proxyAcceptor, impl_->config.server.listen); !err.empty()) return err;
+  if (auto err = bind(*impl_->proxyAcceptor, impl_->config->server.listen); !err.empty()) return err;
   impl_->adminAcceptor.emplace(ioc);
-  if (auto err = bind(*impl_->adminAcceptor, impl_->config.admin.listen); !err.empty()) return err;
+  if (auto err = bind(*impl_->adminAcceptor, impl_->config->admin.listen); !err.empty()) return err;
   asio::co_spawn(ioc, impl_->acceptLoop(*impl_->proxyAcceptor, false), asio::detached);
   asio::co_spawn(ioc, impl_->acceptLoop(*impl_->adminAcceptor, true), asio::detached);
   impl_->signals.emplace(ioc, SIGINT, SIGTERM);
-  impl_->signals->async_wait([this](const beast::error_code& ec, int signal) {
-    if (ec) return;
-    logEvent(LogLevel::Info, "signal " + std::to_string(signal) + " received: draining");
-    asio::co_spawn(impl_->workers[0]->ioc, impl_->drain(), asio::detached);
-  });
+  if (impl_->reloader) impl_->signals->add(SIGHUP);
+  impl_->awaitSignal();
+  if (impl_->reloader && impl_->settings()->proxies.watch) {
+    impl_->watchTimer.emplace(ioc);
+    asio::co_spawn(ioc, impl_->watchLoop(), asio::detached);
+  }
   return "";
+}
+
+void Gateway::setReloader(Reloader reloader, std::vector<std::string> watchPaths) {
+  impl_->reloader = std::move(reloader);
+  impl_->watchPaths = std::move(watchPaths);
+}
+
+std::string Gateway::reload() {
+  return impl_->reload();
+}
+
+void Gateway::addReadinessDetail(std::string name, ReadinessCheck check) {
+  impl_->readiness.emplace_back(std::move(name), std::move(check));
 }
 
 Endpoint Gateway::proxyEndpoint() const {

@@ -27,7 +27,7 @@ TEST_CASE("every key has a default; a file sets only what it changes") {
   CHECK(config.server.maxBodyBytes == 2 * 1024 * 1024);
   CHECK(config.server.listen.str() == "0.0.0.0:8290");
   CHECK(config.admin.listen.str() == "127.0.0.1:9164");
-  CHECK(config.upstream.connectTimeout == std::chrono::seconds(5));
+  CHECK(config.upstream.policy.connectTimeout == std::chrono::seconds(5));
   CHECK(config.connectors["echo"].values["greeting"] == "hello");
   CHECK(config.connectors["echo"].allowedHosts.allows("echo.example.com"));
 }
@@ -68,7 +68,7 @@ tokenStore: {kind: redis, url: "redis://127.0.0.1:6379"}
   CHECK(config.server.idleTimeout == std::chrono::minutes(2));
   CHECK(config.admin.listen.port == 0);
   CHECK(config.logging.format == "json");
-  CHECK(config.upstream.requestTimeout == std::chrono::hours(1));
+  CHECK(config.upstream.policy.requestTimeout == std::chrono::hours(1));
   CHECK(config.upstream.maxIdlePerHost == 8);
   CHECK(config.upstream.maxResponseBytes == 512 * 1024);
   CHECK(config.connectors["echo"].values["greeting"] == "hi");

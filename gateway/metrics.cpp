@@ -1,0 +1,160 @@
+#include "gateway/metrics.hpp"
+
+#include <cstdio>
+
+namespace flowgate {
+
+Histogram::Histogram(const std::vector<double>* bounds)
+    : bounds_(bounds), buckets_(new std::atomic<std::uint64_t>[bounds->size() + 1]) {
+  for (std::size_t i = 0; i <= bounds_->size(); ++i) buckets_[i].store(0);
+}
+
+void Histogram::observeSeconds(double seconds) {
+  std::size_t i = 0;
+  while (i < bounds_->size() && seconds > (*bounds_)[i]) ++i;
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  const double micros = seconds * 1e6;
+  sumMicros_.fetch_add(micros > 0 ? static_cast<std::uint64_t>(micros) : 0,
+                       std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Histogram::snapshot(std::vector<std::uint64_t>& cumulative, double& sum,
+                         std::uint64_t& count) const {
+  cumulative.assign(bounds_->size() + 1, 0);
+  std::uint64_t running = 0;
+  for (std::size_t i = 0; i <= bounds_->size(); ++i) {
+    running += buckets_[i].load(std::memory_order_relaxed);
+    cumulative[i] = running;
+  }
+  sum = static_cast<double>(sumMicros_.load(std::memory_order_relaxed)) / 1e6;
+  count = running;
+}
+
+std::string escapeLabelValue(const std::string& value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string labelText(const Labels& names, const Labels& values, const std::string& extra = "") {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    out += (out.empty() ? "" : ",") + names[i] + "=\"" + escapeLabelValue(values[i]) + "\"";
+  }
+  if (!extra.empty()) out += (out.empty() ? "" : ",") + extra;
+  return out.empty() ? "" : "{" + out + "}";
+}
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+template <class Metric>
+Metric* makeMetric(const std::vector<double>& bounds) {
+  if constexpr (std::is_same_v<Metric, Histogram>) {
+    return new Histogram(&bounds);
+  } else {
+    return new Metric();
+  }
+}
+
+}  // namespace
+
+template <class Metric>
+Metric& Family<Metric>::with(const Labels& values) {
+  std::lock_guard lock(mutex_);
+  auto& slot = series_[values];
+  if (!slot) slot.reset(makeMetric<Metric>(bounds_));
+  return *slot;
+}
+
+template <class Metric>
+void Family<Metric>::render(std::string& out, const char* type) const {
+  out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " " + type + "\n";
+  std::lock_guard lock(mutex_);
+  for (const auto& [values, metric] : series_) {
+    if constexpr (std::is_same_v<Metric, Histogram>) {
+      std::vector<std::uint64_t> cumulative;
+      double sum = 0;
+      std::uint64_t count = 0;
+      metric->snapshot(cumulative, sum, count);
+      for (std::size_t i = 0; i < cumulative.size(); ++i) {
+        const std::string le = i < bounds_.size() ? number(bounds_[i]) : "+Inf";
+        out += name_ + "_bucket" + labelText(labelNames_, values, "le=\"" + le + "\"") + " " +
+               std::to_string(cumulative[i]) + "\n";
+      }
+      out += name_ + "_sum" + labelText(labelNames_, values) + " " + number(sum) + "\n";
+      out += name_ + "_count" + labelText(labelNames_, values) + " " + std::to_string(count) + "\n";
+    } else {
+      out += name_ + labelText(labelNames_, values) + " " + std::to_string(metric->value()) + "\n";
+    }
+  }
+}
+
+template class Family<Counter>;
+template class Family<Gauge>;
+template class Family<Histogram>;
+
+Family<Counter>& Metrics::counter(const std::string& name, const std::string& help,
+                                  Labels labelNames) {
+  std::lock_guard lock(mutex_);
+  auto& slot = counters_[name];
+  if (!slot) slot = std::make_unique<Family<Counter>>(name, help, std::move(labelNames));
+  return *slot;
+}
+
+Family<Gauge>& Metrics::gauge(const std::string& name, const std::string& help, Labels labelNames) {
+  std::lock_guard lock(mutex_);
+  auto& slot = gauges_[name];
+  if (!slot) slot = std::make_unique<Family<Gauge>>(name, help, std::move(labelNames));
+  return *slot;
+}
+
+Family<Histogram>& Metrics::histogram(const std::string& name, const std::string& help,
+                                      Labels labelNames, std::vector<double> bounds) {
+  std::lock_guard lock(mutex_);
+  auto& slot = histograms_[name];
+  if (!slot) {
+    slot =
+        std::make_unique<Family<Histogram>>(name, help, std::move(labelNames), std::move(bounds));
+  }
+  return *slot;
+}
+
+void Metrics::addCollector(std::function<void(std::string&)> collector) {
+  std::lock_guard lock(mutex_);
+  collectors_.push_back(std::move(collector));
+}
+
+std::string Metrics::render() const {
+  std::string out;
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, family] : counters_) family->render(out, "counter");
+  for (const auto& [name, family] : gauges_) family->render(out, "gauge");
+  for (const auto& [name, family] : histograms_) family->render(out, "histogram");
+  for (const auto& collector : collectors_) collector(out);
+  return out;
+}
+
+Metrics& metrics() {
+  static Metrics* instance = new Metrics();  // never destroyed: used until exit by all threads
+  return *instance;
+}
+
+}  // namespace flowgate

@@ -1,0 +1,28 @@
+// Masking of secrets (passwords, tokens, client secrets, Authorization values) in every log
+// line and every error message. Applied where text leaves the process: log sinks, error
+// envelopes and the upstream bodies they embed.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace flowgate {
+
+constexpr std::string_view kMask = "***";
+
+// True for names that hold secrets: password, pwd, passwd, secret, clientSecret, token,
+// accessToken, refreshToken, idToken, authorization, apiKey, sessionTicket... (case and
+// '_'/'-' ignored, so client_secret and Client-Secret too).
+bool isSecretName(std::string_view name);
+
+// Masks the secret values in free text: JSON members ("password":"x"), form and query pairs
+// (client_secret=x&...), XML elements (<password>x</password>), header lines
+// (Authorization: x) and Bearer/Basic credentials.
+std::string redactSecrets(std::string_view text);
+
+// Replaces, recursively, the value of every member with a secret name by "***".
+void maskSecretMembers(rapidjson::Value& value);
+
+}  // namespace flowgate

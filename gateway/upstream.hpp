@@ -1,0 +1,85 @@
+// The upstream policy of a step around the worker's HttpClient: per-attempt and total
+// timeouts, retries with exponential backoff and full jitter (idempotent requests only,
+// unless nothing was sent), WSO2-style endpoint suspension, metrics and per-request timing.
+// Connectors see it as a plain HttpClient.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "gateway/http_client.hpp"
+#include "gateway/upstream_policy.hpp"
+
+namespace flowgate {
+
+// "scheme://host:port" of an absolute URL (lower-case), the unit of suspension.
+std::string upstreamKey(std::string_view url);
+
+// Consecutive-failure state of every upstream, shared by all worker threads.
+class SuspensionTable {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // Time left when `key` is suspended at `now`, else nullopt.
+  std::optional<std::chrono::milliseconds> suspendedFor(const std::string& key,
+                                                        Clock::time_point now);
+  // Any answer: the failure count and the next suspension's duration start over.
+  void recordSuccess(const std::string& key);
+  // A transport failure; returns the suspension's duration when this failure suspends `key`.
+  std::optional<std::chrono::milliseconds> recordFailure(const std::string& key,
+                                                         const SuspendPolicy& policy,
+                                                         Clock::time_point now);
+  // Prometheus lines: flowgate_upstream_suspended{upstream=...} 0|1 for every known upstream.
+  void render(std::string& out, Clock::time_point now);
+
+ private:
+  struct State {
+    unsigned consecutive = 0;
+    std::chrono::milliseconds nextDuration{0};  // 0 = policy's initialDuration
+    Clock::time_point until{};
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, State> states_;
+};
+
+// The process-wide table (its metrics collector is registered on first use).
+SuspensionTable& suspensions();
+
+// What the upstream calls of one request cost (for the access log).
+struct CallStats {
+  long long upstreamMicros = 0;
+  unsigned calls = 0;
+  unsigned retries = 0;
+};
+
+class UpstreamCaller final : public HttpClient {
+ public:
+  UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy, std::string_view connector,
+                 std::string_view operation, CallStats& stats, std::shared_ptr<Cancellation> cancel)
+      : inner_(inner),
+        policy_(policy),
+        connector_(connector),
+        operation_(operation),
+        stats_(stats),
+        cancel_(std::move(cancel)) {}
+
+  boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
+                                                    const HostAllowList& allowed) override;
+
+ private:
+  HttpClient& inner_;
+  const UpstreamPolicy& policy_;
+  std::string_view connector_;
+  std::string_view operation_;
+  CallStats& stats_;
+  std::shared_ptr<Cancellation> cancel_;
+};
+
+// Backoff before attempt `attempt + 1` (attempt >= 1): a uniform draw in
+// [0, min(maxBackoff, initialBackoff * 2^(attempt-1))] ("full jitter"). `unit` in [0,1).
+std::chrono::milliseconds retryBackoff(const RetryPolicy& policy, unsigned attempt, double unit);
+
+}  // namespace flowgate
