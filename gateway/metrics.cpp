@@ -1,6 +1,6 @@
 #include "gateway/metrics.hpp"
 
-#include <cstdio>
+#include <charconv>
 
 namespace flowgate {
 
@@ -59,10 +59,11 @@ std::string labelText(const Labels& names, const Labels& values, const std::stri
   return out.empty() ? "" : "{" + out + "}";
 }
 
+// Shortest text that reads back as the same double (0.1 -> "0.1").
 std::string number(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, ec == std::errc() ? end : buf);
 }
 
 template <class Metric>
