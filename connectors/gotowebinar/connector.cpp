@@ -11,6 +11,7 @@
 #include "connectors/gotowebinar/token_cache.hpp"
 #include "gateway/http_client.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/metrics.hpp"
 
 namespace flowgate::gotowebinar {
 
@@ -156,6 +157,10 @@ class Connector::Call {
           co_await requestTokenGrant(ctx_.http, connector_.tokenEndpoint_, settings_.clientId,
                                      settings_.clientSecret, std::move(refreshToken));
       // Never the tokens themselves: only that it happened, and the endpoint's refusal.
+      static Family<Counter>& refreshes = metrics().counter(
+          "flowgate_token_refreshes_total", "OAuth token refreshes sent, by connector and result",
+          {"connector", "result"});
+      refreshes.with({"gotowebinar", grant ? "ok" : "error"}).inc();
       logEvent(
           grant ? LogLevel::Info : LogLevel::Warn,
           (grant ? std::string("GoToWebinar: access token refreshed") : grant.error().message) +
