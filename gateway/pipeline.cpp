@@ -29,6 +29,47 @@ PipelineResponse failure(const Error& error, const Proxy& proxy, std::string_vie
           std::string(errorCodeName(error.code)), stats};
 }
 
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RapidJSON rejects a lone high surrogate escape but decodes a lone low one (\udc00) into
+// invalid UTF-8. Returns the offset of the first such escape in valid JSON text, or npos.
+std::size_t loneLowSurrogate(std::string_view text) {
+  if (text.find("\\u") == std::string_view::npos) return std::string_view::npos;
+  bool inString = false;
+  bool afterHigh = false;  // the previous escape was a high surrogate
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!inString) {
+      inString = c == '"';
+      continue;
+    }
+    if (c == '"') {
+      inString = false;
+      afterHigh = false;
+    } else if (c == '\\' && i + 1 < text.size()) {
+      if (text[i + 1] != 'u' || i + 5 >= text.size()) {
+        ++i;
+        afterHigh = false;
+        continue;
+      }
+      unsigned v = 0;
+      for (std::size_t k = i + 2; k < i + 6; ++k)
+        v = v * 16 + static_cast<unsigned>(hexValue(text[k]));
+      if (v >= 0xDC00 && v <= 0xDFFF && !afterHigh) return i;
+      afterHigh = v >= 0xD800 && v <= 0xDBFF;
+      i += 5;
+    } else {
+      afterHigh = false;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 std::string errorEnvelope(const Error& error, std::string_view proxy, std::string_view requestId) {
@@ -78,6 +119,13 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
                                   std::string("request body is not valid JSON: ") +
                                       rapidjson::GetParseError_En(body.GetParseError()) +
                                       " (at byte " + std::to_string(body.GetErrorOffset()) + ")"),
+                      proxy, request.requestId);
+  }
+  if (const auto at = loneLowSurrogate(request.body); at != std::string_view::npos) {
+    co_return failure(Error::make(ErrorCode::InvalidJson,
+                                  "request body is not valid JSON: lone low surrogate escape (at "
+                                  "byte " +
+                                      std::to_string(at) + ")"),
                       proxy, request.requestId);
   }
   if (!body.IsObject()) {

@@ -71,6 +71,26 @@ bool validRequestId(std::string_view id) {
   return true;
 }
 
+// Request framing that Beast accepts but that could desynchronize us from a front proxy
+// (request smuggling): any Transfer-Encoding other than exactly "chunked" on HTTP/1.1.
+// (Content-Length together with chunked, and conflicting Content-Lengths, Beast refuses.)
+std::string framingProblem(const http::request_header<>& head) {
+  const auto range = head.equal_range(http::field::transfer_encoding);
+  if (range.first == range.second) return "";
+  if (std::next(range.first) != range.second) {
+    return "malformed HTTP request: more than one Transfer-Encoding header";
+  }
+  if (head.version() < 11)
+    return "malformed HTTP request: Transfer-Encoding in an HTTP/1.0 request";
+  std::string_view value(range.first->value().data(), range.first->value().size());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (!beast::iequals(value, "chunked")) {
+    return "unsupported Transfer-Encoding (only 'chunked' is accepted)";
+  }
+  return "";
+}
+
 std::string newRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
@@ -224,6 +244,11 @@ struct Gateway::Impl {
         break;
       }
       first = false;
+      if (auto problem = framingProblem(parser.get()); !problem.empty()) {
+        m.clientErrors.inc();
+        co_await sendError(stream, ErrorCode::BadRequest, 400, problem);
+        break;
+      }
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> cont{http::status::continue_, 11};
         auto [wec, wn] = co_await http::async_write(stream, cont, kUseTuple);
@@ -636,7 +661,8 @@ std::string bind(tcp::acceptor& acceptor, const Endpoint& where) {
 std::string Gateway::start() {
   auto& ioc = impl_->workers[0]->ioc;
   impl_->proxyAcceptor.emplace(ioc);
-  if (auto err = bind(*impl_->proxyAcceptor, impl_->config->server.listen); !err.empty()) return err;
+  if (auto err = bind(*impl_->proxyAcceptor, impl_->config->server.listen); !err.empty())
+    return err;
   impl_->adminAcceptor.emplace(ioc);
   if (auto err = bind(*impl_->adminAcceptor, impl_->config->admin.listen); !err.empty()) return err;
   asio::co_spawn(ioc, impl_->acceptLoop(*impl_->proxyAcceptor, false), asio::detached);

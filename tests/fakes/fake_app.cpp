@@ -77,6 +77,7 @@ FakeResponse FakeApp::handleControl(const FakeRequest& request) {
   if (name == "reset") {
     if (request.method != "POST") return methodNotAllowed(request, "POST");
     for (const auto& service : services_) service->reset();
+    connectionsAccepted_ = 0;
     {
       std::lock_guard lock(logMutex_);
       log_.clear();
@@ -98,6 +99,8 @@ FakeResponse FakeApp::stats() {
   JsonWriter w(buffer);
   w.StartObject();
   for (const auto& service : services_) service->writeStats(w);
+  w.Key("connectionsAccepted");
+  w.Int64(connectionsAccepted_.load());
   w.Key("requests");
   w.StartArray();
   {

@@ -2,6 +2,7 @@
 // services and serves the control API under /__fake/.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,8 @@ class FakeApp {
   FakeApp();
   // Thread-safe; never throws (an internal error becomes a 500 answer).
   FakeResponse handle(const FakeRequest& request);
+  // Called by the transport for every accepted TCP connection (connectionsAccepted in stats).
+  void connectionAccepted() { ++connectionsAccepted_; }
 
  private:
   struct LoggedRequest {
@@ -38,6 +41,7 @@ class FakeApp {
   std::vector<std::unique_ptr<FakeService>> services_;
   std::mutex logMutex_;
   std::deque<LoggedRequest> log_;
+  std::atomic<long long> connectionsAccepted_{0};
 };
 
 }  // namespace flowgate::fakes

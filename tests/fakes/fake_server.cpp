@@ -1,8 +1,10 @@
 // HTTP/1.1 (and HTTPS) transport of the fake server: accepts connections on one io_context
 // running on its own thread, parses requests with Beast (keep-alive, 1 MiB body limit, idle
-// timeouts), hands them to FakeApp and applies the answer's delay with an async timer.
+// timeouts), hands them to FakeApp, applies the answer's delay with an async timer and
+// produces the transport faults ("apiFault") with raw bytes on the socket.
 #include "tests/fakes/fake_server.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <mutex>
@@ -14,12 +16,14 @@
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -40,6 +44,26 @@ constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr std::chrono::seconds kWriteTimeout{30};
 constexpr std::uint64_t kBodyLimit = 1024 * 1024;
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+
+// Transport faults: the announced body of the broken answers, how much of it is sent, the
+// size of huge_body and the pace of slow_body.
+constexpr std::size_t kFaultBodyBytes = 1000;
+constexpr std::size_t kFaultPartialBytes = 100;
+constexpr std::uint64_t kHugeBodyBytes = 20ull * 1024 * 1024;
+constexpr std::chrono::milliseconds kSlowBodyByteInterval{100};
+// Pause between the partial body and the close, so that the bytes arrive before the RST/FIN.
+constexpr std::chrono::milliseconds kFaultCloseDelay{100};
+
+std::string faultHead(std::uint64_t contentLength) {
+  return "HTTP/1.1 200 OK\r\nServer: flowgate-fake\r\nContent-Type: application/json\r\n"
+         "Content-Length: " +
+         std::to_string(contentLength) + "\r\n\r\n";
+}
+
+// A valid JSON object of exactly `size` bytes (size >= 10): {"pad":"xxx...x"}.
+std::string paddedJson(std::size_t size) {
+  return "{\"pad\":\"" + std::string(size - 10, 'x') + "\"}";
+}
 
 bool isParseError(const boost::system::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_target).category() &&
@@ -166,6 +190,7 @@ class FakeServerImpl final : public FakeServer {
         co_await timer.async_wait(kNoThrow);
         continue;
       }
+      app_.connectionAccepted();
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       if (ssl_) {
@@ -207,6 +232,77 @@ class FakeServerImpl final : public FakeServer {
     res.prepare_payload();
     beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
     co_await http::async_write(stream, res, kNoThrow);
+  }
+
+  template <class Stream>
+  static asio::awaitable<bool> writeRaw(Stream& stream, std::string_view bytes) {
+    beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(bytes), kNoThrow);
+    co_return !ec;
+  }
+
+  static asio::awaitable<void> pause(std::chrono::milliseconds duration) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+    co_await timer.async_wait(kNoThrow);
+  }
+
+  // Sends `fault` instead of an answer, then closes the TCP connection (with a RST for
+  // reset_mid_body, else a FIN; a TLS connection gets no close_notify).
+  template <class Stream>
+  asio::awaitable<void> sendFault(Stream& stream, TransportFault fault) {
+    switch (fault) {
+      case TransportFault::none:
+      case TransportFault::closeNoAnswer:
+        break;
+      case TransportFault::garbageStatus:
+        co_await writeRaw(stream, "HTTP/1.1 abc nonsense\r\n\r\n");
+        co_await pause(kFaultCloseDelay);
+        break;
+      case TransportFault::resetMidBody:
+      case TransportFault::truncatedBody: {
+        const std::string bytes =
+            faultHead(kFaultBodyBytes) + paddedJson(kFaultBodyBytes).substr(0, kFaultPartialBytes);
+        co_await writeRaw(stream, bytes);
+        co_await pause(kFaultCloseDelay);
+        break;
+      }
+      case TransportFault::slowBody: {
+        // (Named locals, not temporaries, in co_await expressions: GCC 12.)
+        const std::string body = paddedJson(kFaultBodyBytes);
+        const std::string head = faultHead(body.size());
+        bool ok = co_await writeRaw(stream, head);
+        for (std::size_t i = 0; ok && i < body.size(); ++i) {
+          co_await pause(kSlowBodyByteInterval);
+          const std::string_view byte = std::string_view(body).substr(i, 1);
+          ok = co_await writeRaw(stream, byte);
+        }
+        break;
+      }
+      case TransportFault::hugeBody: {
+        // {"pad":"xxx...x"} streamed in 64 KiB pieces; never held whole.
+        static const std::string kPiece(64 * 1024, 'x');
+        const std::string head = faultHead(kHugeBodyBytes) + "{\"pad\":\"";
+        bool ok = co_await writeRaw(stream, head);
+        std::uint64_t left = kHugeBodyBytes - 10;
+        while (ok && left > 0) {
+          const std::size_t n =
+              static_cast<std::size_t>(std::min<std::uint64_t>(left, kPiece.size()));
+          const std::string_view piece = std::string_view(kPiece).substr(0, n);
+          ok = co_await writeRaw(stream, piece);
+          left -= n;
+        }
+        if (ok) co_await writeRaw(stream, "\"}");
+        break;
+      }
+    }
+    auto& socket = beast::get_lowest_layer(stream).socket();
+    boost::system::error_code ignored;
+    if (fault == TransportFault::resetMidBody) {
+      socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    } else {
+      socket.shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    socket.close(ignored);
   }
 
   // Serves requests until the peer closes, an error or a non-keep-alive answer. Returns true
@@ -254,6 +350,10 @@ class FakeServerImpl final : public FakeServer {
       if (answer.delay.count() > 0) {
         asio::steady_timer timer(co_await asio::this_coro::executor, answer.delay);
         co_await timer.async_wait(kNoThrow);
+      }
+      if (answer.fault != TransportFault::none) {
+        co_await sendFault(stream, answer.fault);
+        co_return false;  // closed: no graceful shutdown
       }
 
       const bool keepAlive = req.keep_alive() && !answer.close;

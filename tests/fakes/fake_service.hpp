@@ -34,6 +34,18 @@ struct FakeRequest {
   bool hasHeader(std::string_view name) const;
 };
 
+// A broken answer the transport produces with raw bytes instead of `FakeResponse`'s status
+// and body (POST /__fake/config "apiFault"; see tests/fakes/README.md).
+enum class TransportFault {
+  none,
+  resetMidBody,   // headers (Content-Length: 1000) + 100 body bytes, then a TCP RST
+  truncatedBody,  // headers (Content-Length: 1000) + 100 body bytes, then a FIN
+  garbageStatus,  // "HTTP/1.1 abc nonsense\r\n\r\n", then a FIN
+  hugeBody,       // a valid 200 application/json answer of 20 MiB, streamed
+  closeNoAnswer,  // nothing: the connection is closed (FIN)
+  slowBody,       // headers (Content-Length: 1000) at once, then 1 body byte per 100 ms
+};
+
 struct FakeResponse {
   int status = 200;
   std::string contentType = "application/json";
@@ -42,6 +54,9 @@ struct FakeResponse {
   // Delay before the answer is sent; the transport waits with an async timer.
   std::chrono::milliseconds delay{0};
   bool close = false;  // close the connection after this answer
+  // When not none, the transport sends this fault instead of the answer (after `delay`) and
+  // then closes the connection.
+  TransportFault fault = TransportFault::none;
   // Extra members of this request's entry in the request log of GET /__fake/stats, e.g.
   // {"operation", "GetTrainingSession"}; nullopt is written as null.
   std::vector<std::pair<std::string, std::optional<std::string>>> logFields;

@@ -8,7 +8,9 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "tests/fakes/fake_service.hpp"
 #include "tests/fakes/gotowebinar_dataset.hpp"
@@ -28,7 +30,7 @@ constexpr int kMaxDelayMs = 10 * 60 * 1000;
 constexpr const char* kConfigKeys[] = {
     "tokens",       "clients",      "refreshTokens",      "expiresIn",
     "tokenDelayMs", "tokenFailure", "rotateRefreshToken", "invalidTokenStatus",
-    "apiDelayMs",   "apiFailure",
+    "apiDelayMs",   "apiFailure",   "apiFault",
 };
 
 struct ForcedFailure {
@@ -36,6 +38,21 @@ struct ForcedFailure {
   std::string body;
   std::string contentType = "application/json";
   int remaining = -1;  // answers left to force; -1 = until cleared
+};
+
+// A transport-level fault forced on API answers ("apiFault").
+struct ForcedFault {
+  TransportFault kind = TransportFault::none;
+  int remaining = -1;  // answers left to force; -1 = until cleared
+};
+
+constexpr std::pair<std::string_view, TransportFault> kFaultKinds[] = {
+    {"reset_mid_body", TransportFault::resetMidBody},
+    {"truncated_body", TransportFault::truncatedBody},
+    {"garbage_status", TransportFault::garbageStatus},
+    {"huge_body", TransportFault::hugeBody},
+    {"close_no_answer", TransportFault::closeNoAnswer},
+    {"slow_body", TransportFault::slowBody},
 };
 
 struct TokenState {
@@ -52,6 +69,7 @@ struct Settings {
   int apiDelayMs = 0;
   std::optional<ForcedFailure> tokenFailure;
   std::optional<ForcedFailure> apiFailure;
+  std::optional<ForcedFault> apiFault;
   bool rotateRefreshToken = false;
   int invalidTokenStatus = 403;
 };
@@ -370,6 +388,45 @@ std::optional<ForcedFailure> parseFailure(const rapidjson::Value& v, bool tokenE
   return f;
 }
 
+std::optional<ForcedFault> parseFault(const rapidjson::Value& v, std::string& error) {
+  if (!v.IsObject()) {
+    error = "apiFault must be an object {\"kind\":...,\"times\":n} or null";
+    return std::nullopt;
+  }
+  ForcedFault f;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    const std::string key(it->name.GetString(), it->name.GetStringLength());
+    const rapidjson::Value& value = it->value;
+    if (key == "kind") {
+      const std::string_view kind =
+          value.IsString() ? std::string_view(value.GetString(), value.GetStringLength()) : "";
+      for (const auto& [name, fault] : kFaultKinds) {
+        if (kind == name) f.kind = fault;
+      }
+      if (f.kind == TransportFault::none) {
+        error =
+            "apiFault.kind must be one of reset_mid_body, truncated_body, garbage_status, "
+            "huge_body, close_no_answer, slow_body";
+        return std::nullopt;
+      }
+    } else if (key == "times") {
+      if (!value.IsInt() || value.GetInt() < 1) {
+        error = "apiFault.times must be a positive integer";
+        return std::nullopt;
+      }
+      f.remaining = value.GetInt();
+    } else {
+      error = "unknown key in apiFault: " + key;
+      return std::nullopt;
+    }
+  }
+  if (f.kind == TransportFault::none) {
+    error = "apiFault.kind is required";
+    return std::nullopt;
+  }
+  return f;
+}
+
 // Validated, parsed form of a POST /__fake/config body (the G2W part).
 struct ConfigPatch {
   std::vector<std::pair<std::string, std::string>> tokens;  // token -> valid|expired|invalid
@@ -382,6 +439,8 @@ struct ConfigPatch {
   std::optional<ForcedFailure> tokenFailure;
   bool setApiFailure = false;
   std::optional<ForcedFailure> apiFailure;
+  bool setApiFault = false;
+  std::optional<ForcedFault> apiFault;
   std::optional<bool> rotateRefreshToken;
   std::optional<int> invalidTokenStatus;
 };
@@ -485,6 +544,13 @@ bool parseConfig(const rapidjson::Value& config, ConfigPatch& patch, std::string
       if (!patch.apiFailure) return false;
     }
   }
+  if (const auto it = config.FindMember("apiFault"); it != config.MemberEnd()) {
+    patch.setApiFault = true;
+    if (!it->value.IsNull()) {
+      patch.apiFault = parseFault(it->value, error);
+      if (!patch.apiFault) return false;
+    }
+  }
   return true;
 }
 
@@ -519,6 +585,7 @@ class GoToWebinarFake final : public FakeService {
     tokenRequests_ = 0;
     tokenGrants_ = 0;
     apiRequests_ = 0;
+    faultsServed_ = 0;
   }
 
   void writeStats(JsonWriter& w) override {
@@ -529,6 +596,8 @@ class GoToWebinarFake final : public FakeService {
     w.Int64(tokenGrants_);
     w.Key("apiRequests");
     w.Int64(apiRequests_);
+    w.Key("faultsServed");
+    w.Int64(faultsServed_);
   }
 
   bool ownsConfigKey(std::string_view key) const override {
@@ -565,6 +634,7 @@ class GoToWebinarFake final : public FakeService {
     if (patch.rotateRefreshToken) s.rotateRefreshToken = *patch.rotateRefreshToken;
     if (patch.setTokenFailure) s.tokenFailure = patch.tokenFailure;
     if (patch.setApiFailure) s.apiFailure = patch.apiFailure;
+    if (patch.setApiFault) s.apiFault = patch.apiFault;
   }
 
  private:
@@ -678,7 +748,17 @@ class GoToWebinarFake final : public FakeService {
 
   FakeResponse handleApi(const FakeRequest& request) {
     ++apiRequests_;
-    FakeResponse response = apiAnswer(request);
+    FakeResponse response;
+    if (settings_.apiFault) {
+      // Checked first: the transport replaces the whole answer with the fault.
+      response.fault = settings_.apiFault->kind;
+      ++faultsServed_;
+      if (settings_.apiFault->remaining > 0 && --settings_.apiFault->remaining == 0) {
+        settings_.apiFault.reset();
+      }
+    } else {
+      response = apiAnswer(request);
+    }
     response.delay = std::chrono::milliseconds(settings_.apiDelayMs);
     return response;
   }
@@ -874,6 +954,7 @@ class GoToWebinarFake final : public FakeService {
   long long tokenRequests_ = 0;
   long long tokenGrants_ = 0;
   long long apiRequests_ = 0;
+  long long faultsServed_ = 0;
   long long tokenCounter_ = 0;
   std::mt19937_64 random_{std::random_device{}()};
 };
