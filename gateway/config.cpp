@@ -1,5 +1,6 @@
 #include "gateway/config.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -261,6 +262,20 @@ class Reader {
   ConfigErrors& errors_;
 };
 
+const std::set<std::string> kSections{"server",  "admin",      "logging",   "upstream",
+                                      "proxies", "connectors", "tokenStore"};
+const std::set<std::string> kServerKeys{"listen",         "threads",      "maxBodyBytes",
+                                        "headerTimeout",  "idleTimeout",  "maxConnections",
+                                        "maxHeaderBytes", "maxPipelined", "drainTimeout"};
+const std::set<std::string> kAdminKeys{"listen"};
+const std::set<std::string> kLoggingKeys{"level", "format"};
+const std::set<std::string> kProxiesKeys{"watch", "watchInterval"};
+const std::set<std::string> kTokenStoreKeys{"kind", "url"};
+const std::set<std::string> kUpstreamPoolKeys{"maxIdlePerHost", "maxResponseBytes", "caFile"};
+const std::set<std::string> kRetryKeys{"maxAttempts", "initialBackoff", "maxBackoff"};
+const std::set<std::string> kSuspendKeys{"failures", "initialDuration", "progressionFactor",
+                                         "maxDuration"};
+
 void readPolicy(Reader& r, const YAML::Node& u, const std::string& where, UpstreamPolicy& p) {
   r.parsed(u, "connectTimeout", where, parseDuration, p.connectTimeout);
   r.parsed(u, "requestTimeout", where, parseDuration, p.requestTimeout);
@@ -275,8 +290,7 @@ void readPolicy(Reader& r, const YAML::Node& u, const std::string& where, Upstre
     r.parsed(retry, "maxBackoff", w, parseDuration, p.retry.maxBackoff);
   }
   if (const auto s = u["suspendOnFailure"];
-      s && r.checkMap(s, where + ".suspendOnFailure",
-                      {"failures", "initialDuration", "progressionFactor", "maxDuration"})) {
+      s && r.checkMap(s, where + ".suspendOnFailure", kSuspendKeys)) {
     const std::string w = where + ".suspendOnFailure";
     r.unsignedValue(s, "failures", w, p.suspend.failures, 1000000);
     r.parsed(s, "initialDuration", w, parseDuration, p.suspend.initialDuration);
@@ -297,6 +311,103 @@ void readUpstreamPolicy(const YAML::Node& node, const std::string& file, const s
   readPolicy(r, node, where, policy);
 }
 
+namespace {
+
+void applyDocument(const YAML::Node& root, const std::string& path,
+                   const ConnectorRegistry& registry, GatewayConfig& out, ConfigErrors& errors);
+
+// FLOWGATE_SERVER_LISTEN=... style overrides, one document per variable.
+void applyEnvironment(const ConnectorRegistry& registry, GatewayConfig& out, ConfigErrors& errors) {
+  std::map<std::string, std::string> byEnv;
+  for (const auto& path : configKeyPaths(registry)) byEnv.emplace(configEnvName(path), path);
+  std::set<std::string> sections;
+  for (const auto& section : kSections) sections.insert(configEnvName(section));
+  std::vector<std::string> names;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const auto eq = entry.find('=');
+    if (entry.rfind("FLOWGATE_", 0) == 0 && eq != std::string_view::npos) {
+      names.emplace_back(entry.substr(0, eq));
+    }
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    auto it = byEnv.find(name);
+    if (it == byEnv.end()) {
+      // Other FLOWGATE_* variables (of scripts and tests) are not config; a name that starts
+      // like a config section but names no key is a typo.
+      const auto second = name.find('_', 9);
+      if (sections.contains(name.substr(0, second))) {
+        errors.push_back({"$" + name, 0, 0,
+                          "no config key is named like this (FLOWGATE_ + the key path in "
+                          "upper case, '_' between the parts, e.g. FLOWGATE_SERVER_LISTEN)"});
+      }
+      continue;
+    }
+    const std::string value = std::getenv(name.c_str());
+    std::vector<std::string> parts;
+    for (std::size_t start = 0;;) {
+      const auto dot = it->second.find('.', start);
+      parts.push_back(it->second.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    YAML::Node leaf;
+    if (parts.back() == "allowedHosts") {
+      leaf = YAML::Node(YAML::NodeType::Sequence);
+      for (std::size_t start = 0; start <= value.size();) {
+        auto comma = value.find(',', start);
+        if (comma == std::string::npos) comma = value.size();
+        std::string item = value.substr(start, comma - start);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (!item.empty()) leaf.push_back(item);
+        start = comma + 1;
+      }
+    } else {
+      leaf = YAML::Node(value);
+    }
+    for (auto p = parts.rbegin(); p != parts.rend(); ++p) {
+      YAML::Node parent(YAML::NodeType::Map);
+      parent[*p] = leaf;
+      leaf = parent;
+    }
+    applyDocument(leaf, "$" + name, registry, out, errors);
+  }
+}
+
+}  // namespace
+
+std::string configEnvName(const std::string& path) {
+  std::string name = "FLOWGATE_";
+  for (char c : path) {
+    name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return name;
+}
+
+std::vector<std::string> configKeyPaths(const ConnectorRegistry& registry) {
+  std::vector<std::string> paths;
+  auto add = [&](const std::string& prefix, const std::set<std::string>& keys) {
+    for (const auto& k : keys) paths.push_back(prefix + k);
+  };
+  add("server.", kServerKeys);
+  add("admin.", kAdminKeys);
+  add("logging.", kLoggingKeys);
+  add("upstream.", {"connectTimeout", "requestTimeout", "totalTimeout"});
+  add("upstream.", kUpstreamPoolKeys);
+  add("upstream.retry.", kRetryKeys);
+  add("upstream.suspendOnFailure.", kSuspendKeys);
+  add("proxies.", kProxiesKeys);
+  add("tokenStore.", kTokenStoreKeys);
+  for (const auto& c : registry.all()) {
+    const std::string prefix = "connectors." + std::string(c->name()) + ".";
+    paths.push_back(prefix + "allowedHosts");
+    for (const auto& key : c->configKeys()) paths.push_back(prefix + key.name);
+  }
+  return paths;
+}
+
 bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registry,
                        GatewayConfig& out, ConfigErrors& errors, bool optional) {
   const std::size_t before = errors.size();
@@ -309,30 +420,29 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
     }
   }
   if (!std::filesystem::exists(path)) {
-    if (optional) return true;
-    errors.push_back({path, 0, 0, "config file not found"});
-    return false;
+    if (!optional) errors.push_back({path, 0, 0, "config file not found"});
+  } else {
+    try {
+      applyDocument(YAML::LoadFile(path), path, registry, out, errors);
+    } catch (const YAML::Exception& e) {
+      errors.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
+    }
   }
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    errors.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
-    return false;
-  }
-  Reader r(path, errors);
-  if (root.IsNull()) return true;
-  std::string watch = out.proxies.watch ? "true" : "false";
-  if (!r.checkMap(
-          root, "the gateway config",
-          {"server", "admin", "logging", "upstream", "proxies", "connectors", "tokenStore"})) {
-    return false;
-  }
+  applyEnvironment(registry, out, errors);
+  sortErrors(errors, before);
+  return errors.size() == before;
+}
 
-  if (const auto s = root["server"];
-      s && r.checkMap(s, "server",
-                      {"listen", "threads", "maxBodyBytes", "headerTimeout", "idleTimeout",
-                       "maxConnections", "maxHeaderBytes", "maxPipelined", "drainTimeout"})) {
+namespace {
+
+void applyDocument(const YAML::Node& root, const std::string& path,
+                   const ConnectorRegistry& registry, GatewayConfig& out, ConfigErrors& errors) {
+  Reader r(path, errors);
+  if (root.IsNull()) return;
+  std::string watch = out.proxies.watch ? "true" : "false";
+  if (!r.checkMap(root, "the gateway config", kSections)) return;
+
+  if (const auto s = root["server"]; s && r.checkMap(s, "server", kServerKeys)) {
     r.parsed(s, "listen", "server", parseEndpoint, out.server.listen);
     r.unsignedValue(s, "threads", "server", out.server.threads, 1024);
     r.parsed(s, "maxBodyBytes", "server", parseByteSize, out.server.maxBodyBytes);
@@ -348,15 +458,15 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
       r.fail(s["maxHeaderBytes"], "server.maxHeaderBytes: at least 1KiB");
     }
   }
-  if (const auto a = root["admin"]; a && r.checkMap(a, "admin", {"listen"})) {
+  if (const auto a = root["admin"]; a && r.checkMap(a, "admin", kAdminKeys)) {
     r.parsed(a, "listen", "admin", parseEndpoint, out.admin.listen);
   }
-  if (const auto l = root["logging"]; l && r.checkMap(l, "logging", {"level", "format"})) {
+  if (const auto l = root["logging"]; l && r.checkMap(l, "logging", kLoggingKeys)) {
     r.string(l, "level", "logging", out.logging.level,
              {"trace", "debug", "info", "warn", "error", "off"});
     r.string(l, "format", "logging", out.logging.format, {"text", "json"});
   }
-  if (const auto p = root["proxies"]; p && r.checkMap(p, "proxies", {"watch", "watchInterval"})) {
+  if (const auto p = root["proxies"]; p && r.checkMap(p, "proxies", kProxiesKeys)) {
     r.string(p, "watch", "proxies", watch, {"true", "false"});
     out.proxies.watch = watch == "true";
     r.parsed(p, "watchInterval", "proxies", parseDuration, out.proxies.watchInterval);
@@ -365,14 +475,14 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
     }
   }
   std::set<std::string> upstreamKeys = kPolicyKeys;
-  upstreamKeys.insert({"maxIdlePerHost", "maxResponseBytes", "caFile"});
+  upstreamKeys.insert(kUpstreamPoolKeys.begin(), kUpstreamPoolKeys.end());
   if (const auto u = root["upstream"]; u && r.checkMap(u, "upstream", upstreamKeys)) {
     readPolicy(r, u, "upstream", out.upstream.policy);
     r.unsignedValue(u, "maxIdlePerHost", "upstream", out.upstream.maxIdlePerHost, 100000);
     r.parsed(u, "maxResponseBytes", "upstream", parseByteSize, out.upstream.maxResponseBytes);
     r.string(u, "caFile", "upstream", out.upstream.caFile);
   }
-  if (const auto t = root["tokenStore"]; t && r.checkMap(t, "tokenStore", {"kind", "url"})) {
+  if (const auto t = root["tokenStore"]; t && r.checkMap(t, "tokenStore", kTokenStoreKeys)) {
     r.string(t, "kind", "tokenStore", out.tokenStore.kind, {"memory", "redis"});
     r.string(t, "url", "tokenStore", out.tokenStore.url);
     if (out.tokenStore.kind == "redis" && out.tokenStore.url.empty()) {
@@ -411,8 +521,8 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
       }
     }
   }
-  sortErrors(errors, before);
-  return errors.size() == before;
 }
+
+}  // namespace
 
 }  // namespace flowgate

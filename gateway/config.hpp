@@ -92,6 +92,13 @@ struct GatewayConfig {
 bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registry,
                        GatewayConfig& out, ConfigErrors& errors, bool optional = false);
 
+// Every config key path ("server.listen", "connectors.webex.allowedHosts", ...), and the
+// environment variable that overrides it: FLOWGATE_ + the path in upper case with '_' for
+// '.' (FLOWGATE_SERVER_LISTEN; lists comma-separated). Variables override the file; their
+// problems are reported as "$FLOWGATE_...: message".
+std::vector<std::string> configKeyPaths(const ConnectorRegistry& registry);
+std::string configEnvName(const std::string& path);
+
 // Reads an `upstream` policy mapping (connectTimeout, requestTimeout, totalTimeout, retry,
 // suspendOnFailure) over `policy`; problems go to `errors` as FILE:LINE:COL. Other keys of
 // the mapping are the caller's to check.

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "tests/unit/support/echo_connector.hpp"
 
 using namespace flowgate;
@@ -146,4 +149,67 @@ TEST_CASE("durations, sizes and endpoints") {
   CHECK(parseEndpoint("127.0.0.1:0", e).empty());
   CHECK_FALSE(parseEndpoint("127.0.0.1:70000", e).empty());
   CHECK_FALSE(parseEndpoint(":80", e).empty());
+}
+
+namespace {
+// Sets environment variables for one test case and removes them afterwards.
+struct ScopedEnv {
+  std::vector<std::string> names;
+  ScopedEnv(std::initializer_list<std::pair<const char*, const char*>> vars) {
+    for (const auto& [name, value] : vars) {
+      setenv(name, value, 1);
+      names.emplace_back(name);
+    }
+  }
+  ~ScopedEnv() {
+    for (const auto& name : names) unsetenv(name.c_str());
+  }
+};
+}  // namespace
+
+TEST_CASE("FLOWGATE_* environment variables override the file, key by key") {
+  Fixture f;
+  GatewayConfig config;
+  ConfigErrors errors;
+  ScopedEnv env{{"FLOWGATE_SERVER_MAXBODYBYTES", "2KiB"},
+                {"FLOWGATE_UPSTREAM_RETRY_MAXATTEMPTS", "1"},
+                {"FLOWGATE_CONNECTORS_ECHO_ALLOWEDHOSTS", "a.example, *.b.example"},
+                {"FLOWGATE_CONNECTORS_ECHO_GREETING", "hey"},
+                {"FLOWGATE_BIN", "/not/config"}};
+  REQUIRE(f.load("server: {maxBodyBytes: 1MiB, threads: 2}\n", config, errors));
+  CHECK(config.server.maxBodyBytes == 2048);
+  CHECK(config.server.threads == 2);  // from the file
+  CHECK(config.upstream.policy.retry.maxAttempts == 1);
+  CHECK(config.connectors["echo"].allowedHosts.allows("x.b.example"));
+  CHECK(config.connectors["echo"].allowedHosts.allows("a.example"));
+  CHECK_FALSE(config.connectors["echo"].allowedHosts.allows("echo.example.com"));
+  CHECK(config.connectors["echo"].values["greeting"] == "hey");
+}
+
+TEST_CASE("a bad or misspelt FLOWGATE_* variable is reported by its name") {
+  Fixture f;
+  GatewayConfig config;
+  ConfigErrors errors;
+  ScopedEnv env{{"FLOWGATE_ADMIN_LISTEN", "nowhere"}, {"FLOWGATE_LOGGING_LEVL", "debug"}};
+  CHECK_FALSE(f.load("", config, errors));
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].str() ==
+        "$FLOWGATE_ADMIN_LISTEN: admin.listen: expected HOST:PORT, got 'nowhere'");
+  CHECK(errors[1].file == "$FLOWGATE_LOGGING_LEVL");
+  CHECK(errors[1].message.find("no config key") != std::string::npos);
+}
+
+TEST_CASE("every config key has an environment name") {
+  Fixture f;
+  const auto paths = configKeyPaths(f.registry);
+  auto has = [&](const std::string& p) {
+    return std::find(paths.begin(), paths.end(), p) != paths.end();
+  };
+  CHECK(has("server.listen"));
+  CHECK(has("upstream.suspendOnFailure.progressionFactor"));
+  CHECK(has("tokenStore.url"));
+  CHECK(has("connectors.echo.greeting"));
+  CHECK(has("connectors.echo.allowedHosts"));
+  CHECK(configEnvName("connectors.gotowebinar.tokenUrl") ==
+        "FLOWGATE_CONNECTORS_GOTOWEBINAR_TOKENURL");
 }
