@@ -429,6 +429,10 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
     }
   }
   applyEnvironment(registry, out, errors);
+  // Checked once file and environment are both applied (either may set kind or url).
+  if (out.tokenStore.kind == "redis" && out.tokenStore.url.empty()) {
+    errors.push_back({path, 0, 0, "tokenStore: kind redis needs a url (redis://host:port)"});
+  }
   sortErrors(errors, before);
   return errors.size() == before;
 }
@@ -485,9 +489,6 @@ void applyDocument(const YAML::Node& root, const std::string& path,
   if (const auto t = root["tokenStore"]; t && r.checkMap(t, "tokenStore", kTokenStoreKeys)) {
     r.string(t, "kind", "tokenStore", out.tokenStore.kind, {"memory", "redis"});
     r.string(t, "url", "tokenStore", out.tokenStore.url);
-    if (out.tokenStore.kind == "redis" && out.tokenStore.url.empty()) {
-      r.fail(t, "tokenStore: kind redis needs a url (redis://host:port)");
-    }
   }
   if (const auto cs = root["connectors"]; cs) {
     if (!cs.IsMap()) {

@@ -44,9 +44,12 @@ struct ConfigKeySpec {
   std::string description;
 };
 
+class SharedStore;
+
 struct ConnectorSettings {
   HostAllowList allowedHosts;
   std::map<std::string, std::string> values;  // every ConfigKeySpec, defaults filled in
+  SharedStore* store = nullptr;               // tokenStore kind redis: state shared by all replicas
 };
 
 // Evaluated, type-checked parameters of one step. The pipeline has already converted each

@@ -13,6 +13,7 @@
 #include "gateway/logging.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/server.hpp"
+#include "gateway/shared_store.hpp"
 #include "tests/fakes/fake_server.hpp"
 
 namespace {
@@ -176,9 +177,18 @@ int main(int argc, char** argv) {
     flowgate::logEvent(flowgate::LogLevel::Info,
                        "sandbox upstreams (GoToWebinar, WebEx) on http://" + bound.str());
   }
+  std::unique_ptr<flowgate::SharedStore> store;
+  if (config.tokenStore.kind == "redis") {
+    std::string problem;
+    store = flowgate::makeRedisStore(config.tokenStore.url, problem);
+    if (!store) {
+      std::cerr << "flowgate: " << problem << "\n";
+      return 1;
+    }
+  }
   for (const auto& connector : registry.all()) {
     const auto& cc = config.connectors[std::string(connector->name())];
-    connector->configure({cc.allowedHosts, cc.values});
+    connector->configure({cc.allowedHosts, cc.values, store.get()});
   }
 
   flowgate::Gateway gateway(config, registry, proxies);
@@ -197,6 +207,9 @@ int main(int argc, char** argv) {
         return true;
       },
       {o.config, o.proxies});
+  if (store) {
+    gateway.addReadinessDetail("tokenStore", [s = store.get()] { return s->health(); });
+  }
   if (auto problem = gateway.start(); !problem.empty()) {
     std::cerr << "flowgate: " << problem << "\n";
     return 1;

@@ -569,7 +569,6 @@ struct Gateway::Impl {
   }
 
   awaitable<void> watchLoop() {
-    watchFingerprint = fingerprint();
     for (;;) {
       watchTimer->expires_after(settings()->proxies.watchInterval);
       auto [ec] = co_await watchTimer->async_wait(kUseTuple);
@@ -672,6 +671,7 @@ std::string Gateway::start() {
   impl_->awaitSignal();
   if (impl_->reloader && impl_->settings()->proxies.watch) {
     impl_->watchTimer.emplace(ioc);
+    impl_->watchFingerprint = impl_->fingerprint();  // before "listening": no change is missed
     asio::co_spawn(ioc, impl_->watchLoop(), asio::detached);
   }
   return "";

@@ -7,7 +7,9 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libssl-dev rapidjson-dev libxml2-dev libyaml-cpp-dev libspdlog-dev
   doctest-dev
-  python3 openssl ca-certificates curl
+  python3 python3-yaml openssl ca-certificates curl
+  libhiredis-dev redis-server  # tokenStore kind redis, and its tests
+  clang-14 libclang-rt-14-dev llvm-14  # scripts/sanitize.sh: ASan/UBSan, libFuzzer, symbolizer
 )
 
 missing=()

@@ -278,6 +278,7 @@ std::vector<ConfigKeySpec> Connector::configKeys() const {
 
 void Connector::configure(const ConnectorSettings& settings) {
   allowedHosts_ = settings.allowedHosts;
+  tokens_->setStore(settings.store);
   auto it = settings.values.find("tokenUrl");
   tokenEndpoint_ = TokenEndpoint::fromUrl(it != settings.values.end() && !it->second.empty()
                                               ? it->second

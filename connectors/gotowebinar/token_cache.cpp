@@ -8,6 +8,18 @@
 #include <cstdint>
 #include <utility>
 
+#include <random>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "gateway/logging.hpp"
+#include "gateway/shared_store.hpp"
 #include "gateway/single_flight.hpp"
 
 namespace flowgate::gotowebinar {
@@ -19,6 +31,56 @@ void appendField(std::string& out, std::string_view field) {
   for (int shift = 56; shift >= 0; shift -= 8)
     out.push_back(static_cast<char>((n >> shift) & 0xFF));
   out.append(field);
+}
+
+// The shared entry: {"accessToken","refreshToken","expiresAtMs"} (wall-clock milliseconds,
+// 0 when the endpoint gave no lifetime), so that replicas with different clocks agree.
+std::string encodeShared(const TokenGrant& grant, std::int64_t expiresAtMs) {
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  w.StartObject();
+  w.Key("accessToken");
+  w.String(grant.accessToken.c_str());
+  w.Key("refreshToken");
+  w.String(grant.refreshToken.c_str());
+  w.Key("expiresAtMs");
+  w.Int64(expiresAtMs);
+  w.EndObject();
+  return std::string(b.GetString(), b.GetSize());
+}
+
+std::int64_t wallMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A usable token from the shared entry: not the rejected one, not about to expire.
+std::optional<TokenGrant> decodeShared(const std::string& text, const std::string& rejected) {
+  rapidjson::Document d;
+  d.Parse(text.c_str(), text.size());
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("accessToken") ||
+      !d["accessToken"].IsString() || !d.HasMember("expiresAtMs") || !d["expiresAtMs"].IsInt64()) {
+    return std::nullopt;
+  }
+  TokenGrant grant;
+  grant.accessToken = d["accessToken"].GetString();
+  if (d.HasMember("refreshToken") && d["refreshToken"].IsString()) {
+    grant.refreshToken = d["refreshToken"].GetString();
+  }
+  if (grant.accessToken.empty() || grant.accessToken == rejected) return std::nullopt;
+  const std::int64_t expiresAt = d["expiresAtMs"].GetInt64();
+  if (expiresAt != 0) {
+    const std::int64_t left = (expiresAt - wallMillis()) / 1000;
+    if (left <= TokenCache::kExpirySkew.count()) return std::nullopt;
+    grant.expiresIn = std::chrono::seconds(left);
+  }
+  return grant;
+}
+
+std::string lockToken() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::to_string(rng()) + std::to_string(rng());
 }
 
 }  // namespace
@@ -112,7 +174,8 @@ boost::asio::awaitable<Result<std::string>> TokenCache::refresh(const Settings& 
 
   // Only the first caller's producer runs; the others await its answer.
   co_return co_await flight->run([&]() -> boost::asio::awaitable<Result<std::string>> {
-    Result<TokenGrant> grant = co_await refresher(refreshToken);
+    Result<TokenGrant> grant =
+        co_await sharedGrant(settings.tokenKey, rejected, refreshToken, refresher);
     const TimePoint now = clock_();
     std::lock_guard lock(mutex_);
     Entry& entry = entryFor(settings, now);
@@ -132,6 +195,66 @@ boost::asio::awaitable<Result<std::string>> TokenCache::refresh(const Settings& 
     }
     co_return entry.accessToken;
   });
+}
+
+boost::asio::awaitable<Result<TokenGrant>> TokenCache::sharedGrant(const std::string& tokenKey,
+                                                                   const std::string& rejected,
+                                                                   const std::string& refreshToken,
+                                                                   const Refresher& refresher) {
+  if (store_ == nullptr) {
+    Result<TokenGrant> grant =
+        co_await refresher(refreshToken);  // (GCC 12: no co_return co_await in an if)
+    co_return grant;
+  }
+  // The same full key as this cache (a SHA-256 of every token parameter: no secret in it).
+  const std::string key = "flowgate:gotowebinar:token:" + tokenKey;
+  const std::string lockKey = key + ":lock";
+  const std::string token = lockToken();
+  const auto deadline = std::chrono::steady_clock::now() + kLockTtl;
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  for (;;) {
+    // 1. Another replica may already hold a newer token.
+    auto shared = co_await store_->get(key);
+    if (!shared) break;  // store down: refresh locally
+    if (shared.value()) {
+      if (auto grant = decodeShared(**shared, rejected)) co_return std::move(*grant);
+    }
+    // 2. One replica refreshes: the holder of the lock.
+    auto locked = co_await store_->tryLock(lockKey, token, kLockTtl);
+    if (!locked) break;
+    if (locked.value()) {
+      // Double-check under the lock: the previous holder may have just finished.
+      auto again = co_await store_->get(key);
+      if (again && again.value()) {
+        if (auto grant = decodeShared(**again, rejected)) {
+          (void)co_await store_->unlock(lockKey, token);
+          co_return std::move(*grant);
+        }
+      }
+      Result<TokenGrant> grant = co_await refresher(refreshToken);
+      if (grant) {
+        TokenGrant stored = grant.value();
+        if (stored.refreshToken.empty()) stored.refreshToken = refreshToken;
+        std::int64_t expiresAtMs = 0;
+        std::chrono::milliseconds ttl = std::chrono::hours(24);
+        if (grant->expiresIn) {
+          ttl = std::chrono::duration_cast<std::chrono::milliseconds>(*grant->expiresIn);
+          expiresAtMs = wallMillis() + ttl.count();
+        }
+        std::string encoded = encodeShared(stored, expiresAtMs);
+        auto saved = co_await store_->set(key, std::move(encoded), ttl);
+        if (!saved) logEvent(LogLevel::Warn, "gotowebinar: " + saved.error().message);
+      }
+      (void)co_await store_->unlock(lockKey, token);
+      co_return grant;
+    }
+    // 3. Someone else is refreshing: wait for its token (or for its lock to lapse).
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    timer.expires_after(kWaitPoll);
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+  Result<TokenGrant> grant = co_await refresher(refreshToken);
+  co_return grant;
 }
 
 }  // namespace flowgate::gotowebinar

@@ -22,7 +22,8 @@
 namespace flowgate {
 template <class T>
 class SingleFlight;
-}
+class SharedStore;
+}  // namespace flowgate
 
 namespace flowgate::gotowebinar {
 
@@ -68,6 +69,15 @@ class TokenCache {
 
   std::size_t size() const;
 
+  // Shares refreshed tokens with other replicas (nullptr: this process only). With a store,
+  // a refresh first looks for a token another replica already obtained, then takes the
+  // store's lock so that one replica refreshes while the others wait for its result. When
+  // the store is unavailable the refresh is done locally.
+  void setStore(SharedStore* store) { store_ = store; }
+
+  static constexpr std::chrono::milliseconds kLockTtl{10000};
+  static constexpr std::chrono::milliseconds kWaitPoll{25};
+
  private:
   using Flight = SingleFlight<Result<std::string>>;
   using TimePoint = std::chrono::steady_clock::time_point;
@@ -83,10 +93,16 @@ class TokenCache {
 
   // mutex_ held.
   Entry& entryFor(const Settings& settings, TimePoint now);
+  // The grant for `tokenKey` through the shared store (or locally when it is down).
+  boost::asio::awaitable<Result<TokenGrant>> sharedGrant(const std::string& tokenKey,
+                                                         const std::string& rejected,
+                                                         const std::string& refreshToken,
+                                                         const Refresher& refresher);
   void evictOne();
 
   Clock clock_;
   std::size_t maxEntries_;
+  SharedStore* store_ = nullptr;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
 };
