@@ -47,6 +47,14 @@ void logEvent(LogLevel level, std::string_view message) {
   }
 }
 
+void logAlways(std::string_view message) {
+  auto logger = spdlog::default_logger();
+  const auto level = logger->level();
+  logger->set_level(spdlog::level::info);
+  logEvent(LogLevel::Info, message);
+  logger->set_level(level);
+}
+
 void setLogLevel(const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
 }

@@ -12,6 +12,10 @@ enum class LogLevel { Debug, Info, Warn, Error };
 // One event line: plain text, or {"time":..,"level":..,"msg":"..."} in JSON format.
 void logEvent(LogLevel level, std::string_view message);
 
+// An info line written whatever the level (the "listening on" line: tests and operators
+// read the bound ports from it).
+void logAlways(std::string_view message);
+
 // Changes the level at run time (hot reload).
 void setLogLevel(const std::string& level);
 

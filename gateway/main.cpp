@@ -214,10 +214,9 @@ int main(int argc, char** argv) {
     std::cerr << "flowgate: " << problem << "\n";
     return 1;
   }
-  flowgate::logEvent(flowgate::LogLevel::Info,
-                     "flowgate " FLOWGATE_VERSION " listening on " + gateway.proxyEndpoint().str() +
-                         " (admin " + gateway.adminEndpoint().str() + "), " +
-                         std::to_string(proxies->byName.size()) + " proxies");
+  flowgate::logAlways("flowgate " FLOWGATE_VERSION " listening on " +
+                      gateway.proxyEndpoint().str() + " (admin " + gateway.adminEndpoint().str() +
+                      "), " + std::to_string(proxies->byName.size()) + " proxies");
   const int code = gateway.run();
   if (sandbox) sandbox->stop();
   flowgate::logEvent(flowgate::LogLevel::Info, "flowgate stopped");

@@ -1,5 +1,6 @@
 #include "gateway/pipeline.hpp"
 
+#include <algorithm>
 #include <any>
 #include <deque>
 #include <vector>
@@ -110,7 +111,10 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
                                                   const PipelineRequest& request,
                                                   HttpClient& http) {
   // The request body is parsed once; every evaluated value lives in its allocator.
-  JsonDoc body;
+  // One pool per request, sized by the body: RapidJSON's default first chunk is 64 KiB, held
+  // by every request in flight (most of the peak heap under load).
+  JsonAlloc pool(std::max<std::size_t>(1024, request.body.size() * 2));
+  JsonDoc body(&pool);
   // Iterative (no recursion on deep nesting) and strict UTF-8 (invalid bytes are refused).
   body.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
       request.body.data(), request.body.size());
