@@ -1,0 +1,80 @@
+// flowgate_micro: Google Benchmark timings of the mediation pieces (issue 5), ns per
+// operation on the seed's inputs. bash bench/micro.sh builds and runs it.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "bench/micro/pieces.hpp"
+
+namespace fb = flowgate::bench;
+
+namespace {
+
+// JSONPath: json-eval(...) compiled to a RapidJSON Pointer (once per proxy load).
+void BM_JsonPathCompile(benchmark::State& state, const char* path) {
+  fb::JsonPathCompile piece(path);
+  for (auto _ : state) piece.once();
+}
+BENCHMARK_CAPTURE(BM_JsonPathCompile, webinarKey, "$.webinarKey");
+BENCHMARK_CAPTURE(BM_JsonPathCompile, a_b_2_c, "$.a.b[2].c");
+
+// JSONPath evaluated on the parsed body (once per property per request).
+void BM_JsonPathEvaluate(benchmark::State& state, const char* path, std::string_view body) {
+  fb::JsonPathEvaluate piece(path, body);
+  for (auto _ : state) piece.once();
+}
+BENCHMARK_CAPTURE(BM_JsonPathEvaluate, webinarKey, "$.webinarKey", fb::kGoToWebinarBody);
+BENCHMARK_CAPTURE(BM_JsonPathEvaluate, a_b_2_c, "$.a.b[2].c", fb::kNestedBody);
+
+// The request body parsed into a fresh document with pipeline.cpp's flags (once per request).
+void BM_ParseSeedBody(benchmark::State& state) {
+  fb::ParseBody piece(fb::kGoToWebinarBody);
+  for (auto _ : state) piece.once();
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(piece.bytes()));
+}
+BENCHMARK(BM_ParseSeedBody);
+
+// Templates: a single reference keeps the value (no copy); anything else interpolates.
+void BM_TemplateEvaluate(benchmark::State& state, const char* text) {
+  fb::TemplateEvaluate piece(text);
+  for (auto _ : state) piece.once();
+}
+BENCHMARK_CAPTURE(BM_TemplateEvaluate, single_ctx, "{$ctx:webinarKey}");
+BENCHMARK_CAPTURE(BM_TemplateEvaluate, bearer, "Bearer {$ctx:accessToken}");
+BENCHMARK_CAPTURE(BM_TemplateEvaluate, url_4_refs,
+                  "{$ctx:apiUrl}/G2W/rest/v2/organizers/{$ctx:organizerKey}/webinars/"
+                  "{$ctx:webinarKey}/sessions/{$ctx:sessionKey}");
+
+// WebEx: the GetTrainingSession request envelope (libxml2 tree, serialized).
+void BM_WebExBuildRequest(benchmark::State& state) {
+  fb::WebExBuildRequest piece;
+  for (auto _ : state) piece.once();
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(piece.bytes()));
+}
+BENCHMARK(BM_WebExBuildRequest);
+
+// WebEx: the seed's 7 KB answer parsed and normalized, then written as JSON text.
+void BM_WebExNormalizeResponse(benchmark::State& state) {
+  fb::WebExNormalizeResponse piece;
+  for (auto _ : state) piece.once();
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(piece.bytes()));
+}
+BENCHMARK(BM_WebExNormalizeResponse);
+
+// A whole proxy through runProxy, the upstream answered in process (no network).
+void BM_PipelineGoToWebinar(benchmark::State& state) {
+  std::unique_ptr<fb::PipelineRun> run = fb::makeGoToWebinarPipeline();
+  run->loop([&state] { return state.KeepRunning(); });
+}
+BENCHMARK(BM_PipelineGoToWebinar);
+
+void BM_PipelineWebEx(benchmark::State& state) {
+  std::unique_ptr<fb::PipelineRun> run = fb::makeWebExPipeline();
+  run->loop([&state] { return state.KeepRunning(); });
+}
+BENCHMARK(BM_PipelineWebEx);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,282 @@
+#include "bench/micro/pieces.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+
+#include "connectors/builtin.hpp"
+#include "connectors/webex/fields.hpp"
+#include "connectors/webex/request.hpp"
+#include "connectors/webex/response.hpp"
+#include "connectors/webex/xml_support.hpp"
+
+namespace flowgate::bench {
+
+void fail(const std::string& what) {
+  std::fprintf(stderr, "flowgate_micro: %s\n", what.c_str());
+  std::exit(1);
+}
+
+std::string readSourceFile(const std::string& relative) {
+  const std::string path = std::string(FLOWGATE_SOURCE_DIR) + "/" + relative;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("cannot open " + path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+const std::string_view kGoToWebinarBody = R"({
+  "apiUrl": "http://127.0.0.1:8080",
+  "accessToken": "UEGGrwswKRwB07lTOr0EoppdaxKo",
+  "organizerKey": "3697511743350317068",
+  "clientId": "IJfcaqp3xC034WXD1GGlstejnJS41huo",
+  "refreshToken": "MDAKxJTJ3cAdhuzavhtOFNAmV5N0m7gm",
+  "webinarKey": "6487648931392511233",
+  "sessionKey": "2167614"
+}
+)";
+
+const std::string_view kNestedBody = R"({
+  "apiUrl": "http://127.0.0.1:8080",
+  "accessToken": "UEGGrwswKRwB07lTOr0EoppdaxKo",
+  "organizerKey": "3697511743350317068",
+  "clientId": "IJfcaqp3xC034WXD1GGlstejnJS41huo",
+  "refreshToken": "MDAKxJTJ3cAdhuzavhtOFNAmV5N0m7gm",
+  "webinarKey": "6487648931392511233",
+  "sessionKey": "2167614",
+  "a": {"b": [{"c": 0}, {"c": 1}, {"c": 2}]}
+}
+)";
+
+const std::string_view kWebExBody = R"({
+  "siteUrl": "http://127.0.0.1:8080", "webExID": "hostid", "password": "hostpassword",
+  "siteID": "0000", "partnerID": "9999", "email": "johnsmith@xyz.com",
+  "sessionKey": "76736484"
+}
+)";
+
+namespace {
+
+rapidjson::Pointer compiledPath(std::string_view path) {
+  CompileError error;
+  std::optional<rapidjson::Pointer> pointer = compileJsonPath(path, error);
+  if (!pointer) fail("cannot compile " + std::string(path) + ": " + error.message);
+  return std::move(*pointer);
+}
+
+void parseOrFail(JsonDoc& doc, std::string_view text) {
+  doc.Parse<kBodyParseFlags>(text.data(), text.size());
+  if (doc.HasParseError()) fail("a benchmark input is not valid JSON");
+}
+
+// Response headers as nginx sends them for a static file.
+HttpResponse nginxResponse(std::string contentType, std::string body) {
+  HttpResponse r;
+  r.status = 200;
+  r.headers = {{"Server", "nginx/1.22.1"},
+               {"Date", "Tue, 17 Mar 2015 16:03:00 GMT"},
+               {"Content-Type", std::move(contentType)},
+               {"Content-Length", std::to_string(body.size())},
+               {"Last-Modified", "Tue, 17 Mar 2015 16:02:41 GMT"},
+               {"Connection", "keep-alive"},
+               {"ETag", "\"55084f51-19b\""},
+               {"Accept-Ranges", "bytes"}};
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+// --- JSONPath, parse, templates ---------------------------------------------------------------
+
+JsonPathCompile::JsonPathCompile(std::string path) : path_(std::move(path)) {
+  compiledPath(path_);
+}
+
+JsonPathEvaluate::JsonPathEvaluate(std::string_view path, std::string_view body)
+    : pointer_(compiledPath(path)) {
+  parseOrFail(doc_, body);
+  if (pointer_->Get(doc_) == nullptr) fail(std::string(path) + " finds nothing in its body");
+}
+
+ParseBody::ParseBody(std::string_view body) : body_(body) {
+  JsonDoc doc;
+  parseOrFail(doc, body_);
+}
+
+TemplateEvaluate::TemplateEvaluate(std::string_view text)
+    : names_{"accessToken",  "organizerKey", "apiUrl",     "refreshToken", "clientId",
+             "clientSecret", "intervalTime", "apiVersion", "webinarKey",   "sessionKey"},
+      alloc_(allocBuffer_, sizeof allocBuffer_) {
+  parseOrFail(doc_, kGoToWebinarBody);
+  for (const auto& name : names_) {
+    origins_.push_back("$." + name);
+    properties_.push_back(compiledPath(origins_.back()).Get(doc_));
+  }
+  inputs_ = TemplateInputs{
+      &properties_, &origins_,
+      [](std::string_view) -> std::optional<std::string_view> { return std::nullopt; }};
+  auto lookup = [this](std::string_view name) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == name) return i;
+    }
+    return std::nullopt;
+  };
+  CompileError error;
+  template_ = Template::compile(text, lookup, error);
+  if (!template_) fail("cannot compile template " + std::string(text) + ": " + error.message);
+  Evaluated ev = evaluate(*template_, inputs_, store_, alloc_);
+  if (ev.value == nullptr) fail("template " + std::string(text) + " evaluates to nothing");
+}
+
+// --- WebEx --------------------------------------------------------------------------------------
+
+webex::Settings seedWebExSettings() {
+  webex::Settings s;
+  s.endpoint = "http://127.0.0.1:8080/WBXService/XMLService";
+  s.securityContext = {{"webExID", "hostid"},
+                       {"password", "hostpassword"},
+                       {"siteID", "0000"},
+                       {"partnerID", "9999"},
+                       {"email", "johnsmith@xyz.com"}};
+  return s;
+}
+
+WebExBuildRequest::WebExBuildRequest() : settings_(seedWebExSettings()) {
+  webex::ensureXmlInitialized();  // as the connector's constructor does
+  Result<std::string> xml = webex::buildGetRequest(settings_, kWebExSessionKey);
+  if (!xml) fail("buildGetRequest: " + xml.error().message);
+  if (xml->find("<sessionKey>76736484</sessionKey>") == std::string::npos) {
+    fail("buildGetRequest: no sessionKey in " + *xml);
+  }
+  bytes_ = xml->size();
+}
+
+void WebExBuildRequest::once() {
+  Result<std::string> xml = webex::buildGetRequest(settings_, kWebExSessionKey);
+  keep(xml);
+}
+
+WebExNormalizeResponse::WebExNormalizeResponse()
+    : xml_(readSourceFile("tests/data/webex/get_training_session.xml")) {
+  webex::ensureXmlInitialized();
+  JsonDoc doc;
+  Result<webex::Answer> answer =
+      webex::readAnswer(xml_, webex::sessionSchema(), doc.GetAllocator());
+  if (!answer) fail("readAnswer: " + answer.error().message);
+  if (!answer->success) fail("readAnswer: the seed answer is not SUCCESS");
+  if (toJsonText(answer->body).find(R"("sessionKey":"76736484")") == std::string::npos) {
+    fail("readAnswer: no sessionKey in the normalized body");
+  }
+}
+
+void WebExNormalizeResponse::once() {
+  JsonDoc doc;
+  Result<webex::Answer> answer =
+      webex::readAnswer(xml_, webex::sessionSchema(), doc.GetAllocator());
+  std::string text = toJsonText(answer->body);
+  keep(text);
+}
+
+// --- The whole pipeline -------------------------------------------------------------------------
+
+boost::asio::awaitable<Result<HttpResponse>> CannedHttp::send(HttpRequest request,
+                                                              const HostAllowList& allowed) {
+  ++requests;
+  const auto begin = request.url.find("://");
+  std::string_view host(request.url);
+  host.remove_prefix(begin == std::string::npos ? 0 : begin + 3);
+  host = host.substr(0, host.find_first_of(":/"));
+  if (!allowed.allows(host)) {
+    co_return Error::make(ErrorCode::UpstreamNotAllowed, "host is not allowed");
+  }
+  if (record) last = std::move(request);
+  HttpResponse response = canned_;
+  co_return response;
+}
+
+PipelineRun::PipelineRun(std::string proxyName, std::string body, HttpResponse canned,
+                         std::string_view expect)
+    : body_(std::move(body)), http_(std::move(canned)) {
+  registerBuiltinConnectors(registry_);
+  for (const auto& connector : registry_.all()) {
+    ConnectorSettings settings;
+    settings.allowedHosts = HostAllowList({"127.0.0.1"});
+    for (const auto& key : connector->configKeys()) settings.values[key.name] = key.defaultValue;
+    connector->configure(settings);
+  }
+  ConfigErrors errors;
+  proxy_ = loadProxyFile(std::string(FLOWGATE_SOURCE_DIR) + "/proxies/" + proxyName + ".yaml",
+                         registry_, errors);
+  if (!proxy_ || !errors.empty()) fail("cannot load proxy " + proxyName);
+  // As the server builds it: the body, a request id, a header lookup, a cancellation.
+  request_ = PipelineRequest{
+      body_, "bench-request-0001",
+      [](std::string_view) -> std::optional<std::string_view> { return std::nullopt; },
+      std::make_shared<Cancellation>()};
+  http_.record = true;
+  once();
+  http_.record = false;
+  if (last_.status != 200 || last_.body.find(expect) == std::string::npos) {
+    fail(proxyName + " answered " + std::to_string(last_.status) + ": " + last_.body);
+  }
+  if (http_.requests != 1) fail(proxyName + ": expected one upstream request");
+}
+
+boost::asio::awaitable<void> PipelineRun::drive(const std::function<bool()>& keepGoing) {
+  while (keepGoing()) {
+    boost::asio::awaitable<PipelineResponse> pending =
+        runProxy(*proxy_, registry_, request_, http_);
+    PipelineResponse out = co_await std::move(pending);
+    last_ = std::move(out);
+  }
+}
+
+void PipelineRun::loop(const std::function<bool()>& keepGoing) {
+  boost::asio::awaitable<void> task = drive(keepGoing);
+  std::exception_ptr error;
+  boost::asio::co_spawn(ioc_, std::move(task), [&error](std::exception_ptr e) { error = e; });
+  ioc_.run();
+  ioc_.restart();
+  if (error) std::rethrow_exception(error);
+}
+
+void PipelineRun::once() {
+  bool first = true;
+  loop([&first] { return std::exchange(first, false); });
+}
+
+std::unique_ptr<PipelineRun> makeGoToWebinarPipeline() {
+  auto run = std::make_unique<PipelineRun>(
+      "gotowebinar_getSessionById", std::string(kGoToWebinarBody),
+      nginxResponse("application/json", readSourceFile("bench/data/g2w_session.json")),
+      R"("sessionKey":"2167614")");
+  const HttpRequest& sent = run->http().last;
+  if (sent.url !=
+      "http://127.0.0.1:8080/G2W/rest/v2/organizers/3697511743350317068/webinars/"
+      "6487648931392511233/sessions/2167614") {
+    fail("gotowebinar_getSessionById called " + sent.url);
+  }
+  return run;
+}
+
+std::unique_ptr<PipelineRun> makeWebExPipeline() {
+  auto run = std::make_unique<PipelineRun>(
+      "webex_getTrainingSession", std::string(kWebExBody),
+      nginxResponse("text/xml", readSourceFile("tests/data/webex/get_training_session.xml")),
+      R"("sessionKey":"76736484")");
+  const HttpRequest& sent = run->http().last;
+  if (sent.url != "http://127.0.0.1:8080/WBXService/XMLService" ||
+      sent.body.find("<sessionKey>76736484</sessionKey>") == std::string::npos) {
+    fail("webex_getTrainingSession sent " + sent.method + " " + sent.url + ": " + sent.body);
+  }
+  return run;
+}
+
+}  // namespace flowgate::bench

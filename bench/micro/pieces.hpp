@@ -1,0 +1,202 @@
+// The pieces measured by bench/micro (issue 5): each one set up from the seed's inputs,
+// checked once at construction (a piece that would measure an error path exits the
+// program), then run by once() / loop(). Shared by flowgate_micro (Google Benchmark) and
+// flowgate_micro_count (fixed iterations, for callgrind).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/pointer.h>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "connectors/webex/settings.hpp"
+#include "gateway/cancellation.hpp"
+#include "gateway/connector.hpp"
+#include "gateway/expression.hpp"
+#include "gateway/http_client.hpp"
+#include "gateway/json.hpp"
+#include "gateway/pipeline.hpp"
+#include "gateway/proxy.hpp"
+
+namespace flowgate::bench {
+
+// Keeps the compiler from dropping a computation whose result is unused (what
+// benchmark::DoNotOptimize does, without depending on Google Benchmark).
+template <class T>
+inline void keep(const T& value) {
+  asm volatile("" : : "r,m"(value) : "memory");
+}
+
+// Prints "flowgate_micro: <what>" and exits 1.
+[[noreturn]] void fail(const std::string& what);
+
+// A file of the repository (FLOWGATE_SOURCE_DIR/<relative>), whole.
+std::string readSourceFile(const std::string& relative);
+
+// The GoToWebinar sample request of the seed (tests/integration/harness.py SEED plus
+// apiUrl), laid out as bench/run.sh sends it (~300 bytes).
+extern const std::string_view kGoToWebinarBody;
+// The same with a nested member appended, for `$.a.b[2].c`.
+extern const std::string_view kNestedBody;
+// The README's WebEx sample request (seed credentials, sessionKey 76736484).
+extern const std::string_view kWebExBody;
+inline constexpr std::string_view kWebExSessionKey = "76736484";
+
+// What pipeline.cpp uses to parse a request body.
+inline constexpr unsigned kBodyParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+// compileJsonPath(path).
+class JsonPathCompile {
+ public:
+  explicit JsonPathCompile(std::string path);
+  void once() {
+    CompileError error;
+    std::optional<rapidjson::Pointer> pointer = compileJsonPath(path_, error);
+    keep(pointer);
+  }
+
+ private:
+  std::string path_;
+};
+
+// A compiled path's Pointer::Get on a parsed body.
+class JsonPathEvaluate {
+ public:
+  JsonPathEvaluate(std::string_view path, std::string_view body);
+  void once() {
+    const Json* value = pointer_->Get(doc_);
+    keep(value);
+  }
+
+ private:
+  JsonDoc doc_;
+  std::optional<rapidjson::Pointer> pointer_;
+};
+
+// A fresh document parsing a request body, as runProxy does.
+class ParseBody {
+ public:
+  explicit ParseBody(std::string_view body);
+  void once() {
+    JsonDoc doc;
+    doc.Parse<kBodyParseFlags>(body_.data(), body_.size());
+    keep(doc.HasParseError());
+  }
+  std::size_t bytes() const { return body_.size(); }
+
+ private:
+  std::string body_;
+};
+
+// evaluate() of one template against the properties of the GoToWebinar proxy, evaluated
+// from the parsed seed body (the property names and order of
+// proxies/gotowebinar_getSessionById.yaml).
+class TemplateEvaluate {
+ public:
+  explicit TemplateEvaluate(std::string_view text);
+  TemplateEvaluate(const TemplateEvaluate&) = delete;  // inputs_ points into this object
+  TemplateEvaluate& operator=(const TemplateEvaluate&) = delete;
+  void once() {
+    // Bookkeeping, not mediation: keeps the store and the allocator from growing forever
+    // (both stay within their first block, no malloc/free).
+    store_.clear();
+    alloc_.Clear();
+    Evaluated ev = evaluate(*template_, inputs_, store_, alloc_);
+    keep(ev.value);
+  }
+
+ private:
+  JsonDoc doc_;
+  std::vector<std::string> names_;
+  std::vector<const Json*> properties_;
+  std::vector<std::string> origins_;
+  TemplateInputs inputs_;
+  std::optional<Template> template_;
+  std::deque<Json> store_;
+  alignas(8) char allocBuffer_[4096];
+  JsonAlloc alloc_;
+};
+
+// The seed credentials (webExID hostid, ...), as webex.init stores them.
+webex::Settings seedWebExSettings();
+
+// buildGetRequest: the GetTrainingSession request XML.
+class WebExBuildRequest {
+ public:
+  WebExBuildRequest();
+  void once();
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  webex::Settings settings_;
+  std::size_t bytes_ = 0;
+};
+
+// readAnswer(seed GetTrainingSession answer, sessionSchema()) into a fresh document, then
+// the normalized body as JSON text: what the connector and the pipeline do with the answer.
+class WebExNormalizeResponse {
+ public:
+  WebExNormalizeResponse();
+  void once();
+  std::size_t bytes() const { return xml_.size(); }
+
+ private:
+  std::string xml_;
+};
+
+// An HttpClient answering every request with one canned response, in process (no socket):
+// the upstream call minus the network. Applies the allowedHosts check as the real client.
+class CannedHttp final : public HttpClient {
+ public:
+  explicit CannedHttp(HttpResponse canned) : canned_(std::move(canned)) {}
+  boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
+                                                    const HostAllowList& allowed) override;
+  bool record = false;  // keep the last request (set-up checks only)
+  HttpRequest last;     // the last request when `record`
+  std::size_t requests = 0;
+
+ private:
+  HttpResponse canned_;
+};
+
+// A whole proxy of proxies/ run by runProxy on an io_context, with the builtin connectors
+// (allowedHosts 127.0.0.1) and CannedHttp as the worker's HttpClient.
+class PipelineRun {
+ public:
+  // `expect`: a substring of the 200 answer, checked once at construction.
+  PipelineRun(std::string proxyName, std::string body, HttpResponse canned,
+              std::string_view expect);
+  // co_awaits runProxy while keepGoing() is true, in one coroutine on the io_context.
+  void loop(const std::function<bool()>& keepGoing);
+  void once();
+  const PipelineResponse& lastResponse() const { return last_; }
+  const CannedHttp& http() const { return http_; }
+
+ private:
+  boost::asio::awaitable<void> drive(const std::function<bool()>& keepGoing);
+
+  ConnectorRegistry registry_;
+  std::shared_ptr<const Proxy> proxy_;
+  std::string body_;
+  PipelineRequest request_;
+  CannedHttp http_;
+  boost::asio::io_context ioc_;
+  PipelineResponse last_;
+};
+
+// gotowebinar_getSessionById with the sample request; the upstream answers
+// bench/data/g2w_session.json (application/json).
+std::unique_ptr<PipelineRun> makeGoToWebinarPipeline();
+// webex_getTrainingSession with the WebEx sample; the upstream answers the seed XML.
+std::unique_ptr<PipelineRun> makeWebExPipeline();
+
+}  // namespace flowgate::bench
