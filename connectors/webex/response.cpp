@@ -127,7 +127,7 @@ Result<DocPtr> parseGuarded(std::string_view xml) {
     ThreadErrorScope scope(&state);
     // Never XML_PARSE_NOENT (entity substitution), XML_PARSE_DTDLOAD or XML_PARSE_HUGE.
     doc.reset(xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()), nullptr,
-                                nullptr, XML_PARSE_NONET | XML_PARSE_NOCDATA));
+                                nullptr, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS));
   }
   if (state.doctype || (doc && (doc->intSubset != nullptr || doc->extSubset != nullptr))) {
     return badAnswer("refused XML from upstream: it has a DOCTYPE declaration");
