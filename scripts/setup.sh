@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Installs what Flowgate needs to build, test and run, from Debian 12 packages.
-# Idempotent: does nothing when everything is already installed.
+# Installs what Flowgate needs to build and run (and, with --test, to run every test), from
+# Debian 12 packages. Idempotent: does nothing when everything is already installed.
+#   bash scripts/setup.sh          build + run (scripts/run.sh, the image's build stage)
+#   bash scripts/setup.sh --test   also the test tools (scripts/test.sh, .ci/run)
 set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libssl-dev rapidjson-dev libxml2-dev libyaml-cpp-dev libspdlog-dev
+  libhiredis-dev  # tokenStore kind redis
   doctest-dev
-  python3 python3-yaml openssl ca-certificates curl
-  libhiredis-dev redis-server  # tokenStore kind redis, and its tests
-  clang-14 libclang-rt-14-dev llvm-14  # scripts/sanitize.sh: ASan/UBSan, libFuzzer, symbolizer
+  python3 openssl ca-certificates curl
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(
+    python3-yaml  # tests/integration/test_deploy.py reads the compose and k8s manifests
+    redis-server  # tests/integration/test_redis.py starts a real one
+    clang-14 libclang-rt-14-dev llvm-14  # scripts/sanitize.sh: ASan/UBSan, libFuzzer, symbolizer
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

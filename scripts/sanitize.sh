@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# AddressSanitizer + UndefinedBehaviorSanitizer build (clang-14) of every target into
+# ${SANITIZE_BUILD_DIR:-build-asan}, the whole ctest suite on it (unit + integration: the
+# integration tests start the sanitized flowgate and flowgate-fake), then a short bounded run of
+# each libFuzzer target of tests/fuzz on a copy of its seed corpus. Non-zero on any failure or
+# sanitizer report. scripts/test.sh calls it after the normal tests (FLOWGATE_SKIP_SANITIZE=1
+# skips it there). Arguments are passed to ctest. See tests/fuzz/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build_dir=${SANITIZE_BUILD_DIR:-build-asan}
+jobs=${JOBS:-$(nproc)}
+fuzz_seconds=${FUZZ_SECONDS:-20}
+fuzz_targets=(fuzz_jsonpath fuzz_template fuzz_webex_response fuzz_proxy_yaml)
+
+SECONDS=0
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER="${SANITIZE_CXX:-clang++-14}" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+  -DCMAKE_CXX_FLAGS="-Wno-ambiguous-reversed-operator" \
+  -DFLOWGATE_SANITIZE=ON -DFLOWGATE_FUZZ=ON >/dev/null
+cmake --build "$build_dir" -j "$jobs"
+echo "sanitize: build ${SECONDS}s"
+build_dir=$(cd "$build_dir" && pwd)
+
+# Any report is fatal (abort_on_error: the process dies, its test fails). Reports are also
+# written to $logs/<tool>.<pid>, because the integration harness does not look at the exit
+# status of the servers it stops (LeakSanitizer runs when they exit on SIGTERM): any file
+# there fails the run.
+logs=$build_dir/sanitizer-logs
+rm -rf "$logs" && mkdir -p "$logs"
+common="halt_on_error=1:abort_on_error=1:print_summary=1"
+if symbolizer=$(command -v llvm-symbolizer-14 || command -v llvm-symbolizer); then
+  common="$common:external_symbolizer_path=$symbolizer"
+fi
+asan="$common:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+asan="$asan:strict_init_order=1"
+export LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="$common:print_stacktrace=1:log_path=$logs/ubsan"
+export ASAN_OPTIONS="$asan:log_path=$logs/asan"
+
+print_logs() {
+  local f found=1
+  for f in "$logs"/*; do
+    [ -e "$f" ] || continue
+    found=0
+    echo "==== sanitizer report $f" >&2
+    cat "$f" >&2
+  done
+  return $found
+}
+
+SECONDS=0
+status=0
+(cd "$build_dir" && ctest --output-on-failure -j "$jobs" "$@") || status=$?
+echo "sanitize: ctest ${SECONDS}s"
+if print_logs; then
+  echo "sanitize: sanitizer reports above (logs in $logs)" >&2
+  status=1
+fi
+[ "$status" -eq 0 ] || exit "$status"
+
+# The fuzzers: reports go to their own output (libFuzzer saves the crashing input). Every
+# target runs even when one fails, so that one run shows every finding.
+export UBSAN_OPTIONS="$common:print_stacktrace=1"
+export ASAN_OPTIONS="$asan"
+SECONDS=0
+failed=()
+for target in "${fuzz_targets[@]}"; do
+  corpus=$build_dir/fuzz/corpus/$target
+  artifacts=$build_dir/fuzz/artifacts
+  mkdir -p "$corpus" "$artifacts"
+  cp "$root/tests/fuzz/corpus/$target"/* "$corpus"/
+  log=$build_dir/fuzz/$target.log
+  if "$build_dir/fuzz/$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "$corpus" >"$log" 2>&1; then
+    echo "sanitize: $target ok:" \
+      "$(grep -o 'number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs," \
+      "$(grep -o 'cov: [0-9]*' "$log" | tail -n1), $(ls "$corpus" | wc -l) corpus files"
+  else
+    grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|INITED)|NEW_FUNC' "$log" | tail -n 60 >&2
+    echo "sanitize: $target FAILED (log $log; replay: $build_dir/fuzz/$target" \
+      "$artifacts/$target-<crash-...>; see tests/fuzz/README.md)" >&2
+    failed+=("$target")
+  fi
+done
+echo "sanitize: fuzz ${SECONDS}s"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "sanitize: fuzz targets FAILED: ${failed[*]}" >&2
+  exit 1
+fi
