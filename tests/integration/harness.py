@@ -7,6 +7,7 @@ import os
 import queue
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -201,6 +202,15 @@ class Response:
 
     def __repr__(self):
         return f"<{self.status} {self.raw[:300]!r}>"
+
+
+def closed_port():
+    """A loopback port nobody listens on (bound once by the OS, then released)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def gateway_config(fake, extra=""):

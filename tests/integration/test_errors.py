@@ -4,15 +4,7 @@ never disturb other connections."""
 import socket
 import unittest
 
-from harness import Gateway, GatewayTestCase, gateway_config
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from harness import Gateway, GatewayTestCase, closed_port, gateway_config
 
 
 class RequestErrors(GatewayTestCase):

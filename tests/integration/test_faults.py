@@ -5,28 +5,19 @@ normalized error envelope, and the gateway keeps serving afterwards."""
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
 
-from harness import FLOWGATE, PROXIES, Fake, GatewayTestCase, gateway_config
+from harness import FLOWGATE, PROXIES, Fake, GatewayTestCase, closed_port, gateway_config
 
 PROXY = "gotowebinar_getSessionById"
 
 # Single faults must not be masked by retries or by the upstream being suspended.
 BASE_EXTRA = "upstream:\n  requestTimeout: 1s\n  maxResponseBytes: 1MiB\n"
 OPTIONAL_UPSTREAM_KEYS = ["  retry: {maxAttempts: 1}\n", "  suspendOnFailure: {failures: 0}\n"]
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class _ConfigProbe:

@@ -13,7 +13,7 @@ import time
 import unittest
 
 from harness import (FLOWGATE, PROXIES, SEED, EnvelopeAssertions, Fake, Gateway,
-                     gateway_config)
+                     GatewayTestCase, gateway_config)
 
 SECRET = "s3cr3t-client-secret-value"
 
@@ -49,24 +49,8 @@ def metric_value(text, name, labels=""):
     return float(m.group(1)) if m else None
 
 
-class MetricsAndLogsTest(EnvelopeAssertions, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = Fake()
-        cls.gateway = Gateway(gateway_config(cls.fake, "logging: {level: debug}\n"))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.gateway.stop()
-        cls.fake.stop()
-
-    def setUp(self):
-        self.fake.reset()
-
-    def seed(self, **changes):
-        body = dict(SEED, apiUrl=self.fake.url)
-        body.update(changes)
-        return body
+class MetricsAndLogsTest(GatewayTestCase):
+    gateway_extra = "logging: {level: debug}\n"
 
     def metrics(self):
         status, raw = self.gateway.admin("/metrics")

@@ -4,21 +4,14 @@ one refresh for all, Redis outages survived and reported, shared mode resumed.""
 import json
 import os
 import shutil
-import socket
 import tempfile
 import threading
 import time
 import unittest
 
-from harness import SEED, Fake, Gateway, Process, gateway_config
+from harness import SEED, Fake, Gateway, Process, closed_port, gateway_config
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Redis:
@@ -47,7 +40,7 @@ def wait_until(predicate, timeout=8.0):
 class SharedTokensTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.redis_port = free_port()
+        cls.redis_port = closed_port()
         cls.redis = Redis(cls.redis_port)
         cls.fake = Fake()
         store = f"tokenStore: {{kind: redis, url: 'redis://127.0.0.1:{cls.redis_port}'}}\n"

@@ -16,7 +16,8 @@ import time
 import unittest
 import uuid
 
-from harness import FLOWGATE, PROXIES, SEED, Fake, Gateway, GatewayTestCase, gateway_config
+from harness import (FLOWGATE, PROXIES, SEED, Fake, Gateway, GatewayTestCase, closed_port,
+                     gateway_config)
 
 PROXY = "gotowebinar_getSessionById"
 WEBEX_CREDENTIALS = {"webExID": "hostid", "password": "hostpassword", "siteID": "0000",
@@ -25,14 +26,6 @@ WEBEX_SESSION = {"metaData": {"confName": "resilience"},
                  "schedule": {"startDate": "2030-01-15T09:30:00+01:00", "duration": 45}}
 
 _SERIES = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?) (\S+)$")
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def scrape(gateway):
