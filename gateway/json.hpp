@@ -14,9 +14,10 @@ using JsonAlloc = rapidjson::Document::AllocatorType;
 // Compact serialization of a value.
 std::string toJsonText(const Json& value);
 
-// Copy of a string into `alloc`.
+// Copy of a string into `alloc`. An empty view may have a null data(): RapidJSON asserts on
+// a null pointer (and memcpy from null is undefined), so it gets "" instead.
 inline Json jsonString(std::string_view s, JsonAlloc& alloc) {
-  return Json(s.data(), static_cast<rapidjson::SizeType>(s.size()), alloc);
+  return Json(s.empty() ? "" : s.data(), static_cast<rapidjson::SizeType>(s.size()), alloc);
 }
 
 }  // namespace flowgate

@@ -5,6 +5,9 @@
 # each libFuzzer target of tests/fuzz on a copy of its seed corpus. Non-zero on any failure or
 # sanitizer report. scripts/test.sh calls it after the normal tests (FLOWGATE_SKIP_SANITIZE=1
 # skips it there). Arguments are passed to ctest. See tests/fuzz/README.md.
+#   SANITIZE_OPT    optimization/debug flags (default "-O1 -g"; "-O0 -g" builds ~2x faster
+#                   but runs the tests and fuzzers ~2x slower)
+#   FUZZ_SECONDS    per fuzz target (default 20); JOBS: parallel compiles, tests and fuzzers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -15,7 +18,8 @@ fuzz_targets=(fuzz_jsonpath fuzz_template fuzz_webex_response fuzz_proxy_yaml)
 
 SECONDS=0
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER="${SANITIZE_CXX:-clang++-14}" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+  -DCMAKE_CXX_COMPILER="${SANITIZE_CXX:-clang++-14}" \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="${SANITIZE_OPT:--O1 -g}" \
   -DCMAKE_CXX_FLAGS="-Wno-ambiguous-reversed-operator" \
   -DFLOWGATE_SANITIZE=ON -DFLOWGATE_FUZZ=ON >/dev/null
 cmake --build "$build_dir" -j "$jobs"
@@ -37,6 +41,10 @@ asan="$asan:strict_init_order=1"
 export LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="$common:print_stacktrace=1:log_path=$logs/ubsan"
 export ASAN_OPTIONS="$asan:log_path=$logs/asan"
+# The soak under ASan: shorter (it is the longest test by far), and without its RSS-growth
+# check, which measures the sanitizer's quarantine and shadow memory here (test_soak.py).
+export FLOWGATE_SANITIZED=1
+export FLOWGATE_SOAK_SECONDS=${FLOWGATE_SOAK_SECONDS:-20}
 
 print_logs() {
   local f found=1
@@ -59,27 +67,38 @@ if print_logs; then
 fi
 [ "$status" -eq 0 ] || exit "$status"
 
-# The fuzzers: reports go to their own output (libFuzzer saves the crashing input). Every
-# target runs even when one fails, so that one run shows every finding.
+# The fuzzers, $jobs at a time: reports go to their own log (libFuzzer saves the crashing
+# input). Every target runs even when one fails, so that one run shows every finding.
 export UBSAN_OPTIONS="$common:print_stacktrace=1"
 export ASAN_OPTIONS="$asan"
+fuzz_one() {
+  local target=$1 corpus=$build_dir/fuzz/corpus/$1 rc=0
+  mkdir -p "$corpus" "$build_dir/fuzz/artifacts"
+  cp "$root/tests/fuzz/corpus/$target"/* "$corpus"/
+  "$build_dir/fuzz/$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 -artifact_prefix="$build_dir/fuzz/artifacts/$target-" "$corpus" \
+    >"$build_dir/fuzz/$target.log" 2>&1 || rc=$?
+  echo "$rc" >"$build_dir/fuzz/$target.status"
+}
 SECONDS=0
+for ((i = 0; i < ${#fuzz_targets[@]}; i += jobs)); do
+  for target in "${fuzz_targets[@]:i:jobs}"; do
+    fuzz_one "$target" &
+  done
+  wait
+done
 failed=()
 for target in "${fuzz_targets[@]}"; do
-  corpus=$build_dir/fuzz/corpus/$target
-  artifacts=$build_dir/fuzz/artifacts
-  mkdir -p "$corpus" "$artifacts"
-  cp "$root/tests/fuzz/corpus/$target"/* "$corpus"/
   log=$build_dir/fuzz/$target.log
-  if "$build_dir/fuzz/$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "$corpus" >"$log" 2>&1; then
+  if [ "$(cat "$build_dir/fuzz/$target.status")" = 0 ]; then
     echo "sanitize: $target ok:" \
       "$(grep -o 'number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs," \
-      "$(grep -o 'cov: [0-9]*' "$log" | tail -n1), $(ls "$corpus" | wc -l) corpus files"
+      "$(grep -o 'cov: [0-9]*' "$log" | tail -n1), $(ls "$build_dir/fuzz/corpus/$target" | wc -l)" \
+      "corpus files"
   else
     grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|INITED)|NEW_FUNC' "$log" | tail -n 60 >&2
     echo "sanitize: $target FAILED (log $log; replay: $build_dir/fuzz/$target" \
-      "$artifacts/$target-<crash-...>; see tests/fuzz/README.md)" >&2
+      "$build_dir/fuzz/artifacts/$target-<crash-...>; see tests/fuzz/README.md)" >&2
     failed+=("$target")
   fi
 done

@@ -18,6 +18,9 @@ CLIENTS = 200
 SOAK_SECONDS = float(os.environ.get("FLOWGATE_SOAK_SECONDS", "60"))
 WARMUP_SECONDS = min(10.0, SOAK_SECONDS / 3)
 MAX_RSS_GROWTH = 0.10
+# Under ASan (scripts/sanitize.sh) the RSS is mostly the sanitizer's quarantine of freed memory
+# and its shadow memory, which keep growing for minutes: the growth check does not apply there.
+SANITIZED = os.environ.get("FLOWGATE_SANITIZED") == "1"
 
 WEBEX_CREDENTIALS = {"webExID": "hostid", "password": "hostpassword", "siteID": "0000",
                      "partnerID": "9999", "email": "johnsmith@xyz.com"}
@@ -159,8 +162,9 @@ class Soak(unittest.TestCase):
             200)
         self.assertIsNone(self.gateway.process.proc.poll())
         # Last, so that a failure here does not hide the checks above.
-        self.assertLess(growth, MAX_RSS_GROWTH,
-                        f"RSS grew {growth * 100:.1f} % ({rss_start} -> {rss_end} KiB)")
+        if not SANITIZED:
+            self.assertLess(growth, MAX_RSS_GROWTH,
+                            f"RSS grew {growth * 100:.1f} % ({rss_start} -> {rss_end} KiB)")
 
 
 if __name__ == "__main__":

@@ -32,3 +32,11 @@ TEST_CASE("parameters are converted to their declared type or rejected with a re
   CHECK(coerceParam(doc["d"], ParamType::String, store, alloc, problem) == nullptr);
   CHECK(coerceParam(doc["x"], ParamType::Boolean, store, alloc, problem) == nullptr);
 }
+
+TEST_CASE("jsonString copies an empty view with a null data() as the empty string") {
+  JsonDoc doc;
+  const Json value = jsonString(std::string_view{}, doc.GetAllocator());
+  REQUIRE(value.IsString());
+  CHECK(value.GetStringLength() == 0);
+  CHECK(std::string(value.GetString()).empty());
+}
