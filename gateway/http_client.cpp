@@ -52,6 +52,11 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using beast::error_code;
 
+Error clientClosedError() {
+  return Error::make(ErrorCode::ClientClosed,
+                     "the client closed the connection; the upstream call was cancelled");
+}
+
 std::string_view HttpResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (beast::iequals(key, name)) return value;
@@ -452,12 +457,12 @@ class BeastHttpClient final : public HttpClient {
 
     bool forceFresh = false;
     for (int attempt = 0;; ++attempt) {
-      if (cancel != nullptr && cancel->cancelled()) co_return clientClosed();
+      if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
       std::unique_ptr<Connection> conn;
       if (!forceFresh) conn = takeIdle(key);
       if (!conn) {
         auto connected = co_await connect(url, connectTimeout, cancel);
-        if (cancel != nullptr && cancel->cancelled()) co_return clientClosed();
+        if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
         if (!connected) {
           Error e = std::move(connected).error();
           e.beforeSend = true;
@@ -478,7 +483,7 @@ class BeastHttpClient final : public HttpClient {
           result = co_await exchange(*conn->plain, *conn, req, head, options_, requestTimeout);
         }
       }
-      if (cancel != nullptr && cancel->cancelled()) co_return clientClosed();
+      if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
       if (!result.ec) {
         if (result.keepAlive) release(key, std::move(conn));
         co_return std::move(result.response);
@@ -491,11 +496,6 @@ class BeastHttpClient final : public HttpClient {
       }
       co_return exchangeError(result, url, stale, requestTimeout);
     }
-  }
-
-  static Error clientClosed() {
-    return Error::make(ErrorCode::ClientClosed,
-                       "the client closed the connection; the upstream call was cancelled");
   }
 
   Error exchangeError(const Exchange& result, const Url& url, bool stale,

@@ -68,6 +68,9 @@ class HttpClient {
                                                             const HostAllowList& allowed) = 0;
 };
 
+// ClientClosed (499): the request's Cancellation fired, its upstream work was abandoned.
+Error clientClosedError();
+
 // The client must only be used from threads running `executor`'s io_context.
 std::unique_ptr<HttpClient> makeHttpClient(boost::asio::any_io_executor executor,
                                            const HttpClientOptions& options);

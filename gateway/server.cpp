@@ -285,25 +285,28 @@ struct Gateway::Impl {
   // A request that could not be read: answer what is wrong when it is the client's fault.
   awaitable<void> readFailed(beast::tcp_stream& stream, const beast::error_code& ec) {
     const auto cfg = settings();
+    ErrorCode code = ErrorCode::BadRequest;
+    int status = 400;
+    std::string message;
     if (ec == http::error::body_limit) {  // Content-Length or chunks over the limit
-      m.clientErrors.inc();
-      co_await sendError(stream, ErrorCode::PayloadTooLarge, 413,
-                         "request body exceeds server.maxBodyBytes (" +
-                             std::to_string(cfg->server.maxBodyBytes) + " bytes)");
+      code = ErrorCode::PayloadTooLarge;
+      status = 413;
+      message = "request body exceeds server.maxBodyBytes (" +
+                std::to_string(cfg->server.maxBodyBytes) + " bytes)";
     } else if (ec == http::error::header_limit) {
-      m.clientErrors.inc();
-      co_await sendError(stream, ErrorCode::HeadersTooLarge, 431,
-                         "request head exceeds server.maxHeaderBytes (" +
-                             std::to_string(cfg->server.maxHeaderBytes) + " bytes)");
+      code = ErrorCode::HeadersTooLarge;
+      status = 431;
+      message = "request head exceeds server.maxHeaderBytes (" +
+                std::to_string(cfg->server.maxHeaderBytes) + " bytes)";
     } else if (ec == http::error::buffer_overflow) {
-      m.clientErrors.inc();
-      co_await sendError(stream, ErrorCode::BadRequest, 400,
-                         "too much pipelined data ahead of the request being answered");
+      message = "too much pipelined data ahead of the request being answered";
     } else if (isMalformedRequest(ec)) {
-      m.clientErrors.inc();
-      co_await sendError(stream, ErrorCode::BadRequest, 400,
-                         "malformed HTTP request: " + ec.message());
+      message = "malformed HTTP request: " + ec.message();
+    } else {
+      co_return;  // closed, reset or timed out: nobody to answer
     }
+    m.clientErrors.inc();
+    co_await sendError(stream, code, status, std::move(message));
   }
 
   awaitable<void> sendError(beast::tcp_stream& stream, ErrorCode code, int status,

@@ -214,10 +214,7 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
       CancelHook hook(cancel_.get(), [&timer] { timer.cancel(); });
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    if (cancel_ && cancel_->cancelled()) {
-      co_return Error::make(ErrorCode::ClientClosed,
-                            "the client closed the connection; the upstream call was cancelled");
-    }
+    if (cancel_ && cancel_->cancelled()) co_return clientClosedError();
   }
 }
 
