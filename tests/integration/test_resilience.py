@@ -83,6 +83,25 @@ def read_http_responses(sock, timeout=5.0):
     return responses, closed
 
 
+def read_one_response(sock, timeout=5.0):
+    """Reads one response (with a Content-Length) from a connection kept open: (status, body)."""
+    sock.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError(f"connection closed after {data!r}")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?im)^content-length:\s*(\d+)", head).group(1))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError("connection closed inside a body")
+        body += chunk
+    return int(head.split()[1]), body
+
+
 def post_bytes(path, body, request_id=None, keep_alive=True):
     body = body.encode() if isinstance(body, str) else body
     head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -388,6 +407,42 @@ class ClientDisconnect(ResilienceCase):
         self.assertEqual(scrape(self.gateway).get("flowgate_in_flight_requests"), 0)
         self.fake.configure(apiDelayMs=0)
         self.assertEqual(self.gateway.post(PROXY, self.seed()).status, 200)
+
+
+    def test_client_disconnect_is_seen_on_every_request_of_a_connection(self):
+        # The watch is set up anew for each request: a client leaving during its third
+        # request on a kept-alive connection is seen as well as one leaving during its first.
+        with socket.create_connection(("127.0.0.1", self.gateway.port), timeout=5) as s:
+            for _ in range(2):
+                s.sendall(post_bytes(f"/services/{PROXY}", json.dumps(self.seed())))
+                status, body = read_one_response(s)
+                self.assertEqual(status, 200, body)
+            self.fake.configure(apiDelayMs=3000)
+            rid = new_request_id()
+            started = time.monotonic()
+            s.sendall(post_bytes(f"/services/{PROXY}", json.dumps(self.seed()), rid))
+            time.sleep(0.3)
+        line = self.gateway.process.wait_for(
+            rf"access requestId={rid} .*", timeout=1.5).group(0)
+        self.assertLess(time.monotonic() - started, 1.8)
+        self.assertIn(" status=499 ", line)
+        self.fake.configure(apiDelayMs=0)
+        self.assertEqual(self.gateway.post(PROXY, self.seed()).status, 200)
+
+    def test_a_pipelined_request_is_not_taken_for_a_disconnect(self):
+        # The watch peeks at the socket: bytes of a next request there mean "still here".
+        self.fake.configure(apiDelayMs=300)
+        try:
+            with socket.create_connection(("127.0.0.1", self.gateway.port), timeout=5) as s:
+                s.sendall(post_bytes(f"/services/{PROXY}", json.dumps(self.seed())))
+                time.sleep(0.1)  # the first request is in flight, its watch armed
+                s.sendall(post_bytes(f"/services/{PROXY}", json.dumps(self.seed()),
+                                     keep_alive=False))
+                responses, closed = read_http_responses(s)
+        finally:
+            self.fake.configure(apiDelayMs=0)
+        self.assertEqual([r[0] for r in responses], [200, 200], responses)
+        self.assertTrue(closed)
 
 
 class ServerLimits(ResilienceCase):
