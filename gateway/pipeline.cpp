@@ -116,13 +116,14 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
   JsonAlloc pool(std::max<std::size_t>(1024, request.body.size() * 2));
   JsonDoc body(&pool);
   // Iterative (no recursion on deep nesting) and strict UTF-8 (invalid bytes are refused).
-  body.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
-      request.body.data(), request.body.size());
-  if (body.HasParseError()) {
+  const rapidjson::ParseResult parsed =
+      parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+          body, request.body);
+  if (parsed.IsError()) {
     co_return failure(Error::make(ErrorCode::InvalidJson,
                                   std::string("request body is not valid JSON: ") +
-                                      rapidjson::GetParseError_En(body.GetParseError()) +
-                                      " (at byte " + std::to_string(body.GetErrorOffset()) + ")"),
+                                      rapidjson::GetParseError_En(parsed.Code()) + " (at byte " +
+                                      std::to_string(parsed.Offset()) + ")"),
                       proxy, request.requestId);
   }
   if (const auto at = loneLowSurrogate(request.body); at != std::string_view::npos) {

@@ -20,7 +20,7 @@ class HttpClient;
 struct Proxy;
 
 struct PipelineRequest {
-  std::string_view body;
+  const std::string& body;  // a string, not a view: parseJson reads it NUL-terminated
   std::string_view requestId;
   // Request header lookup (case-insensitive), for {$header:Name}.
   std::function<std::optional<std::string_view>(std::string_view)> header;

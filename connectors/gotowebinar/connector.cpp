@@ -60,8 +60,7 @@ Status parseBody(const HttpResponse& response, JsonDoc& into) {
     into.SetNull();
     return Status::success();
   }
-  into.Parse<kUpstreamParseFlags>(response.body.data(), response.body.size());
-  if (into.HasParseError()) {
+  if (parseJson<kUpstreamParseFlags>(into, response.body).IsError()) {
     into.SetNull();
     return badResponse(response, "upstream answered HTTP " + std::to_string(response.status) +
                                      " with a body that is not JSON");

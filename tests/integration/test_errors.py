@@ -15,6 +15,17 @@ class RequestErrors(GatewayTestCase):
         err = self.assertError(r, 400, "invalid_json")
         self.assertIn("not valid JSON", err["message"])
 
+    def test_nul_byte_after_the_json_is_refused_where_it_is(self):
+        body = b'{"accessToken": "t"}\x00{"more": 1}'
+        r = self.gateway.post("gotowebinar_getSessionById", body)
+        err = self.assertError(r, 400, "invalid_json")
+        self.assertIn("(at byte 20)", err["message"])
+
+    def test_non_ascii_body_is_validated_as_utf8(self):
+        r = self.gateway.post("gotowebinar_getSessionById", b'{"accessToken": "\xff"}')
+        err = self.assertError(r, 400, "invalid_json")
+        self.assertIn("Invalid encoding", err["message"])
+
     def test_body_must_be_an_object(self):
         r = self.gateway.post("gotowebinar_getSessionById", "[1, 2]")
         self.assertError(r, 400, "invalid_json")

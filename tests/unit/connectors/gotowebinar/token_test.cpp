@@ -3,7 +3,9 @@
 #include "connectors/gotowebinar/token_cache.hpp"
 
 #include <atomic>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -84,6 +86,29 @@ TEST_CASE("token cache key: equal parameters, equal key; any single difference, 
   TokenParams emptySecret = base;
   emptySecret.clientSecret = "";
   CHECK(tokenCacheKey(empty) != tokenCacheKey(emptySecret));
+}
+
+TEST_CASE("token cache key: the per-thread memo never mixes parameters up, even once full") {
+  const TokenParams base{
+      "https://auth/token", "client", "secret", "refresh", "access", "org", "v2"};
+  const std::string key = tokenCacheKey(base);
+  std::vector<std::string> refreshTokens;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 1500; ++i) {  // more than the memo holds: it is emptied on the way
+    refreshTokens.push_back("refresh-" + std::to_string(i));
+    TokenParams p = base;
+    p.refreshToken = refreshTokens.back();
+    keys.push_back(tokenCacheKey(p));
+  }
+  CHECK(tokenCacheKey(base) == key);
+  for (int i : {0, 1, 1023, 1024, 1499}) {
+    CAPTURE(i);
+    TokenParams p = base;
+    p.refreshToken = refreshTokens[static_cast<std::size_t>(i)];
+    CHECK(tokenCacheKey(p) == keys[static_cast<std::size_t>(i)]);
+    CHECK(keys[static_cast<std::size_t>(i)] != key);
+  }
+  CHECK(keys[0] != keys[1]);
 }
 
 TEST_CASE("init keys the cache by every token parameter") {

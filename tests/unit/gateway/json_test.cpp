@@ -1,0 +1,68 @@
+#include "gateway/json.hpp"
+
+#include <string>
+
+#include <doctest/doctest.h>
+#include <rapidjson/error/error.h>
+
+using namespace flowgate;
+
+namespace {
+
+constexpr unsigned kStrict = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+// The reference: RapidJSON's sized parse, which parseJson must agree with.
+std::pair<rapidjson::ParseErrorCode, std::size_t> sized(const std::string& text) {
+  JsonDoc doc;
+  doc.Parse<kStrict>(text.data(), text.size());
+  return {doc.GetParseError(), doc.GetErrorOffset()};
+}
+
+}  // namespace
+
+TEST_CASE("parseJson: ASCII text takes the fast path with the same values") {
+  JsonDoc doc;
+  const rapidjson::ParseResult result =
+      parseJson<kStrict>(doc, R"( {"webinarKey":"6487648931392511233","n":[1,2.5,true,null],
+                              "esc":"a\"b\\c\u00e9"} )");
+  REQUIRE_FALSE(result.IsError());
+  CHECK(std::string(doc["webinarKey"].GetString()) == "6487648931392511233");
+  CHECK(doc["n"][1].GetDouble() == 2.5);
+  CHECK(std::string(doc["esc"].GetString()) == "a\"b\\c\xC3\xA9");
+}
+
+TEST_CASE("parseJson: UTF-8 is read and, with the flag, still validated") {
+  JsonDoc ok;
+  REQUIRE_FALSE(parseJson<kStrict>(ok, "{\"name\":\"Jos\xC3\xA9\"}").IsError());
+  CHECK(std::string(ok["name"].GetString()) == "Jos\xC3\xA9");
+
+  const std::string bad = "{\"name\":\"Jos\xFF\"}";
+  JsonDoc doc;
+  const rapidjson::ParseResult result = parseJson<kStrict>(doc, bad);
+  CHECK(result.Code() == rapidjson::kParseErrorStringInvalidEncoding);
+  CHECK(std::make_pair(result.Code(), result.Offset()) == sized(bad));
+}
+
+TEST_CASE("parseJson: a NUL byte is an error where it is, not the end of the text") {
+  // RapidJSON's own sized parse reads a NUL after the root as the end and accepts this.
+  const std::string text("{\"a\":1}\0{\"b\":2}", 15);
+  JsonDoc doc;
+  const rapidjson::ParseResult result = parseJson<kStrict>(doc, text);
+  CHECK(result.Code() == rapidjson::kParseErrorDocumentRootNotSingular);
+  CHECK(result.Offset() == 7);
+  CHECK(doc.IsNull());
+  // Inside a string it is a control character, refused by RapidJSON itself.
+  const std::string inString("{\"a\":\"x\0y\"}", 11);
+  CHECK(parseJson<kStrict>(doc, inString).IsError());
+}
+
+TEST_CASE("parseJson: errors name the same code and offset as the sized parse") {
+  for (const std::string text : {R"({"a":tru})", R"({"a":1,})", R"(["x" "y"])", R"({"a":"b)", "",
+                                 "   ", R"({"a":1} x)", "[[[[[[[[", R"({"\uZZZZ":1})"}) {
+    CAPTURE(text);
+    JsonDoc doc;
+    const rapidjson::ParseResult result = parseJson<kStrict>(doc, text);
+    REQUIRE(result.IsError());
+    CHECK(std::make_pair(result.Code(), result.Offset()) == sized(text));
+  }
+}
