@@ -4,10 +4,13 @@
 // used connection is reused first, so cold ones age out at the bottom; the oldest one is
 // closed when a stack is full). The client is confined to one thread: no locks.
 //
-// Stale keep-alive connections: before reuse, an idle connection is probed with a
-// non-blocking MSG_PEEK (peer closed or sent unsolicited bytes -> discarded, nothing was
-// sent on it). When a request on a reused connection still fails before any answer byte
-// arrives (eof/reset on write or on the first read), an idempotent request is sent once more
+// Stale keep-alive connections: before reuse, a connection idle for kValidateAfterIdle or
+// longer is probed with a non-blocking MSG_PEEK (peer closed or sent unsolicited bytes ->
+// discarded, nothing was sent on it). One used less than that ago is taken as it is, as
+// Apache HttpClient's validateAfterInactivity (2 s) does: the probe was one system call of
+// seven per proxied request (bench/RESULTS.md), and servers close idle connections after
+// seconds, not milliseconds. When a request on a reused connection still fails before any answer
+// byte arrives (eof/reset on write or on the first read), an idempotent request is sent once more
 // on a fresh connection; a non-idempotent one never is.
 #include "gateway/http_client.hpp"
 
@@ -284,21 +287,31 @@ Result<WireRequest> buildRequest(HttpRequest& request, const Url& url) {
 // Connections
 
 struct Connection {
+  // Beast reads into max(512, free capacity) bytes: an empty buffer took a 1 KiB answer in
+  // two recv calls and the 7 KiB WebEx answer in six. 8 KiB up front: one or two.
+  static constexpr std::size_t kReadBuffer = 8 * 1024;
+
+  Connection() { buffer.reserve(kReadBuffer); }
+
   std::optional<beast::tcp_stream> plain;
   std::optional<TlsStream> tls;
   beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idleSince;  // when it went back to the pool
   bool reused = false;
   bool hostMismatch = false;  // set by the verify callback
 
   beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 };
 
+constexpr std::chrono::seconds kValidateAfterIdle{2};
+
 // True when an idle connection can still be used: open, no bytes pending (an idle
 // HTTP/1.1 connection receives nothing; data or EOF means the server closed or misbehaves).
-bool looksAlive(Connection& conn) {
+bool looksAlive(Connection& conn, std::chrono::steady_clock::time_point now) {
   if (conn.buffer.size() != 0) return false;
   auto& socket = conn.tcp().socket();
   if (!socket.is_open()) return false;
+  if (now - conn.idleSince < kValidateAfterIdle) return true;
   char byte = 0;
   const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n >= 0) return false;
@@ -714,10 +727,11 @@ class BeastHttpClient final : public HttpClient {
     if (it == idle_.end()) return nullptr;
     auto& stack = it->second;
     std::unique_ptr<Connection> found;
+    const auto now = std::chrono::steady_clock::now();
     while (!stack.empty() && !found) {
       std::unique_ptr<Connection> candidate = std::move(stack.back());
       stack.pop_back();
-      if (looksAlive(*candidate)) found = std::move(candidate);
+      if (looksAlive(*candidate, now)) found = std::move(candidate);
     }
     if (stack.empty()) idle_.erase(it);
     if (found) found->reused = true;
@@ -728,6 +742,7 @@ class BeastHttpClient final : public HttpClient {
     if (options_.maxIdlePerHost == 0) return;
     auto& stack = idle_[key];
     if (stack.size() >= options_.maxIdlePerHost) stack.erase(stack.begin());  // oldest
+    conn->idleSince = std::chrono::steady_clock::now();
     stack.push_back(std::move(conn));
   }
 

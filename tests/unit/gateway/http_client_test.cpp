@@ -628,6 +628,28 @@ TEST_SUITE("HttpClient") {
     CHECK(server.accepted == 3);
   }
 
+  TEST_CASE("a connection idle for 2 s or more is probed before reuse: a POST is not lost") {
+    // Connections used within the last 2 s are reused without the probe (as Apache
+    // HttpClient's validateAfterInactivity); older ones are checked, so a POST never goes
+    // out on a connection the server closed while it sat in the pool.
+    asio::io_context ioc;
+    TestServer server(ioc, [](const ServerRequest&, int) {
+      return withKind(answer(200, "ok"), Reply::AnswerThenClose);
+    });
+    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    runClient(ioc, &server, [&]() -> asio::awaitable<void> {
+      auto first = co_await client->send(post(server.url(), "n=1"), loopback());
+      REQUIRE(first.ok());
+      asio::steady_timer pause(ioc, std::chrono::milliseconds(2200));
+      co_await pause.async_wait(asio::use_awaitable);
+      auto second = co_await client->send(post(server.url(), "n=2"), loopback());
+      REQUIRE(second.ok());
+      CHECK(second->body == "ok");
+    });
+    CHECK(server.accepted == 2);
+    CHECK(server.requests.size() == 2);
+  }
+
   TEST_CASE("stale pooled connection failing on use: idempotent retried once, others not") {
     asio::io_context ioc;
     // Every connection answers its first request and drops the second one unanswered.
