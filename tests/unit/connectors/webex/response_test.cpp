@@ -209,6 +209,39 @@ TEST_CASE("webex normalizer: hostile documents fail fast with 502 and print noth
   CHECK(printed.empty());
 }
 
+TEST_CASE("webex normalizer: the parser a thread reuses starts clean for every answer") {
+  const std::string good = readData("get_training_session.xml");
+  auto normalizeGood = [&good] {
+    JsonDoc doc;
+    auto answer = readAnswer(good, sessionSchema(), doc.GetAllocator());
+    REQUIRE_MESSAGE(answer.ok(), (answer.ok() ? "" : answer.error().message));
+    CHECK(str(at(answer->header, "result")) == "SUCCESS");
+    return toJsonText(answer->body);
+  };
+  const std::string reference = normalizeGood();
+  std::string printed = captureStderr([&] {
+    // A parse stopped on a DOCTYPE, then a good answer.
+    CHECK(readError("<!DOCTYPE message><message/>").message ==
+          "WebEx: refused XML from upstream: it has a DOCTYPE declaration");
+    CHECK(normalizeGood() == reference);
+    // A truncated answer, then a good one.
+    CHECK(readError(success("<a>").substr(0, 80)).message.find("malformed XML") !=
+          std::string::npos);
+    CHECK(normalizeGood() == reference);
+    // More distinct element names than the reused context keeps: it is replaced.
+    std::string many;
+    for (int i = 0; i < 5000; ++i)
+      many += "<n" + std::to_string(i) + ">v</n" + std::to_string(i) + ">";
+    JsonDoc doc;
+    auto answer = readAnswer(success(many), sessionSchema(), doc.GetAllocator());
+    REQUIRE(answer.ok());
+    CHECK(answer->body.MemberCount() == 5000);
+    CHECK(str(at(answer->body, "n4999")) == "v");
+    CHECK(normalizeGood() == reference);
+  });
+  CHECK(printed.empty());
+}
+
 TEST_CASE("webex normalizer: nesting deeper than 64 levels is refused") {
   auto nested = [](int levels) {
     std::string open;
