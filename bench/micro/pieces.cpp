@@ -216,10 +216,10 @@ PipelineRun::PipelineRun(std::string proxyName, std::string body, HttpResponse c
                          registry_, errors);
   if (!proxy_ || !errors.empty()) fail("cannot load proxy " + proxyName);
   // As the server builds it: the body, a request id, a header lookup, a cancellation.
-  request_ = PipelineRequest{
+  request_.emplace(PipelineRequest{
       body_, "bench-request-0001",
       [](std::string_view) -> std::optional<std::string_view> { return std::nullopt; },
-      std::make_shared<Cancellation>()};
+      std::make_shared<Cancellation>()});
   http_.record = true;
   once();
   http_.record = false;
@@ -232,7 +232,7 @@ PipelineRun::PipelineRun(std::string proxyName, std::string body, HttpResponse c
 boost::asio::awaitable<void> PipelineRun::drive(const std::function<bool()>& keepGoing) {
   while (keepGoing()) {
     boost::asio::awaitable<PipelineResponse> pending =
-        runProxy(*proxy_, registry_, request_, http_);
+        runProxy(*proxy_, registry_, *request_, http_);
     PipelineResponse out = co_await std::move(pending);
     last_ = std::move(out);
   }

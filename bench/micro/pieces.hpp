@@ -187,7 +187,7 @@ class PipelineRun {
   ConnectorRegistry registry_;
   std::shared_ptr<const Proxy> proxy_;
   std::string body_;
-  PipelineRequest request_;
+  std::optional<PipelineRequest> request_;  // holds a reference to body_
   CannedHttp http_;
   boost::asio::io_context ioc_;
   PipelineResponse last_;
