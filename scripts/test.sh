@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-bash scripts/build.sh
+bash scripts/build.sh -DFLOWGATE_BENCH=ON  # also the micro-benchmarks: smoke-tested below
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure -j "${JOBS:-$(nproc)}" "$@"
 # Then the ASan/UBSan build, the same tests on it and short fuzz runs (tests/fuzz/README.md).
