@@ -88,8 +88,7 @@ class ParseBody {
   explicit ParseBody(std::string_view body);
   void once() {
     JsonDoc doc;
-    doc.Parse<kBodyParseFlags>(body_.data(), body_.size());
-    keep(doc.HasParseError());
+    keep(parseJson<kBodyParseFlags>(doc, body_).IsError());  // as the pipeline parses
   }
   std::size_t bytes() const { return body_.size(); }
 
