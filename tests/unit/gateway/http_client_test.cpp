@@ -418,6 +418,44 @@ TEST_SUITE("HttpClient") {
     CHECK(server.accepted == 2);
   }
 
+  TEST_CASE("over maxIdlePerHost, connections stay through a burst and go after 1 s idle") {
+    asio::io_context ioc;
+    TestServer server(ioc, ok);
+    HttpClientOptions options = testOptions();
+    options.maxIdlePerHost = 1;
+    auto client = makeHttpClient(ioc.get_executor(), options);
+    // `n` requests in flight at once: none finds an idle connection another one left.
+    auto burst = [&](int n) -> asio::awaitable<void> {
+      int done = 0;
+      for (int i = 0; i < n; ++i) {
+        asio::co_spawn(
+            ioc,
+            [&]() -> asio::awaitable<void> {
+              auto result = co_await client->send(get(server.url()), loopback());
+              CHECK(result.ok());
+              ++done;
+            },
+            asio::detached);
+      }
+      asio::steady_timer tick(ioc);
+      while (done < n) {
+        tick.expires_after(5ms);
+        co_await tick.async_wait(asio::use_awaitable);
+      }
+    };
+    runClient(ioc, &server, [&]() -> asio::awaitable<void> {
+      co_await burst(3);
+      CHECK(server.accepted == 3);
+      co_await burst(3);  // right after: the three are reused, the cap of 1 notwithstanding
+      CHECK(server.accepted == 3);
+      asio::steady_timer pause(ioc, 2500ms);  // past the 1 s grace (and its re-check)
+      co_await pause.async_wait(asio::use_awaitable);
+      co_await burst(3);  // only one was kept: two new connections
+      CHECK(server.accepted == 5);
+    });
+    CHECK(server.requests.size() == 9);
+  }
+
   TEST_CASE("HEAD answers have no body and keep the connection usable") {
     asio::io_context ioc;
     TestServer server(ioc, [](const ServerRequest& request, int) {
