@@ -66,3 +66,17 @@ TEST_CASE("parseJson: errors name the same code and offset as the sized parse") 
     CHECK(std::make_pair(result.Code(), result.Offset()) == sized(text));
   }
 }
+
+TEST_CASE("isAscii: any byte with its high bit set, at any position, makes a text non-ASCII") {
+  CHECK(isAscii(""));
+  CHECK(isAscii("plain text, 0-9 {}[]\"\\ and DEL \x7f"));
+  for (std::size_t length : {1U, 7U, 8U, 9U, 16U, 23U}) {
+    for (std::size_t at = 0; at < length; ++at) {
+      std::string text(length, 'a');
+      text[at] = '\x80';
+      CAPTURE(length);
+      CAPTURE(at);
+      CHECK_FALSE(isAscii(text));
+    }
+  }
+}
