@@ -14,9 +14,6 @@ std::string pointerText(const rapidjson::Pointer& p) {
   p.Stringify(b);
   return b.GetString();
 }
-std::optional<std::size_t> noProperties(std::string_view) {
-  return std::nullopt;
-}
 }  // namespace
 
 TEST_CASE("json-eval paths compile to RapidJSON pointers") {

@@ -57,7 +57,8 @@ sequence:
                         [](std::string_view name) -> std::optional<std::string_view> {
                           if (name == "X-User") return "alice";
                           return std::nullopt;
-                        }};
+                        },
+                        nullptr};
     boost::asio::co_spawn(ioc, runProxy(*proxy, registry, req, http),
                           [&](std::exception_ptr e, PipelineResponse r) {
                             REQUIRE_FALSE(e);
