@@ -288,7 +288,7 @@ Result<WireRequest> buildRequest(HttpRequest& request, const Url& url) {
 
 struct Connection {
   // Beast reads into max(512, free capacity) bytes: an empty buffer took a 1 KiB answer in
-  // two recv calls and the 7 KiB WebEx answer in six. 8 KiB up front: one or two.
+  // two recv calls and the 7 KiB WebEx answer in fifteen (strace). 8 KiB up front: one each.
   static constexpr std::size_t kReadBuffer = 8 * 1024;
 
   Connection() { buffer.reserve(kReadBuffer); }
