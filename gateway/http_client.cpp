@@ -1,8 +1,9 @@
 // Outbound HTTP(S) client: Beast over Asio, C++20 coroutines, errors as values.
 //
 // Pool: one LIFO stack of idle connections per "scheme://host:port" key (the most recently
-// used connection is reused first, so cold ones age out at the bottom; the oldest one is
-// closed when a stack is full). The client is confined to one thread: no locks.
+// used connection is reused first, so cold ones age out at the bottom). Above
+// maxIdlePerHost the oldest ones are closed once idle for kBurstGrace (release, trimIdle).
+// The client is confined to one thread: no locks.
 //
 // Stale keep-alive connections: before reuse, a connection idle for kValidateAfterIdle or
 // longer is probed with a non-blocking MSG_PEEK (peer closed or sent unsolicited bytes ->

@@ -347,11 +347,11 @@ struct Gateway::Impl {
                                          beast::flat_buffer& buffer, const Request& req) {
     auto cancel = std::make_shared<Cancellation>();
     struct Watch {
-      bool active = true;
+      bool active;
       char byte = 0;
     };
-    auto watch = std::make_shared<Watch>();
-    watch->active = buffer.size() == 0;  // a pipelined request is already here: no watch
+    // A pipelined request already in the buffer: no watch (its bytes would answer the peek).
+    auto watch = std::make_shared<Watch>(Watch{buffer.size() == 0});
     auto& socket = stream.socket();
     if (watch->active) {
       socket.async_receive(asio::buffer(&watch->byte, 1), tcp::socket::message_peek,

@@ -120,12 +120,9 @@ std::string tokenCacheKey(const TokenParams& p) {
     key.push_back(kHex[digest[i] >> 4]);
     key.push_back(kHex[digest[i] & 0x0F]);
   }
-  if (memo.size() >= kMemoEntries) {
-    for (auto& entry : memo) {
-      auto& held = const_cast<std::string&>(entry.first);
-      OPENSSL_cleanse(held.data(), held.size());
-    }
-    memo.clear();
+  while (memo.size() >= kMemoEntries) {  // emptied, each material wiped
+    auto node = memo.extract(memo.begin());
+    OPENSSL_cleanse(node.key().data(), node.key().size());
   }
   memo.emplace(std::move(material), key);
   return key;

@@ -80,6 +80,11 @@ Reply withKind(Reply reply, Reply::Kind kind) {
   return reply;
 }
 
+// Answers "ok" as keep-alive, then closes the connection while it sits idle in the pool.
+Reply okThenClose(const ServerRequest&, int) {
+  return withKind(answer(200, "ok"), Reply::AnswerThenClose);
+}
+
 Reply rawReply(std::string bytes) {
   Reply reply;
   reply.kind = Reply::Raw;
@@ -652,9 +657,7 @@ TEST_SUITE("HttpClient") {
 
   TEST_CASE("stale pooled connection closed by the server while idle: retried") {
     asio::io_context ioc;
-    TestServer server(ioc, [](const ServerRequest&, int) {
-      return withKind(answer(200, "ok"), Reply::AnswerThenClose);
-    });
+    TestServer server(ioc, okThenClose);
     auto client = makeHttpClient(ioc.get_executor(), testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       for (int i = 0; i < 3; ++i) {
@@ -671,9 +674,7 @@ TEST_SUITE("HttpClient") {
     // HttpClient's validateAfterInactivity); older ones are checked, so a POST never goes
     // out on a connection the server closed while it sat in the pool.
     asio::io_context ioc;
-    TestServer server(ioc, [](const ServerRequest&, int) {
-      return withKind(answer(200, "ok"), Reply::AnswerThenClose);
-    });
+    TestServer server(ioc, okThenClose);
     auto client = makeHttpClient(ioc.get_executor(), testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto first = co_await client->send(post(server.url(), "n=1"), loopback());
