@@ -4,6 +4,7 @@
 
 #include <any>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,6 +43,9 @@ struct ConfigKeySpec {
   std::string name;
   std::string defaultValue;
   std::string description;
+  // Checks a value given in gateway.yaml or the environment when the config loads (`check`
+  // and `serve` alike): returns "" when it is acceptable, else what is wrong with it.
+  std::function<std::string(std::string_view value)> validate;
 };
 
 class SharedStore;
