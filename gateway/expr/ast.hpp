@@ -1,0 +1,82 @@
+// The compiled form of one expression: nodes in a vector, children by index, literals as
+// JSON constants owned by the program. Built once by the parser, then only read.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/expr/types.hpp"
+#include "gateway/json.hpp"
+
+namespace flowgate::expr {
+
+enum class NodeKind : std::uint8_t {
+  Literal,  // a: constant index
+  Path,     // op: Root; a: base node (Root::Value); b: first segment; c: segment count
+  Neg,      // a
+  Not,      // a
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Mod,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  And,
+  Or,    // a, b
+  Cond,  // a ? b : c
+  Call,  // op: function id; a: first argument (in Program::args); b: argument count
+};
+
+enum class Root : std::uint8_t {
+  Payload,
+  Vars,
+  Headers,
+  PathParams,
+  QueryParams,
+  Configs,
+  Error,
+  Item,   // `@` in a filter
+  Value,  // segments applied to any other expression: split(x, ",")[0]
+};
+
+struct Segment {
+  enum class Kind : std::uint8_t { Member, Index, Wildcard, Filter };
+  Kind kind = Kind::Member;
+  std::uint32_t ref = 0;   // Member: name index; Filter: predicate node
+  std::int64_t index = 0;  // Index (negative: from the end)
+};
+
+struct Node {
+  NodeKind kind = NodeKind::Literal;
+  std::uint8_t op = 0;
+  TypeMask type = type::Any;  // what it may yield
+  bool multi = false;         // a Path with [*], .* or a filter: yields an array of matches
+  std::uint32_t a = 0, b = 0, c = 0;
+  std::uint32_t begin = 0, end = 0;  // source span
+  std::uint32_t at = 0;              // offset of the operator or function name
+};
+
+struct Program {
+  std::string source;
+  std::vector<Node> nodes;
+  std::vector<Segment> segments;
+  std::vector<std::uint32_t> args;
+  std::vector<std::string> names;
+  JsonAlloc constantAlloc;
+  std::deque<Json> constants;
+  std::uint32_t root = 0;
+
+  std::string_view text(const Node& n) const {
+    return std::string_view(source).substr(n.begin, n.end - n.begin);
+  }
+};
+
+}  // namespace flowgate::expr

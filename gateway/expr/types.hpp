@@ -1,0 +1,94 @@
+// The vocabulary of the ${...} expression engine: compile errors, run-time inputs (Scope),
+// where results live (Arena), evaluation results and errors, and static value types.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "gateway/json.hpp"
+
+namespace flowgate::expr {
+
+struct CompileError {
+  std::string message;
+  std::size_t offset = 0;  // byte offset into the text given to compile()
+};
+
+struct CompileOptions {
+  bool errorRoot = false;  // allow `error.*` (an onError sequence)
+};
+
+using Header = std::pair<std::string, std::string>;
+
+// Run-time inputs of one evaluation. Every pointer may be null: that root is then absent.
+struct Scope {
+  const Json* payload = nullptr;                 // the message payload (may be a JSON null)
+  const Json* vars = nullptr;                    // object
+  const std::vector<Header>* headers = nullptr;  // names compared case-insensitively
+  const Json* pathParams = nullptr;              // object
+  const Json* queryParams = nullptr;             // object
+  const Json* configs = nullptr;                 // object
+  const Json* error = nullptr;                   // object: code, message, status, step
+};
+
+struct EvalError {
+  enum class Kind {
+    Input,  // 400 invalid_expression_input: the request's data does not fit the expression
+    Flow,   // 500 expression_error: the flow itself is wrong
+  };
+  Kind kind = Kind::Flow;
+  std::string message;
+};
+
+// Where computed results live: values allocated from `alloc`, kept in `values` (a deque, so
+// earlier results stay put). One arena per message; results live as long as it does.
+struct Arena {
+  explicit Arena(JsonAlloc& a) : alloc(a) {}
+  JsonAlloc& alloc;
+  std::deque<Json> values;
+  const Json* keep(Json&& v) {
+    values.emplace_back(std::move(v));
+    return &values.back();
+  }
+};
+
+// The outcome of an evaluation: a value, absent, or an error. `value` points into the Scope's
+// inputs (a plain path: no copy), into the compiled expression (a literal), at a shared
+// true/false/null constant, or into the Arena.
+struct EvalResult {
+  const Json* value = nullptr;
+  std::string_view absentPath;  // when absent: the path that was missing (into source())
+  std::optional<EvalError> error;
+
+  bool ok() const { return !error.has_value(); }
+  bool isAbsent() const { return value == nullptr && !error.has_value(); }
+};
+
+// Static types: a set of what an expression may yield, known at compile time.
+using TypeMask = std::uint8_t;
+namespace type {
+constexpr TypeMask Null = 1;
+constexpr TypeMask Bool = 2;
+constexpr TypeMask Int = 4;
+constexpr TypeMask Double = 8;
+constexpr TypeMask String = 16;
+constexpr TypeMask Array = 32;
+constexpr TypeMask Object = 64;
+constexpr TypeMask Absent = 128;
+constexpr TypeMask Number = Int | Double;
+constexpr TypeMask AnyJson = 127;
+constexpr TypeMask Any = 255;
+}  // namespace type
+
+// "string", "integer", "string or array", ... (Int and Double together read "number").
+std::string typeNames(TypeMask mask);
+// The same with an article: "a string", "an integer".
+std::string typeNamesWithArticle(TypeMask mask);
+
+}  // namespace flowgate::expr
