@@ -132,14 +132,25 @@ double jitterUnit() {
 
 }  // namespace
 
+UpstreamCaller::UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy,
+                               std::string_view connector, std::string_view operation,
+                               CallStats& stats, std::shared_ptr<Cancellation> cancel, Now now)
+    : inner_(inner),
+      policy_(policy),
+      connector_(connector),
+      operation_(operation),
+      stats_(stats),
+      cancel_(std::move(cancel)),
+      now_(now ? std::move(now) : Now([] { return Clock::now(); })) {
+  if (policy_.totalTimeout.count() > 0) deadline_ = now_() + policy_.totalTimeout;
+}
+
 asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
                                                            const HostAllowList& allowed) {
   auto& m = upstreamMetrics();
   SuspensionTable& table = suspensions();
   const std::string key = upstreamKey(request.url);
-  const auto started = Clock::now();
-  std::optional<Clock::time_point> deadline;
-  if (policy_.totalTimeout.count() > 0) deadline = started + policy_.totalTimeout;
+  const std::optional<Clock::time_point> deadline = deadline_;
   request.cancel = cancel_;
   const std::string connector(connector_);
   const std::string operation(operation_);
@@ -156,7 +167,7 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
     }
     milliseconds remaining = milliseconds::max();
     if (deadline) {
-      remaining = std::chrono::ceil<milliseconds>(*deadline - now);
+      remaining = std::chrono::ceil<milliseconds>(*deadline - now_());
       if (remaining.count() <= 0) {
         co_return Error::make(ErrorCode::UpstreamTimeout,
                               "no answer from " + key + " within upstream.totalTimeout (" +
@@ -206,7 +217,7 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
     if (!retryable || last) co_return result;
 
     const milliseconds backoff = retryBackoff(policy_.retry, attempt, jitterUnit());
-    if (deadline && Clock::now() + backoff >= *deadline) co_return result;
+    if (deadline && now_() + backoff >= *deadline) co_return result;
     m.retries.with({connector, operation}).inc();
     ++stats_.retries;
     if (backoff.count() > 0) {

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -55,16 +57,18 @@ struct CallStats {
   unsigned retries = 0;
 };
 
+// One step's view of the upstream. Its totalTimeout is the deadline of the whole step, taken
+// when the caller is made: every send of the step (the pages of a list, a token refresh and
+// the retry after it, the attempts of each) shares it, so a step that sends many requests
+// ends with 504 upstream_timeout instead of running for totalTimeout per request.
 class UpstreamCaller final : public HttpClient {
  public:
+  using Now = std::function<std::chrono::steady_clock::time_point()>;
+
+  // `now` is the time source of the deadline (tests inject one); empty = steady_clock.
   UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy, std::string_view connector,
-                 std::string_view operation, CallStats& stats, std::shared_ptr<Cancellation> cancel)
-      : inner_(inner),
-        policy_(policy),
-        connector_(connector),
-        operation_(operation),
-        stats_(stats),
-        cancel_(std::move(cancel)) {}
+                 std::string_view operation, CallStats& stats, std::shared_ptr<Cancellation> cancel,
+                 Now now = {});
 
   boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
                                                     const HostAllowList& allowed) override;
@@ -76,6 +80,8 @@ class UpstreamCaller final : public HttpClient {
   std::string_view operation_;
   CallStats& stats_;
   std::shared_ptr<Cancellation> cancel_;
+  Now now_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;  // none: no totalTimeout
 };
 
 // Backoff before attempt `attempt + 1` (attempt >= 1): a uniform draw in
