@@ -70,7 +70,7 @@ Status parseBody(const HttpResponse& response, JsonDoc& into) {
 
 // Checks the operation's own parameters (the pipeline checked presence and types already;
 // this also guards direct callers and values that would change the URL's shape).
-Status validateArgs(const OperationDef& op, const Args& args) {
+Status validateArgs(const OperationDef& op, const Args& args, const ListLimits& limits) {
   for (const ParamSpec& param : op.spec.params) {
     if (param.type != ParamType::String || !param.required) continue;
     auto value = args.string(param.name);
@@ -83,6 +83,11 @@ Status validateArgs(const OperationDef& op, const Args& args) {
   if (args.get("maxItems") != nullptr) {
     auto maxItems = args.integer("maxItems");
     if (!maxItems || *maxItems < 1) return invalid("maxItems must be an integer >= 1");
+    // Refused rather than clamped: a client asking for more would take a short list for all.
+    if (*maxItems > limits.maxItems) {
+      return invalid("maxItems must be at most " + std::to_string(limits.maxItems) +
+                     " (connectors.gotowebinar.maxItemsLimit)");
+    }
   }
   return Status::success();
 }
@@ -204,9 +209,15 @@ class Connector::Call {
     co_return normalizeKeys(out, out.GetAllocator());
   }
 
+  // v2 lists follow pages up to the client's maxItems (a normal truncation). Beyond that, one
+  // call is bounded in pages (maxPages), bytes (maxListBytes) and time (the step's
+  // totalTimeout spans every page: gateway/upstream.hpp); an upstream that still reports
+  // more pages at a bound is broken or hostile, and the call fails rather than truncate.
   boost::asio::awaitable<Status> list() {
+    const ListLimits& limits = connector_.limits_;
+    // validateArgs keeps an explicit maxItems within limits.maxItems (<= 10^7).
     const auto maxItems = static_cast<rapidjson::SizeType>(
-        std::min<std::int64_t>(args_.integer("maxItems").value_or(kDefaultMaxItems), 0xFFFFFFF0));
+        args_.integer("maxItems").value_or(std::min(kDefaultMaxItems, limits.maxItems)));
     JsonDoc& out = ctx_.payload;
     out.SetArray();
     JsonAlloc& alloc = out.GetAllocator();
@@ -220,11 +231,27 @@ class Connector::Call {
     const bool paged = settings_.apiVersion == ApiVersion::V2;
     // One page size for every page: page N covers items [N*size, (N+1)*size).
     const std::int64_t pageSize = std::min<std::int64_t>(kMaxPageSize, maxItems);
+    std::size_t bytes = 0;
     for (std::int64_t page = 0;; ++page) {
       std::optional<PageRequest> pageRequest;
       if (paged) pageRequest = PageRequest{page, pageSize};
       Result<HttpResponse> response = co_await fetch(buildUrl(op_, settings_, args_, pageRequest));
-      if (!response) co_return std::move(response).error();
+      if (!response) {
+        Error error = std::move(response).error();
+        if (page > 0 && error.code == ErrorCode::UpstreamTimeout) {
+          error.message += " (after " + std::to_string(page) + " pages of " + op_.spec.name +
+                           ": upstream.totalTimeout bounds the whole operation)";
+        }
+        co_return error;
+      }
+      // Counted before the page is parsed: the page over the bound is never held twice.
+      bytes += response->body.size();
+      if (bytes > limits.maxBytes) {
+        co_return badResponse(*response, "upstream answers of " + op_.spec.name + " exceed " +
+                                             std::to_string(limits.maxBytes) + " bytes after " +
+                                             std::to_string(page + 1) +
+                                             " pages (connectors.gotowebinar.maxListBytes)");
+      }
       JsonDoc doc(&alloc);
       if (Status parsed = parseBody(*response, doc); !parsed) co_return parsed;
       if (doc.IsNull()) break;  // no content: no (more) items
@@ -245,6 +272,11 @@ class Connector::Call {
       if (envelope->totalPages ? page + 1 >= *envelope->totalPages
                                : static_cast<std::int64_t>(received) < pageSize) {
         break;
+      }
+      if (page + 1 >= limits.maxPages) {
+        co_return badResponse(*response, "upstream kept reporting more pages of " + op_.spec.name +
+                                             " after " + std::to_string(page + 1) +
+                                             " pages (connectors.gotowebinar.maxPages)");
       }
     }
     co_return normalizeKeys(out, alloc);
@@ -270,9 +302,7 @@ Connector::Connector(Clock clock)
 Connector::~Connector() = default;
 
 std::vector<ConfigKeySpec> Connector::configKeys() const {
-  return {{"tokenUrl", std::string(kDefaultTokenUrl),
-           "OAuth token endpoint used to refresh access tokens (trusted: not subject to "
-           "allowedHosts)."}};
+  return configKeySpecs();
 }
 
 void Connector::configure(const ConnectorSettings& settings) {
@@ -285,6 +315,11 @@ void Connector::configure(const ConnectorSettings& settings) {
   if (!tokenEndpoint_.valid) {
     logEvent(LogLevel::Error,
              "gotowebinar: tokenUrl is not an absolute http(s) URL; token refreshes will fail");
+  }
+  std::vector<std::string> problems;
+  limits_ = readListLimits(settings.values, problems);
+  for (const std::string& problem : problems) {
+    logEvent(LogLevel::Error, "gotowebinar: " + problem + " (the default is used)");
   }
 }
 
@@ -359,7 +394,7 @@ boost::asio::awaitable<Status> Connector::call(std::size_t index, const Args& ar
     co_return Error::make(ErrorCode::Internal,
                           "gotowebinar.init must run before gotowebinar." + op.spec.name);
   }
-  if (Status valid = validateArgs(op, args); !valid) co_return valid;
+  if (Status valid = validateArgs(op, args, limits_); !valid) co_return valid;
   Call call(*this, op, *settings, args, ctx);
   co_return co_await call.run();
 }

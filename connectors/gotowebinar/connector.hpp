@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/gotowebinar/config_keys.hpp"
 #include "connectors/gotowebinar/settings.hpp"
 #include "connectors/gotowebinar/token_endpoint.hpp"
 #include "gateway/connector.hpp"
@@ -38,12 +39,14 @@ class Connector final : public flowgate::Connector {
                                       StepContext& ctx) override;
 
   const TokenCache& tokenCache() const { return *tokens_; }
+  const ListLimits& listLimits() const { return limits_; }
 
  private:
   class Call;
 
   HostAllowList allowedHosts_;
   TokenEndpoint tokenEndpoint_;
+  ListLimits limits_;
   std::unique_ptr<TokenCache> tokens_;
   std::vector<OperationSpec> operations_;
 };

@@ -5,6 +5,7 @@
 #include <any>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -74,11 +75,17 @@ struct Message {
   }
 
   Status call(std::string_view operation, std::string_view json) {
+    return callThrough(http, operation, json);
+  }
+
+  // As the pipeline does it: the step's sends go through `client` (an UpstreamCaller over
+  // `http`, with the step's policy).
+  Status callThrough(HttpClient& client, std::string_view operation, std::string_view json) {
     const auto& ops = connector.operations();
     for (std::size_t i = 0; i < ops.size(); ++i) {
       if (ops[i].name != operation) continue;
       ArgsHolder holder(ops[i].params, json);
-      StepContext ctx{http, "req-1", state, payload};
+      StepContext ctx{client, "req-1", state, payload};
       return runToCompletion(connector.call(i, holder.args(), ctx));
     }
     throw std::invalid_argument("no such operation");
@@ -93,9 +100,11 @@ struct Harness {
   Connector connector{clock.function()};
   ScriptedHttpClient http;
 
-  Harness() {
+  // `values`: further connectors.gotowebinar keys ({"maxPages", "5"}, ...).
+  explicit Harness(std::map<std::string, std::string> values = {}) {
     ConnectorSettings settings;
     settings.allowedHosts = HostAllowList({"api.getgo.com", "api.citrixonline.com"});
+    settings.values = std::move(values);
     settings.values["tokenUrl"] = std::string(kTokenUrl);
     connector.configure(settings);
   }

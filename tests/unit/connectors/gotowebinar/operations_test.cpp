@@ -61,10 +61,22 @@ TEST_CASE("the operation table lists the eight session operations with their par
   CHECK(hasMaxItems(3));
   CHECK_FALSE(hasMaxItems(4));
   CHECK(h.connector.name() == "gotowebinar");
-  REQUIRE(h.connector.configKeys().size() == 1);
-  CHECK(h.connector.configKeys()[0].name == "tokenUrl");
-  CHECK(h.connector.configKeys()[0].defaultValue ==
-        "https://authentication.logmeininc.com/oauth/token");
+  const auto keys = h.connector.configKeys();
+  REQUIRE(keys.size() == 4);
+  CHECK(keys[0].name == "tokenUrl");
+  CHECK(keys[0].defaultValue == "https://authentication.logmeininc.com/oauth/token");
+  CHECK(keys[1].name == "maxItemsLimit");
+  CHECK(keys[1].defaultValue == "10000");
+  CHECK(keys[2].name == "maxPages");
+  CHECK(keys[2].defaultValue == "0");
+  CHECK(keys[3].name == "maxListBytes");
+  CHECK(keys[3].defaultValue == "32MiB");
+  for (const auto& key : keys) {
+    CAPTURE(key.name);
+    REQUIRE(key.validate);
+    CHECK(key.validate(key.defaultValue) == "");  // every default passes its own check
+    CHECK_FALSE(key.description.empty());
+  }
 }
 
 TEST_CASE("v2 requests: base /G2W/rest/v2, Bearer token, page and size on lists") {
