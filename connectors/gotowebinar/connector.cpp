@@ -368,7 +368,10 @@ Status Connector::init(const Args& args, StepContext& ctx) {
     if (!interval || *interval < 1) {
       return invalid("intervalTime must be an integer >= 1 (milliseconds)");
     }
-    s.intervalTime = std::chrono::milliseconds(*interval);
+    // At most a year, like a token's lifetime: a larger value would overflow steady_clock's
+    // nanoseconds in the age comparison and make every call refresh.
+    s.intervalTime = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(*interval),
+                                                         kMaxTokenLifetime);
   }
   s.refreshToken = optionalString(args, "refreshToken");
   s.clientId = optionalString(args, "clientId");

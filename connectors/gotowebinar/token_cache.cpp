@@ -34,9 +34,25 @@ void appendField(std::string& out, std::string_view field) {
   out.append(field);
 }
 
-// The shared entry: {"accessToken","refreshToken","expiresAtMs"} (wall-clock milliseconds,
-// 0 when the endpoint gave no lifetime), so that replicas with different clocks agree.
-std::string encodeShared(const TokenGrant& grant, std::int64_t expiresAtMs) {
+std::int64_t wallMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string lockToken() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::to_string(rng()) + std::to_string(rng());
+}
+
+}  // namespace
+
+std::string encodeSharedToken(const TokenGrant& grant, std::int64_t nowWallMs) {
+  std::int64_t expiresAtMs = 0;
+  if (const auto lifetime = grant.expiresIn ? clampTokenLifetime(*grant.expiresIn) : std::nullopt) {
+    expiresAtMs =
+        nowWallMs + std::chrono::duration_cast<std::chrono::milliseconds>(*lifetime).count();
+  }
   rapidjson::StringBuffer b;
   rapidjson::Writer<rapidjson::StringBuffer> w(b);
   w.StartObject();
@@ -50,16 +66,10 @@ std::string encodeShared(const TokenGrant& grant, std::int64_t expiresAtMs) {
   return std::string(b.GetString(), b.GetSize());
 }
 
-std::int64_t wallMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// A usable token from the shared entry: not the rejected one, not about to expire.
-std::optional<TokenGrant> decodeShared(const std::string& text, const std::string& rejected) {
+std::optional<TokenGrant> decodeSharedToken(std::string_view text, std::string_view rejected,
+                                            std::int64_t nowWallMs) {
   rapidjson::Document d;
-  d.Parse(text.c_str(), text.size());
+  d.Parse(text.data(), text.size());
   if (d.HasParseError() || !d.IsObject() || !d.HasMember("accessToken") ||
       !d["accessToken"].IsString() || !d.HasMember("expiresAtMs") || !d["expiresAtMs"].IsInt64()) {
     return std::nullopt;
@@ -71,20 +81,15 @@ std::optional<TokenGrant> decodeShared(const std::string& text, const std::strin
   }
   if (grant.accessToken.empty() || grant.accessToken == rejected) return std::nullopt;
   const std::int64_t expiresAt = d["expiresAtMs"].GetInt64();
+  if (expiresAt < 0) return std::nullopt;  // no replica writes that: not to be trusted
   if (expiresAt != 0) {
-    const std::int64_t left = (expiresAt - wallMillis()) / 1000;
+    // Both are non-negative, so the difference cannot overflow.
+    const std::int64_t left = (expiresAt - nowWallMs) / 1000;
     if (left <= TokenCache::kExpirySkew.count()) return std::nullopt;
-    grant.expiresIn = std::chrono::seconds(left);
+    grant.expiresIn = clampTokenLifetime(std::chrono::seconds(left));
   }
   return grant;
 }
-
-std::string lockToken() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return std::to_string(rng()) + std::to_string(rng());
-}
-
-}  // namespace
 
 std::string tokenCacheKey(const TokenParams& p) {
   std::string material;
@@ -208,9 +213,11 @@ boost::asio::awaitable<Result<std::string>> TokenCache::refresh(const Settings& 
     if (!grant->refreshToken.empty()) entry.refreshToken = std::move(grant->refreshToken);
     entry.obtainedAt = now;
     entry.expiresAt.reset();
-    if (grant->expiresIn) {
+    if (const auto seconds =
+            grant->expiresIn ? clampTokenLifetime(*grant->expiresIn) : std::nullopt) {
+      // At most a year: the conversion to steady_clock's nanoseconds cannot overflow.
       const auto lifetime =
-          std::chrono::duration_cast<std::chrono::steady_clock::duration>(*grant->expiresIn);
+          std::chrono::duration_cast<std::chrono::steady_clock::duration>(*seconds);
       const auto skew = std::min<std::chrono::steady_clock::duration>(kExpirySkew, lifetime / 2);
       entry.expiresAt = now + lifetime - skew;
     }
@@ -238,7 +245,9 @@ boost::asio::awaitable<Result<TokenGrant>> TokenCache::sharedGrant(const std::st
     auto shared = co_await store_->get(key);
     if (!shared) break;  // store down: refresh locally
     if (shared.value()) {
-      if (auto grant = decodeShared(**shared, rejected)) co_return std::move(*grant);
+      if (auto grant = decodeSharedToken(**shared, rejected, wallMillis())) {
+        co_return std::move(*grant);
+      }
     }
     // 2. One replica refreshes: the holder of the lock.
     auto locked = co_await store_->tryLock(lockKey, token, kLockTtl);
@@ -247,7 +256,7 @@ boost::asio::awaitable<Result<TokenGrant>> TokenCache::sharedGrant(const std::st
       // Double-check under the lock: the previous holder may have just finished.
       auto again = co_await store_->get(key);
       if (again && again.value()) {
-        if (auto grant = decodeShared(**again, rejected)) {
+        if (auto grant = decodeSharedToken(**again, rejected, wallMillis())) {
           (void)co_await store_->unlock(lockKey, token);
           co_return std::move(*grant);
         }
@@ -256,13 +265,13 @@ boost::asio::awaitable<Result<TokenGrant>> TokenCache::sharedGrant(const std::st
       if (grant) {
         TokenGrant stored = grant.value();
         if (stored.refreshToken.empty()) stored.refreshToken = refreshToken;
-        std::int64_t expiresAtMs = 0;
+        // The entry lives as long as the token (at most a year), a day when that is unknown.
         std::chrono::milliseconds ttl = std::chrono::hours(24);
-        if (grant->expiresIn) {
-          ttl = std::chrono::duration_cast<std::chrono::milliseconds>(*grant->expiresIn);
-          expiresAtMs = wallMillis() + ttl.count();
+        if (const auto lifetime =
+                stored.expiresIn ? clampTokenLifetime(*stored.expiresIn) : std::nullopt) {
+          ttl = std::chrono::duration_cast<std::chrono::milliseconds>(*lifetime);
         }
-        std::string encoded = encodeShared(stored, expiresAtMs);
+        std::string encoded = encodeSharedToken(stored, wallMillis());
         auto saved = co_await store_->set(key, std::move(encoded), ttl);
         if (!saved) logEvent(LogLevel::Warn, "gotowebinar: " + saved.error().message);
       }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,15 @@ struct TokenParams {
 // Hex SHA-256 over the length-prefixed parameters: two requests share a cache entry only
 // when every token parameter is equal.
 std::string tokenCacheKey(const TokenParams& params);
+
+// The entry shared with other replicas: {"accessToken","refreshToken","expiresAtMs"}, the
+// expiry in wall-clock milliseconds (0 when the endpoint gave no lifetime) so that replicas
+// with different steady clocks agree. The lifetime is clamped to kMaxTokenLifetime.
+std::string encodeSharedToken(const TokenGrant& grant, std::int64_t nowWallMs);
+// A usable token from a shared entry: not `rejected`, not within kExpirySkew of its expiry.
+// A negative expiresAtMs is refused; one further out than kMaxTokenLifetime counts as that.
+std::optional<TokenGrant> decodeSharedToken(std::string_view text, std::string_view rejected,
+                                            std::int64_t nowWallMs);
 
 class TokenCache {
  public:

@@ -2,7 +2,10 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "connectors/common/percent_encoding.hpp"
@@ -25,20 +28,40 @@ Error refreshRefused(int status, std::string_view body, std::string reason) {
 std::optional<std::chrono::seconds> expiresIn(const Json& doc) {
   auto it = doc.FindMember("expires_in");
   if (it == doc.MemberEnd()) return std::nullopt;
-  if (it->value.IsInt64() && it->value.GetInt64() > 0) {
-    return std::chrono::seconds(it->value.GetInt64());
-  }
-  if (it->value.IsString()) {  // some OAuth servers send it as a string
-    const char* begin = it->value.GetString();
-    const char* end = begin + it->value.GetStringLength();
-    long long n = 0;
-    auto [ptr, ec] = std::from_chars(begin, end, n);
-    if (ec == std::errc() && ptr == end && n > 0) return std::chrono::seconds(n);
-  }
-  return std::nullopt;
+  return parseExpiresIn(it->value);
 }
 
 }  // namespace
+
+std::optional<std::chrono::seconds> clampTokenLifetime(std::chrono::seconds lifetime) {
+  if (lifetime.count() <= 0) return std::nullopt;
+  return std::min(lifetime, kMaxTokenLifetime);
+}
+
+std::optional<std::chrono::seconds> parseExpiresIn(const rapidjson::Value& value) {
+  constexpr auto kMax = kMaxTokenLifetime.count();
+  if (value.IsInt64()) return clampTokenLifetime(std::chrono::seconds(value.GetInt64()));
+  if (value.IsUint64()) return kMaxTokenLifetime;  // beyond int64: positive and huge
+  if (value.IsDouble()) {                          // RapidJSON numbers are finite
+    const double seconds = std::floor(value.GetDouble());
+    if (!(seconds >= 1)) return std::nullopt;
+    return std::chrono::seconds(
+        seconds >= static_cast<double>(kMax) ? kMax : static_cast<std::int64_t>(seconds));
+  }
+  if (value.IsString()) {
+    const std::string_view text(value.GetString(), value.GetStringLength());
+    if (text.empty() ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::nullopt;
+    }
+    std::int64_t n = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec == std::errc::result_out_of_range) return kMaxTokenLifetime;
+    if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+    return clampTokenLifetime(std::chrono::seconds(n));
+  }
+  return std::nullopt;
+}
 
 TokenEndpoint TokenEndpoint::fromUrl(std::string url) {
   TokenEndpoint endpoint;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include <rapidjson/document.h>
 #include <boost/asio/awaitable.hpp>
 
 #include "gateway/error.hpp"
@@ -28,6 +29,22 @@ struct TokenEndpoint {
 
   static TokenEndpoint fromUrl(std::string url);
 };
+
+// The longest token lifetime the gateway believes: one year. A larger expires_in, or a
+// shared entry that expires further out, counts as one year. This keeps every conversion
+// (seconds to steady_clock nanoseconds, which overflow from 9,223,372,037 s; wall-clock
+// milliseconds plus a TTL) far from overflow.
+inline constexpr std::chrono::seconds kMaxTokenLifetime{365LL * 24 * 3600};
+
+// `lifetime` cut to kMaxTokenLifetime; nullopt when it is not positive (no expiry known).
+std::optional<std::chrono::seconds> clampTokenLifetime(std::chrono::seconds lifetime);
+
+// The expires_in member of a token answer as a lifetime. A positive number of seconds (an
+// integer; a number with a fraction or an exponent, rounded down; a string of digits, as
+// some OAuth servers send it) counts, clamped to kMaxTokenLifetime. Anything else (0, a
+// negative number, null, a boolean, another string, an object) means no expiry known: the
+// token is used until the upstream refuses it or intervalTime passes.
+std::optional<std::chrono::seconds> parseExpiresIn(const rapidjson::Value& value);
 
 struct TokenGrant {
   std::string accessToken;
