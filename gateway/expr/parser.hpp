@@ -11,10 +11,6 @@
 
 namespace flowgate::expr {
 
-constexpr std::size_t kMaxExpressionLength = 64 * 1024;
-constexpr int kMaxNesting = 64;  // parentheses, calls, filters, prefix operators
-constexpr int kMaxHeight = 256;  // of the tree: bounds the evaluator's recursion
-
 // Fills `program` (its `source` set to `text`), or returns false with `error`.
 bool parseProgram(std::string_view text, const CompileOptions& options, Program& program,
                   CompileError& error);

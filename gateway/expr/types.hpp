@@ -15,6 +15,11 @@
 
 namespace flowgate::expr {
 
+// Limits on hostile input: longer or deeper expressions are compile errors.
+constexpr std::size_t kMaxExpressionLength = 64 * 1024;
+constexpr int kMaxNesting = 64;  // parentheses, calls, filters, prefix operators
+constexpr int kMaxHeight = 256;  // of the tree: bounds the evaluator's recursion
+
 struct CompileError {
   std::string message;
   std::size_t offset = 0;  // byte offset into the text given to compile()
