@@ -1,5 +1,9 @@
 // Outbound HTTP(S) client: Beast over Asio, C++20 coroutines, errors as values.
 //
+// allowedHosts is checked twice: on the URL's host before anything else, and on every
+// address the name resolves to before connecting (internal addresses only when the list
+// names them: HostAllowList::allowsResolved).
+//
 // Pool: one LIFO stack of idle connections per "scheme://host:port" key (the most recently
 // used connection is reused first, so cold ones age out at the bottom). Above
 // maxIdlePerHost the oldest ones are closed once idle for kBurstGrace (release, trimIdle).
@@ -287,6 +291,19 @@ Result<WireRequest> buildRequest(HttpRequest& request, const Url& url) {
 // ---------------------------------------------------------------------------------------
 // Connections
 
+IpAddress toIpAddress(const asio::ip::address& ip) {
+  IpAddress address;
+  if (ip.is_v4()) {
+    const auto bytes = ip.to_v4().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), address.bytes.begin());
+  } else {
+    address.v6 = true;
+    const auto bytes = ip.to_v6().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), address.bytes.begin());
+  }
+  return address;
+}
+
 struct Connection {
   // Beast reads into max(512, free capacity) bytes: an empty buffer took a 1 KiB answer in
   // two recv calls and the 7 KiB WebEx answer in fifteen (strace). 8 KiB up front: one each.
@@ -300,6 +317,7 @@ struct Connection {
   std::chrono::steady_clock::time_point idleSince;  // when it went back to the pool
   bool reused = false;
   bool hostMismatch = false;  // set by the verify callback
+  IpAddress peer;             // the address connected to (checked again on reuse)
 
   beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 };
@@ -485,9 +503,9 @@ class BeastHttpClient final : public HttpClient {
     for (int attempt = 0;; ++attempt) {
       if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
       std::unique_ptr<Connection> conn;
-      if (!forceFresh) conn = takeIdle(key);
+      if (!forceFresh) conn = takeIdle(key, url, allowed);
       if (!conn) {
-        auto connected = co_await connect(url, connectTimeout, cancel);
+        auto connected = co_await connect(url, connectTimeout, cancel, allowed);
         if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
         if (!connected) {
           Error e = std::move(connected).error();
@@ -636,9 +654,36 @@ class BeastHttpClient final : public HttpClient {
     co_return endpoints;
   }
 
+  // Keeps the addresses that `url.host` may lead to: allowedHosts checked the name, but a
+  // DNS answer must not turn an allowed name into a hop into the internal network. Internal
+  // addresses (loopback, private, link-local, metadata, ...) are refused unless the list
+  // names them explicitly (HostAllowList::allowsResolved).
+  static Result<std::vector<tcp::endpoint>> screenAddresses(std::vector<tcp::endpoint> endpoints,
+                                                            const Url& url,
+                                                            const HostAllowList& allowed) {
+    std::vector<tcp::endpoint> kept;
+    std::string refused;
+    for (const auto& endpoint : endpoints) {
+      const IpAddress address = toIpAddress(endpoint.address());
+      if (allowed.allowsResolved(url.host, address)) {
+        kept.push_back(endpoint);
+      } else if (refused.empty()) {
+        refused = address.str() + " (" + internalAddressKind(address) + ")";
+      }
+    }
+    if (kept.empty()) {
+      return Error::make(ErrorCode::UpstreamNotAllowed,
+                         "upstream host '" + url.host + "' resolves to " + refused +
+                             ", an internal address that allowedHosts does not name (allow it "
+                             "with an IP or CIDR entry)");
+    }
+    return kept;
+  }
+
   asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url,
                                                                std::chrono::milliseconds timeout,
-                                                               Cancellation* cancel) {
+                                                               Cancellation* cancel,
+                                                               const HostAllowList& allowed) {
     const std::string where = url.hostPort();
     if (url.tls) loadTrustStore();
     if (url.tls && !tlsSetupError_.empty()) {
@@ -647,7 +692,9 @@ class BeastHttpClient final : public HttpClient {
     }
     std::optional<std::chrono::steady_clock::time_point> deadline;
     if (timeout.count() > 0) deadline = std::chrono::steady_clock::now() + timeout;
-    auto endpoints = co_await resolve(url, deadline, timeout, cancel);
+    auto resolved = co_await resolve(url, deadline, timeout, cancel);
+    if (!resolved) co_return std::move(resolved).error();
+    auto endpoints = screenAddresses(std::move(resolved.value()), url, allowed);
     if (!endpoints) co_return std::move(endpoints).error();
 
     auto conn = std::make_unique<Connection>();
@@ -672,6 +719,7 @@ class BeastHttpClient final : public HttpClient {
       co_return Error::make(ErrorCode::UpstreamUnavailable,
                             "cannot connect to " + where + ": " + reasonText(connectEc));
     }
+    conn->peer = toIpAddress(endpoint.address());
     error_code ignored;
     stream.socket().set_option(tcp::no_delay(true), ignored);
 
@@ -723,15 +771,20 @@ class BeastHttpClient final : public HttpClient {
     return reasonText(ec);
   }
 
-  std::unique_ptr<Connection> takeIdle(const std::string& key) {
+  // The most recently used idle connection to `key` that is still alive (dead ones found on
+  // the way are dropped). One whose address `allowed` does not accept stays in the pool: it
+  // was opened for a step whose list names that address (steps share the pool).
+  std::unique_ptr<Connection> takeIdle(const std::string& key, const Url& url,
+                                       const HostAllowList& allowed) {
     auto it = idle_.find(key);
     if (it == idle_.end()) return nullptr;
     auto& stack = it->second;
     std::unique_ptr<Connection> found;
     const auto now = std::chrono::steady_clock::now();
-    while (!stack.empty() && !found) {
-      std::unique_ptr<Connection> candidate = std::move(stack.back());
-      stack.pop_back();
+    for (auto i = stack.size(); i-- > 0 && !found;) {
+      if (!allowed.allowsResolved(url.host, stack[i]->peer)) continue;
+      std::unique_ptr<Connection> candidate = std::move(stack[i]);
+      stack.erase(stack.begin() + static_cast<std::ptrdiff_t>(i));
       if (looksAlive(*candidate, now)) found = std::move(candidate);
     }
     if (stack.empty()) idle_.erase(it);

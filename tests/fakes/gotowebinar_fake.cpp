@@ -30,7 +30,7 @@ constexpr int kMaxDelayMs = 10 * 60 * 1000;
 constexpr const char* kConfigKeys[] = {
     "tokens",       "clients",      "refreshTokens",      "expiresIn",
     "tokenDelayMs", "tokenFailure", "rotateRefreshToken", "invalidTokenStatus",
-    "apiDelayMs",   "apiFailure",   "apiFault",
+    "apiDelayMs",   "apiFailure",   "apiFault",           "endlessPages",
 };
 
 struct ForcedFailure {
@@ -72,6 +72,9 @@ struct Settings {
   std::optional<ForcedFault> apiFault;
   bool rotateRefreshToken = false;
   int invalidTokenStatus = 403;
+  // A broken or hostile upstream: every v2 list page holds this many items (at most the
+  // page's size) and reports one more page after it, however far the client reads. 0 = off.
+  int endlessPages = 0;
 };
 
 Settings defaultSettings() {
@@ -303,16 +306,47 @@ std::optional<FakeResponse> parsePaging(const std::vector<std::pair<std::string,
   return std::nullopt;
 }
 
-// v1: a plain array of every item; v2: the HAL page envelope.
+// v1: a plain array of every item; v2: the HAL page envelope. With `endless` > 0 (the
+// endlessPages setting), a v2 page holds min(endless, size) items, taken from the list in
+// turn, and claims one more page after it.
 template <class Item, class WriteItem>
 std::string listBody(bool v2, const char* embeddedName, const std::vector<Item>& items,
-                     const Paging& paging, WriteItem writeItem) {
+                     const Paging& paging, int endless, WriteItem writeItem) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   if (!v2) {
     w.StartArray();
     for (const auto& item : items) writeItem(w, item);
     w.EndArray();
+    return writerText(buffer);
+  }
+  if (endless > 0 && !items.empty()) {
+    const long long count = std::min(endless, paging.size);
+    const long long first = static_cast<long long>(paging.page) * paging.size;
+    const long long pages = static_cast<long long>(paging.page) + 2;
+    w.StartObject();
+    w.Key("_embedded");
+    w.StartObject();
+    w.Key(embeddedName);
+    w.StartArray();
+    for (long long i = 0; i < count; ++i) {
+      writeItem(
+          w, items[static_cast<std::size_t>((first + i) % static_cast<long long>(items.size()))]);
+    }
+    w.EndArray();
+    w.EndObject();
+    w.Key("page");
+    w.StartObject();
+    w.Key("size");
+    w.Int(paging.size);
+    w.Key("totalElements");
+    w.Int64(pages * paging.size);
+    w.Key("totalPages");
+    w.Int64(pages);
+    w.Key("number");
+    w.Int(paging.page);
+    w.EndObject();
+    w.EndObject();
     return writerText(buffer);
   }
   const long long total = static_cast<long long>(items.size());
@@ -443,6 +477,7 @@ struct ConfigPatch {
   std::optional<ForcedFault> apiFault;
   std::optional<bool> rotateRefreshToken;
   std::optional<int> invalidTokenStatus;
+  std::optional<int> endlessPages;
 };
 
 std::optional<int> intInRange(const rapidjson::Value& v, int min, int max) {
@@ -513,6 +548,13 @@ bool parseConfig(const rapidjson::Value& config, ConfigPatch& patch, std::string
     patch.apiDelayMs = intInRange(it->value, 0, kMaxDelayMs);
     if (!patch.apiDelayMs) {
       error = "apiDelayMs must be an integer between 0 and 600000";
+      return false;
+    }
+  }
+  if (const auto it = config.FindMember("endlessPages"); it != config.MemberEnd()) {
+    patch.endlessPages = intInRange(it->value, 0, kMaxPageSize);
+    if (!patch.endlessPages) {
+      error = "endlessPages must be an integer between 0 and 200 (items per page; 0 = off)";
       return false;
     }
   }
@@ -631,6 +673,7 @@ class GoToWebinarFake final : public FakeService {
     if (patch.tokenDelayMs) s.tokenDelayMs = *patch.tokenDelayMs;
     if (patch.apiDelayMs) s.apiDelayMs = *patch.apiDelayMs;
     if (patch.invalidTokenStatus) s.invalidTokenStatus = *patch.invalidTokenStatus;
+    if (patch.endlessPages) s.endlessPages = *patch.endlessPages;
     if (patch.rotateRefreshToken) s.rotateRefreshToken = *patch.rotateRefreshToken;
     if (patch.setTokenFailure) s.tokenFailure = patch.tokenFailure;
     if (patch.setApiFailure) s.apiFailure = patch.apiFailure;
@@ -850,10 +893,11 @@ class GoToWebinarFake final : public FakeService {
       }
       std::vector<const G2wSession*> sessions;
       for (const auto& s : webinar->sessions) sessions.push_back(&s);
-      return jsonResponse(200, listBody(v2, "sessionInfoResources", sessions, paging,
-                                        [&](JsonWriter& w, const G2wSession* s) {
-                                          writeSession(w, v2, *organizer, *webinar, *s);
-                                        }));
+      return jsonResponse(
+          200, listBody(v2, "sessionInfoResources", sessions, paging, settings_.endlessPages,
+                        [&](JsonWriter& w, const G2wSession* s) {
+                          writeSession(w, v2, *organizer, *webinar, *s);
+                        }));
     }
     const G2wSession* session = findSession(*webinar, seg[5]);
     if (session == nullptr) return notFound("Session " + seg[5] + " not found");
@@ -875,10 +919,11 @@ class GoToWebinarFake final : public FakeService {
       if (v2) {
         if (auto error = parsePaging(query, paging)) return std::move(*error);
       }
-      return jsonResponse(200, listBody(v2, "attendeeParticipationResponses", session->attendees,
-                                        paging, [&](JsonWriter& w, const G2wAttendee& a) {
-                                          writeAttendee(w, v2, *session, a);
-                                        }));
+      return jsonResponse(
+          200, listBody(v2, "attendeeParticipationResponses", session->attendees, paging,
+                        settings_.endlessPages, [&](JsonWriter& w, const G2wAttendee& a) {
+                          writeAttendee(w, v2, *session, a);
+                        }));
     }
     if (what == "performance") return jsonResponse(200, performanceBody(session->performance));
     if (what == "polls") return jsonResponse(200, pollsBody(session->polls));
@@ -922,7 +967,7 @@ class GoToWebinarFake final : public FakeService {
       return a.session->startTime < b.session->startTime;
     });
     return jsonResponse(200, listBody(v2, "sessionInfoResources", entries, paging,
-                                      [&](JsonWriter& w, const Entry& e) {
+                                      settings_.endlessPages, [&](JsonWriter& w, const Entry& e) {
                                         writeSession(w, v2, organizer, *e.webinar, *e.session);
                                       }));
   }

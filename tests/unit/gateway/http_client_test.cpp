@@ -505,6 +505,95 @@ TEST_SUITE("HttpClient") {
     CHECK(server.requests.size() == 1);
   }
 
+  // "127.1" is a host name to allowedHosts and the URL parser (not a dotted quad), but
+  // getaddrinfo reads it as 127.0.0.1, without /etc/hosts or DNS: a name that resolves
+  // inward, offline. Empty when this resolver does not (the test then says so and skips).
+  std::string inwardName() {
+    static const std::string name = [] {
+      asio::io_context ioc;
+      tcp::resolver resolver(ioc);
+      boost::system::error_code ec;
+      auto results = resolver.resolve("127.1", "80", ec);
+      if (ec || results.empty()) return std::string();
+      for (const auto& entry : results) {
+        if (entry.endpoint().address() != asio::ip::make_address("127.0.0.1")) return std::string();
+      }
+      return std::string("127.1");
+    }();
+    return name;
+  }
+
+  TEST_CASE("an allowed name that resolves to an internal address: 403, no connection") {
+    if (inwardName().empty()) {
+      MESSAGE("skipped: this resolver does not read 127.1 as 127.0.0.1");
+      return;
+    }
+    asio::io_context ioc;
+    TestServer server(ioc, ok);
+    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    runClient(ioc, &server, [&]() -> asio::awaitable<void> {
+      const std::string url = server.url(inwardName(), "/");
+      const HostAllowList byName({inwardName()});
+      auto denied = co_await client->send(get(url), byName);
+      checkError(denied, ErrorCode::UpstreamNotAllowed, 403);
+      CHECK(denied.error().message ==
+            "upstream host '127.1' resolves to 127.0.0.1 (loopback), an internal address that "
+            "allowedHosts does not name (allow it with an IP or CIDR entry)");
+      CHECK(server.accepted == 0);
+      // Named explicitly, as an IP literal or a CIDR range: reached.
+      const std::vector<HostAllowList> namedLists{HostAllowList({inwardName(), "127.0.0.1"}),
+                                                  HostAllowList({inwardName(), "127.0.0.0/8"})};
+      for (const HostAllowList& named : namedLists) {
+        auto allowed = co_await client->send(get(url), named);
+        REQUIRE_MESSAGE(allowed.ok(), (allowed.ok() ? "" : allowed.error().message));
+        CHECK(allowed->body == "ok");
+      }
+      // Another range does not name it, and the connection pooled by the calls above (whose
+      // lists did) is not reused for it.
+      const HostAllowList otherRange({inwardName(), "10.0.0.0/8"});
+      auto other = co_await client->send(get(url), otherRange);
+      checkError(other, ErrorCode::UpstreamNotAllowed, 403);
+    });
+    CHECK(server.requests.size() == 2);
+  }
+
+  TEST_CASE("an IP literal URL is reached when a CIDR entry contains it") {
+    asio::io_context ioc;
+    TestServer server(ioc, ok);
+    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    runClient(ioc, &server, [&]() -> asio::awaitable<void> {
+      const HostAllowList loopbackRange({"127.0.0.0/8"});
+      const HostAllowList privateRange({"10.0.0.0/8"});
+      auto allowed = co_await client->send(get(server.url()), loopbackRange);
+      REQUIRE_MESSAGE(allowed.ok(), (allowed.ok() ? "" : allowed.error().message));
+      auto denied = co_await client->send(get(server.url()), privateRange);
+      checkError(denied, ErrorCode::UpstreamNotAllowed, 403);
+      CHECK(denied.error().message == "upstream host '127.0.0.1' is not in allowedHosts");
+    });
+    CHECK(server.requests.size() == 1);
+  }
+
+  TEST_CASE("an explicit localhost entry allows the loopback it resolves to") {
+    // Where the machine resolves localhost at all (a bare chroot may have no /etc/hosts).
+    asio::io_context probe;
+    tcp::resolver resolver(probe);
+    boost::system::error_code ec;
+    resolver.resolve("localhost", "0", ec);
+    if (ec) {
+      MESSAGE("skipped: localhost does not resolve here");
+      return;
+    }
+    asio::io_context ioc;
+    TestServer server(ioc, ok);
+    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    runClient(ioc, &server, [&]() -> asio::awaitable<void> {
+      const HostAllowList localhostOnly({"localhost"});
+      auto allowed = co_await client->send(get(server.url("localhost", "/")), localhostOnly);
+      REQUIRE_MESSAGE(allowed.ok(), (allowed.ok() ? "" : allowed.error().message));
+      CHECK(allowed->body == "ok");
+    });
+  }
+
   TEST_CASE("invalid URLs are rejected before anything else") {
     asio::io_context ioc;
     auto client = makeHttpClient(ioc.get_executor(), testOptions());
