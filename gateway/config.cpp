@@ -1,17 +1,23 @@
 #include "gateway/config.hpp"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <tuple>
 
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
 #include <yaml-cpp/yaml.h>
 
 #include "gateway/connector.hpp"
+#include "gateway/shared_store.hpp"
 
 namespace flowgate {
 
@@ -57,6 +63,55 @@ std::string parseEndpoint(const std::string& text, Endpoint& out) {
   }
   out.host = host;
   out.port = static_cast<std::uint16_t>(value);
+  return "";
+}
+
+namespace {
+
+bool isIpLiteral(const std::string& host) {
+  in_addr v4{};
+  in6_addr v6{};
+  // A link-local IPv6 listen address may carry its interface ("fe80::1%eth0").
+  const std::string address = host.substr(0, host.find('%'));
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1 ||
+         inet_pton(AF_INET6, address.c_str(), &v6) == 1;
+}
+
+}  // namespace
+
+std::string parseListenEndpoint(const std::string& text, Endpoint& out) {
+  Endpoint parsed;
+  if (auto problem = parseEndpoint(text, parsed); !problem.empty()) return problem;
+  if (!isIpLiteral(parsed.host)) {
+    return "a listener needs an IP address (0.0.0.0, 127.0.0.1, [::]), not a host name, got '" +
+           text + "'";
+  }
+  out = parsed;
+  return "";
+}
+
+std::string checkCaFile(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) return "no such file '" + path + "'";
+  if (fs::is_directory(status)) return "'" + path + "' is a directory, not a PEM file";
+  if (::access(path.c_str(), R_OK) != 0) {
+    return "cannot read '" + path + "': " + std::strerror(errno);
+  }
+  // What the HTTP client does with it on the first https call (SSL_CTX_load_verify_locations).
+  X509_STORE* store = X509_STORE_new();
+  if (store == nullptr) return "cannot check '" + path + "': out of memory";
+  ERR_clear_error();
+  const bool loaded = X509_STORE_load_file(store, path.c_str()) == 1;
+  const unsigned long error = ERR_peek_last_error();
+  ERR_clear_error();
+  X509_STORE_free(store);
+  if (!loaded) {
+    const char* reason = error != 0 ? ERR_reason_error_string(error) : nullptr;
+    return "'" + path + "' is not a PEM bundle of certificates" +
+           (reason != nullptr ? std::string(" (") + reason + ")" : std::string());
+  }
   return "";
 }
 
@@ -132,15 +187,24 @@ bool expandEnv(const std::string& text, std::string& out, std::string& missing) 
 
 namespace {
 
+// Where each key path was last set (file, line, column; no message), for the checks that
+// look at several keys once file, environment and command line are all applied.
+using Origins = std::map<std::string, ConfigError>;
+
 // Walks one YAML file, collecting every problem with its position.
 class Reader {
  public:
-  Reader(std::string file, ConfigErrors& errors) : file_(std::move(file)), errors_(errors) {}
+  Reader(std::string file, ConfigErrors& errors, Origins* origins = nullptr)
+      : file_(std::move(file)), errors_(errors), origins_(origins) {}
+
+  ConfigError at(const YAML::Node& node, std::string message = {}) const {
+    const YAML::Mark mark = node.Mark();
+    return {file_, mark.line >= 0 ? mark.line + 1 : 0, mark.column >= 0 ? mark.column + 1 : 0,
+            std::move(message)};
+  }
 
   void fail(const YAML::Node& node, const std::string& message) {
-    const YAML::Mark mark = node.Mark();
-    errors_.push_back({file_, mark.line >= 0 ? mark.line + 1 : 0,
-                       mark.column >= 0 ? mark.column + 1 : 0, message});
+    errors_.push_back(at(node, message));
   }
 
   // Reports keys of `map` not in `known`; returns false when `map` is not a map.
@@ -180,6 +244,7 @@ class Reader {
               T& out) {
     const YAML::Node node = map[key];
     if (!node) return;
+    if (origins_ != nullptr) (*origins_)[where + "." + key] = at(node);
     std::string text;
     if (!scalar(node, where + "." + key, text)) return;
     std::string problem = parse(text, out);
@@ -260,6 +325,7 @@ class Reader {
  private:
   std::string file_;
   ConfigErrors& errors_;
+  Origins* origins_;
 };
 
 const std::set<std::string> kSections{"server",  "admin",      "logging",   "upstream",
@@ -313,13 +379,54 @@ void readUpstreamPolicy(const YAML::Node& node, const std::string& file, const s
 
 namespace {
 
-void applyDocument(const YAML::Node& root, const std::string& path,
-                   const ConnectorRegistry& registry, GatewayConfig& out, ConfigErrors& errors);
+struct Load {
+  const ConnectorRegistry& registry;
+  GatewayConfig& out;
+  ConfigErrors& errors;
+  Origins origins;
+  bool tokenStoreUrlRefused = false;
+};
+
+void applyDocument(const YAML::Node& root, const std::string& path, Load& load);
+
+// One value for one key path (from the environment or the command line), applied as a
+// document of its own named `source`, so that it is checked exactly like the file's.
+void applyValue(const std::string& source, const std::string& keyPath, const std::string& value,
+                Load& load) {
+  std::vector<std::string> parts;
+  for (std::size_t start = 0;;) {
+    const auto dot = keyPath.find('.', start);
+    parts.push_back(keyPath.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  YAML::Node leaf;
+  if (parts.back() == "allowedHosts") {
+    leaf = YAML::Node(YAML::NodeType::Sequence);
+    for (std::size_t start = 0; start <= value.size();) {
+      auto comma = value.find(',', start);
+      if (comma == std::string::npos) comma = value.size();
+      std::string item = value.substr(start, comma - start);
+      item.erase(0, item.find_first_not_of(" \t"));
+      item.erase(item.find_last_not_of(" \t") + 1);
+      if (!item.empty()) leaf.push_back(item);
+      start = comma + 1;
+    }
+  } else {
+    leaf = YAML::Node(value);
+  }
+  for (auto p = parts.rbegin(); p != parts.rend(); ++p) {
+    YAML::Node parent(YAML::NodeType::Map);
+    parent[*p] = leaf;
+    leaf = parent;
+  }
+  applyDocument(leaf, source, load);
+}
 
 // FLOWGATE_SERVER_LISTEN=... style overrides, one document per variable.
-void applyEnvironment(const ConnectorRegistry& registry, GatewayConfig& out, ConfigErrors& errors) {
+void applyEnvironment(Load& load) {
   std::map<std::string, std::string> byEnv;
-  for (const auto& path : configKeyPaths(registry)) byEnv.emplace(configEnvName(path), path);
+  for (const auto& path : configKeyPaths(load.registry)) byEnv.emplace(configEnvName(path), path);
   std::set<std::string> sections;
   for (const auto& section : kSections) sections.insert(configEnvName(section));
   std::vector<std::string> names;
@@ -338,42 +445,42 @@ void applyEnvironment(const ConnectorRegistry& registry, GatewayConfig& out, Con
       // like a config section but names no key is a typo.
       const auto second = name.find('_', 9);
       if (sections.contains(name.substr(0, second))) {
-        errors.push_back({"$" + name, 0, 0,
-                          "no config key is named like this (FLOWGATE_ + the key path in "
-                          "upper case, '_' between the parts, e.g. FLOWGATE_SERVER_LISTEN)"});
+        load.errors.push_back({"$" + name, 0, 0,
+                               "no config key is named like this (FLOWGATE_ + the key path in "
+                               "upper case, '_' between the parts, e.g. FLOWGATE_SERVER_LISTEN)"});
       }
       continue;
     }
-    const std::string value = std::getenv(name.c_str());
-    std::vector<std::string> parts;
-    for (std::size_t start = 0;;) {
-      const auto dot = it->second.find('.', start);
-      parts.push_back(it->second.substr(start, dot - start));
-      if (dot == std::string::npos) break;
-      start = dot + 1;
-    }
-    YAML::Node leaf;
-    if (parts.back() == "allowedHosts") {
-      leaf = YAML::Node(YAML::NodeType::Sequence);
-      for (std::size_t start = 0; start <= value.size();) {
-        auto comma = value.find(',', start);
-        if (comma == std::string::npos) comma = value.size();
-        std::string item = value.substr(start, comma - start);
-        item.erase(0, item.find_first_not_of(" \t"));
-        item.erase(item.find_last_not_of(" \t") + 1);
-        if (!item.empty()) leaf.push_back(item);
-        start = comma + 1;
-      }
-    } else {
-      leaf = YAML::Node(value);
-    }
-    for (auto p = parts.rbegin(); p != parts.rend(); ++p) {
-      YAML::Node parent(YAML::NodeType::Map);
-      parent[*p] = leaf;
-      leaf = parent;
-    }
-    applyDocument(leaf, "$" + name, registry, out, errors);
+    applyValue("$" + name, it->second, std::getenv(name.c_str()), load);
   }
+}
+
+// The address 0.0.0.0 or ::, which binds every address of its family (:: both, on Linux).
+bool isWildcardAddress(const std::string& host) {
+  return host == "0.0.0.0" || host == "::" || host == "0:0:0:0:0:0:0:0";
+}
+
+// What `serve` would only find when it binds: both listeners on one address and port.
+void checkListeners(Load& load, const std::string& path) {
+  const Endpoint& proxy = load.out.server.listen;
+  const Endpoint& admin = load.out.admin.listen;
+  if (proxy.port == 0 || proxy.port != admin.port) return;
+  const bool v6Proxy = proxy.host.find(':') != std::string::npos;
+  const bool v6Admin = admin.host.find(':') != std::string::npos;
+  const bool overlap = proxy.host == admin.host || (proxy.host == "::" || admin.host == "::") ||
+                       (isWildcardAddress(proxy.host) && v6Proxy == v6Admin) ||
+                       (isWildcardAddress(admin.host) && v6Proxy == v6Admin);
+  if (!overlap) return;
+  ConfigError e{path, 0, 0, {}};
+  for (const char* key : {"admin.listen", "server.listen"}) {
+    if (auto it = load.origins.find(key); it != load.origins.end()) {
+      e = it->second;
+      break;
+    }
+  }
+  e.message = "server.listen (" + proxy.str() + ") and admin.listen (" + admin.str() +
+              ") cannot both be bound: give the listeners different ports";
+  load.errors.push_back(std::move(e));
 }
 
 }  // namespace
@@ -409,7 +516,8 @@ std::vector<std::string> configKeyPaths(const ConnectorRegistry& registry) {
 }
 
 bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registry,
-                       GatewayConfig& out, ConfigErrors& errors, bool optional) {
+                       GatewayConfig& out, ConfigErrors& errors, bool optional,
+                       const std::vector<ConfigOverride>& overrides) {
   const std::size_t before = errors.size();
   // Connector defaults first, so a file may leave a connector out entirely.
   for (const auto& connector : registry.all()) {
@@ -419,35 +527,43 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
       if (!cc.values.contains(key.name)) cc.values[key.name] = key.defaultValue;
     }
   }
+  Load load{registry, out, errors, {}, false};
   if (!std::filesystem::exists(path)) {
     if (!optional) errors.push_back({path, 0, 0, "config file not found"});
   } else {
     try {
-      applyDocument(YAML::LoadFile(path), path, registry, out, errors);
+      applyDocument(YAML::LoadFile(path), path, load);
     } catch (const YAML::Exception& e) {
       errors.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
     }
   }
-  applyEnvironment(registry, out, errors);
-  // Checked once file and environment are both applied (either may set kind or url).
-  if (out.tokenStore.kind == "redis" && out.tokenStore.url.empty()) {
-    errors.push_back({path, 0, 0, "tokenStore: kind redis needs a url (redis://host:port)"});
+  applyEnvironment(load);
+  for (const auto& o : overrides) applyValue(o.source, o.path, o.value, load);
+  // Checked once file, environment and command line are all applied (any may set either key).
+  // (A url that was given but refused has its own error already.)
+  if (out.tokenStore.kind == "redis" && out.tokenStore.url.empty() && !load.tokenStoreUrlRefused) {
+    ConfigError e{path, 0, 0, {}};
+    if (auto it = load.origins.find("tokenStore.kind"); it != load.origins.end()) e = it->second;
+    e.message = "tokenStore: kind redis needs a url (redis://host:port)";
+    errors.push_back(std::move(e));
   }
+  checkListeners(load, path);
   sortErrors(errors, before);
   return errors.size() == before;
 }
 
 namespace {
 
-void applyDocument(const YAML::Node& root, const std::string& path,
-                   const ConnectorRegistry& registry, GatewayConfig& out, ConfigErrors& errors) {
-  Reader r(path, errors);
+void applyDocument(const YAML::Node& root, const std::string& path, Load& load) {
+  const ConnectorRegistry& registry = load.registry;
+  GatewayConfig& out = load.out;
+  Reader r(path, load.errors, &load.origins);
   if (root.IsNull()) return;
   std::string watch = out.proxies.watch ? "true" : "false";
   if (!r.checkMap(root, "the gateway config", kSections)) return;
 
   if (const auto s = root["server"]; s && r.checkMap(s, "server", kServerKeys)) {
-    r.parsed(s, "listen", "server", parseEndpoint, out.server.listen);
+    r.parsed(s, "listen", "server", parseListenEndpoint, out.server.listen);
     r.unsignedValue(s, "threads", "server", out.server.threads, 1024);
     r.parsed(s, "maxBodyBytes", "server", parseByteSize, out.server.maxBodyBytes);
     r.parsed(s, "headerTimeout", "server", parseDuration, out.server.headerTimeout);
@@ -463,7 +579,7 @@ void applyDocument(const YAML::Node& root, const std::string& path,
     }
   }
   if (const auto a = root["admin"]; a && r.checkMap(a, "admin", kAdminKeys)) {
-    r.parsed(a, "listen", "admin", parseEndpoint, out.admin.listen);
+    r.parsed(a, "listen", "admin", parseListenEndpoint, out.admin.listen);
   }
   if (const auto l = root["logging"]; l && r.checkMap(l, "logging", kLoggingKeys)) {
     r.string(l, "level", "logging", out.logging.level,
@@ -484,11 +600,27 @@ void applyDocument(const YAML::Node& root, const std::string& path,
     readPolicy(r, u, "upstream", out.upstream.policy);
     r.unsignedValue(u, "maxIdlePerHost", "upstream", out.upstream.maxIdlePerHost, 100000);
     r.parsed(u, "maxResponseBytes", "upstream", parseByteSize, out.upstream.maxResponseBytes);
-    r.string(u, "caFile", "upstream", out.upstream.caFile);
+    r.parsed(
+        u, "caFile", "upstream",
+        [](const std::string& text, std::string& value) {
+          std::string problem = text.empty() ? "" : checkCaFile(text);
+          if (problem.empty()) value = text;
+          return problem;
+        },
+        out.upstream.caFile);
   }
   if (const auto t = root["tokenStore"]; t && r.checkMap(t, "tokenStore", kTokenStoreKeys)) {
     r.string(t, "kind", "tokenStore", out.tokenStore.kind, {"memory", "redis"});
-    r.string(t, "url", "tokenStore", out.tokenStore.url);
+    r.parsed(
+        t, "url", "tokenStore",
+        [&load](const std::string& text, std::string& value) {
+          RedisUrl ignored;
+          std::string problem = text.empty() ? "" : parseRedisUrl(text, ignored);
+          if (problem.empty()) value = text;
+          load.tokenStoreUrlRefused = !problem.empty();
+          return problem;
+        },
+        out.tokenStore.url);
   }
   if (const auto cs = root["connectors"]; cs) {
     if (!cs.IsMap()) {
@@ -505,7 +637,8 @@ void applyDocument(const YAML::Node& root, const std::string& path,
           continue;
         }
         std::set<std::string> known{"allowedHosts"};
-        for (const auto& key : connector->configKeys()) known.insert(key.name);
+        const std::vector<ConfigKeySpec> specs = connector->configKeys();
+        for (const auto& key : specs) known.insert(key.name);
         const std::string where = "connectors." + name;
         if (!r.checkMap(kv.second, where, known) || kv.second.IsNull()) continue;
         auto& cc = out.connectors[name];
@@ -516,7 +649,17 @@ void applyDocument(const YAML::Node& root, const std::string& path,
             cc.allowedHostsSet = true;
           } else if (known.contains(key)) {
             std::string text;
-            if (r.scalar(entry.second, where + "." + key, text)) cc.values[key] = text;
+            if (!r.scalar(entry.second, where + "." + key, text)) continue;
+            const auto spec = std::find_if(specs.begin(), specs.end(),
+                                           [&](const ConfigKeySpec& k) { return k.name == key; });
+            // The connector's own check, so that `check` refuses what would fail at run time.
+            if (spec->validate) {
+              if (std::string problem = spec->validate(text); !problem.empty()) {
+                r.fail(entry.second, where + "." + key + ": " + problem);
+                continue;
+              }
+            }
+            cc.values[key] = text;
           }
         }
       }

@@ -40,6 +40,11 @@ struct Endpoint {
 
 // Parses "HOST:PORT" or "[V6]:PORT"; returns an error message or "".
 std::string parseEndpoint(const std::string& text, Endpoint& out);
+// parseEndpoint for an address to bind: the host must be an IP literal (what `serve` binds).
+std::string parseListenEndpoint(const std::string& text, Endpoint& out);
+// upstream.caFile: "" when `path` is a readable PEM bundle with at least one certificate, as
+// the HTTP client loads it; else what is wrong.
+std::string checkCaFile(const std::string& path);
 // Parses "250ms", "10s", "5m", "1h"; returns an error message or "".
 std::string parseDuration(const std::string& text, std::chrono::milliseconds& out);
 // Parses "1048576", "512KiB", "8MiB"; returns an error message or "".
@@ -87,10 +92,23 @@ struct GatewayConfig {
   } tokenStore;
 };
 
-// Loads `path` over the defaults. A missing file is an error unless `optional` is set.
-// Connector sections are checked against the connectors' declared keys.
+// A key set on the command line (`--listen` sets server.listen): applied after the file and
+// the environment, checked like them, its problems reported as "SOURCE: message".
+struct ConfigOverride {
+  std::string source;  // "--listen"
+  std::string path;    // "server.listen"
+  std::string value;
+};
+
+// Loads `path` over the defaults, then the FLOWGATE_* environment, then `overrides`. A
+// missing file is an error unless `optional` is set. Connector sections are checked against
+// the connectors' declared keys and their validators. Everything that `serve` would refuse
+// at start-up is refused here (`check` runs the same code): listen hosts that are not IP
+// literals, both listeners on one port, a tokenStore.url that does not parse, a caFile that
+// is not a readable PEM bundle.
 bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registry,
-                       GatewayConfig& out, ConfigErrors& errors, bool optional = false);
+                       GatewayConfig& out, ConfigErrors& errors, bool optional = false,
+                       const std::vector<ConfigOverride>& overrides = {});
 
 // Every config key path ("server.listen", "connectors.webex.allowedHosts", ...), and the
 // environment variable that overrides it: FLOWGATE_ + the path in upper case with '_' for

@@ -124,9 +124,12 @@ int main(int argc, char** argv) {
 
   flowgate::ConnectorRegistry registry;
   flowgate::registerBuiltinConnectors(registry);
+  // --listen is checked like server.listen in the file (check and serve run the same code).
+  std::vector<flowgate::ConfigOverride> overrides;
+  if (!o.listen.empty()) overrides.push_back({"--listen", "server.listen", o.listen});
   flowgate::GatewayConfig config;
   flowgate::ConfigErrors errors;
-  flowgate::loadGatewayConfig(o.config, registry, config, errors, !o.configGiven);
+  flowgate::loadGatewayConfig(o.config, registry, config, errors, !o.configGiven, overrides);
   if (o.command == "health") {
     flowgate::Endpoint admin = config.admin.listen;
     if (!o.admin.empty()) {
@@ -138,10 +141,6 @@ int main(int argc, char** argv) {
     return flowgate::checkHealth(admin, std::cout, std::cerr);
   }
   auto proxies = flowgate::loadProxyDir(o.proxies, registry, errors, config.upstream.policy);
-  if (!o.listen.empty()) {
-    std::string problem = flowgate::parseEndpoint(o.listen, config.server.listen);
-    if (!problem.empty()) errors.push_back({"--listen", 0, 0, problem});
-  }
   if (!errors.empty()) {
     printErrors(errors);
     std::cerr << "flowgate: " << errors.size() << " problem(s) found\n";
@@ -158,7 +157,7 @@ int main(int argc, char** argv) {
   std::string sandboxBase;
   if (o.sandbox) {
     flowgate::Endpoint where;
-    if (auto problem = flowgate::parseEndpoint(o.sandboxListen, where); !problem.empty()) {
+    if (auto problem = flowgate::parseListenEndpoint(o.sandboxListen, where); !problem.empty()) {
       std::cerr << "flowgate: --sandbox-listen: " << problem << "\n";
       return 1;
     }
@@ -193,14 +192,11 @@ int main(int argc, char** argv) {
 
   flowgate::Gateway gateway(config, registry, proxies);
   gateway.setReloader(
-      [&registry, o, sandboxBase](flowgate::Reloaded& out, std::string& problems) {
+      [&registry, o, overrides, sandboxBase](flowgate::Reloaded& out, std::string& problems) {
         flowgate::ConfigErrors errs;
-        flowgate::loadGatewayConfig(o.config, registry, out.config, errs, !o.configGiven);
+        flowgate::loadGatewayConfig(o.config, registry, out.config, errs, !o.configGiven,
+                                    overrides);
         out.proxies = flowgate::loadProxyDir(o.proxies, registry, errs, out.config.upstream.policy);
-        if (!o.listen.empty()) {
-          std::string problem = flowgate::parseEndpoint(o.listen, out.config.server.listen);
-          if (!problem.empty()) errs.push_back({"--listen", 0, 0, problem});
-        }
         for (const auto& e : errs) problems += e.str() + "\n";
         if (!errs.empty()) return false;
         if (!sandboxBase.empty()) applySandbox(out.config, sandboxBase);

@@ -3,11 +3,14 @@
 // await them from their worker threads (co_spawn onto the store's io_context, completion
 // back on the caller's executor). Commands are rare: the token cache in front of the store
 // only goes to Redis to refresh a token.
+#include <arpa/inet.h>
 #include <hiredis/hiredis.h>
 
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -26,6 +29,90 @@ namespace flowgate {
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
+std::string parseRedisUrl(std::string_view url, RedisUrl& out) {
+  constexpr std::string_view kForm = " (redis://[[user]:password@]host[:port][/db])";
+  auto startsWith = [&](std::string_view prefix) {
+    if (url.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(url[i])) != prefix[i]) return false;
+    }
+    return true;
+  };
+  if (startsWith("rediss://")) {
+    return "TLS to Redis (rediss://) is not supported; use redis://" + std::string(kForm);
+  }
+  if (!startsWith("redis://")) return "must start with redis://" + std::string(kForm);
+  // Never quote the URL or its parts: a malformed one may put the password anywhere.
+  for (char c : url) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) return "contains spaces or control characters";
+  }
+  RedisUrl parsed;
+  std::string_view rest = url.substr(8);
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+    const std::string_view userInfo = rest.substr(0, at);
+    if (const auto colon = userInfo.find(':'); colon == std::string_view::npos) {
+      parsed.password = userInfo;
+    } else {
+      parsed.user = userInfo.substr(0, colon);
+      parsed.password = userInfo.substr(colon + 1);
+    }
+    rest = rest.substr(at + 1);
+  }
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    return "query or fragment parts are not supported" + std::string(kForm);
+  }
+  if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+    const std::string_view db = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    if (!db.empty()) {
+      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), parsed.db);
+      if (ec != std::errc() || p != db.data() + db.size() || parsed.db < 0) {
+        return "the database after '/' must be a whole number" + std::string(kForm);
+      }
+    }
+  }
+  std::string_view host = rest;
+  std::optional<std::string_view> port;
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) return "unterminated '[' in the host";
+    host = rest.substr(1, close - 1);
+    const std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return "unexpected characters after ']'";
+      port = after.substr(1);
+    }
+    in6_addr addr{};
+    if (inet_pton(AF_INET6, std::string(host).c_str(), &addr) != 1) {
+      return "invalid IPv6 address in the host";
+    }
+  } else {
+    if (const auto colon = rest.find(':'); colon != std::string_view::npos) {
+      host = rest.substr(0, colon);
+      port = rest.substr(colon + 1);
+    }
+    for (char c : host) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') {
+        return "invalid character in the host (IPv6 addresses go in brackets)";
+      }
+    }
+  }
+  if (host.empty()) return "needs a host" + std::string(kForm);
+  parsed.host = host;
+  if (port) {
+    unsigned value = 0;
+    auto [p, ec] = std::from_chars(port->data(), port->data() + port->size(), value);
+    if (port->empty() || ec != std::errc() || p != port->data() + port->size() || value == 0 ||
+        value > 65535) {
+      return "the port must be a number from 1 to 65535";
+    }
+    parsed.port = static_cast<int>(value);
+  }
+  out = std::move(parsed);
+  return "";
+}
+
 namespace {
 
 constexpr milliseconds kConnectTimeout{300};
@@ -36,50 +123,6 @@ constexpr milliseconds kReconnectInterval{1000};
 constexpr const char* kUnlockScript =
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) "
     "else return 0 end";
-
-struct RedisUrl {
-  std::string host = "127.0.0.1";
-  int port = 6379;
-  std::string password;
-  int db = 0;
-};
-
-bool parseRedisUrl(const std::string& url, RedisUrl& out, std::string& error) {
-  constexpr std::string_view kScheme = "redis://";
-  if (url.rfind(kScheme, 0) != 0) {
-    error = "tokenStore.url must start with redis:// (redis://[:password@]host[:port][/db])";
-    return false;
-  }
-  std::string rest = url.substr(kScheme.size());
-  if (const auto at = rest.rfind('@'); at != std::string::npos) {
-    std::string user = rest.substr(0, at);
-    const auto colon = user.find(':');
-    out.password = colon == std::string::npos ? user : user.substr(colon + 1);
-    rest = rest.substr(at + 1);
-  }
-  if (const auto slash = rest.find('/'); slash != std::string::npos) {
-    const std::string db = rest.substr(slash + 1);
-    rest = rest.substr(0, slash);
-    if (!db.empty()) {
-      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), out.db);
-      if (ec != std::errc() || p != db.data() + db.size() || out.db < 0) {
-        error = "tokenStore.url: the database must be a number";
-        return false;
-      }
-    }
-  }
-  if (const auto colon = rest.rfind(':'); colon != std::string::npos) {
-    const std::string port = rest.substr(colon + 1);
-    rest = rest.substr(0, colon);
-    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), out.port);
-    if (ec != std::errc() || p != port.data() + port.size() || out.port <= 0 || out.port > 65535) {
-      error = "tokenStore.url: invalid port";
-      return false;
-    }
-  }
-  if (!rest.empty()) out.host = rest;
-  return true;
-}
 
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
@@ -236,7 +279,10 @@ class RedisStore final : public SharedStore {
     timeval ctv{0, static_cast<suseconds_t>(kCommandTimeout.count() * 1000)};
     redisSetTimeout(ctx_, ctv);
     if (!url_.password.empty()) {
-      Reply r(static_cast<redisReply*>(redisCommand(ctx_, "AUTH %s", url_.password.c_str())));
+      Reply r(static_cast<redisReply*>(
+          url_.user.empty()
+              ? redisCommand(ctx_, "AUTH %s", url_.password.c_str())
+              : redisCommand(ctx_, "AUTH %s %s", url_.user.c_str(), url_.password.c_str())));
       if (!r || r->type == REDIS_REPLY_ERROR) {
         reason = "authentication failed";
         return false;
@@ -296,7 +342,10 @@ class RedisStore final : public SharedStore {
 
 std::unique_ptr<SharedStore> makeRedisStore(const std::string& url, std::string& error) {
   RedisUrl parsed;
-  if (!parseRedisUrl(url, parsed, error)) return nullptr;
+  if (auto problem = parseRedisUrl(url, parsed); !problem.empty()) {
+    error = "tokenStore.url: " + problem;
+    return nullptr;
+  }
   return std::make_unique<RedisStore>(std::move(parsed));
 }
 

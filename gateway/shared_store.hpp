@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
@@ -32,7 +33,20 @@ class SharedStore {
   virtual std::pair<bool, std::string> health() const = 0;
 };
 
-// "redis://[:password@]host[:port][/db]". Returns nullptr and sets `error` on a bad URL; a
+// A parsed tokenStore.url: "redis://[[user]:password@]host[:port][/db]".
+struct RedisUrl {
+  std::string host;  // a name or IP literal (IPv6 without its brackets)
+  int port = 6379;
+  std::string user;  // Redis 6 ACL user; empty = AUTH with the password only
+  std::string password;
+  int db = 0;
+};
+
+// The one parser of tokenStore.url: config validation (`check` and `serve`) and the store
+// use it. Returns "" or what is wrong (never quoting the password).
+std::string parseRedisUrl(std::string_view url, RedisUrl& out);
+
+// Parses `url` as parseRedisUrl does. Returns nullptr and sets `error` on a bad URL; a
 // server that is down is not an error (the store reconnects when it comes back).
 std::unique_ptr<SharedStore> makeRedisStore(const std::string& url, std::string& error);
 

@@ -65,6 +65,62 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn(f"{config}:1:19: logging.format: must be one of json, text", r.stderr)
 
+    def assert_check_and_serve_refuse(self, config, expected, serve_listen=True, env=None):
+        """`check` exits 1 naming the problem where it is; `serve` refuses the same file."""
+        full_env = dict(os.environ, **(env or {}))
+        r = subprocess.run([FLOWGATE, "check", "--config", config, "--proxies", PROXIES],
+                           capture_output=True, text=True, timeout=30, env=full_env)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn(expected, r.stderr)
+        args = [FLOWGATE, "serve", "--config", config, "--proxies", PROXIES]
+        if serve_listen:
+            args += ["--listen", "127.0.0.1:0"]
+        r = subprocess.run(args, capture_output=True, text=True, timeout=30, env=full_env)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn(expected, r.stderr)
+
+    def test_check_refuses_what_serve_cannot_run(self):
+        # Issue 11, item 6: each of these passed `check`, then `serve` exited 1 or failed later.
+        missing_ca = os.path.join(self.dir, "missing-ca.pem")
+        not_pem = self.write("not.pem", "not a certificate\n")
+        cases = [
+            ("redis-port", "admin: {listen: 127.0.0.1:0}\n"
+             "tokenStore:\n  kind: redis\n  url: redis://127.0.0.1:abc\n",
+             ":4:8: tokenStore.url: the port must be a number from 1 to 65535", True),
+            ("redis-scheme", "admin: {listen: 127.0.0.1:0}\n"
+             "tokenStore: {kind: redis, url: \"http://127.0.0.1:6379\"}\n",
+             ":2:32: tokenStore.url: must start with redis://", True),
+            ("redis-without-url", "admin: {listen: 127.0.0.1:0}\ntokenStore:\n  kind: redis\n",
+             ":3:9: tokenStore: kind redis needs a url", True),
+            ("ca-missing", f"admin: {{listen: 127.0.0.1:0}}\nupstream:\n  caFile: {missing_ca}\n",
+             f":3:11: upstream.caFile: no such file '{missing_ca}'", True),
+            ("ca-not-pem", f"admin: {{listen: 127.0.0.1:0}}\nupstream:\n  caFile: {not_pem}\n",
+             ":3:11: upstream.caFile: '" + not_pem + "' is not a PEM bundle", True),
+            ("listen-name", "admin: {listen: 127.0.0.1:0}\nserver:\n  listen: localhost:0\n",
+             ":3:11: server.listen: a listener needs an IP address", False),
+            ("admin-name", "admin:\n  listen: localhost:0\n",
+             ":2:11: admin.listen: a listener needs an IP address", True),
+            ("same-port", "server: {listen: 127.0.0.1:39164}\nadmin:\n  listen: 0.0.0.0:39164\n",
+             ":3:11: server.listen (127.0.0.1:39164) and admin.listen (0.0.0.0:39164) "
+             "cannot both be bound", False),
+        ]
+        for name, text, expected, serve_listen in cases:
+            with self.subTest(name):
+                config = self.write(name + ".yaml", text)
+                self.assert_check_and_serve_refuse(config, config + expected, serve_listen)
+
+    def test_check_names_the_variable_of_a_bad_environment_value(self):
+        config = self.write("gateway.yaml", "admin: {listen: 127.0.0.1:0}\ntokenStore: {kind: redis}\n")
+        self.assert_check_and_serve_refuse(
+            config, "$FLOWGATE_TOKENSTORE_URL: tokenStore.url: the port must be a number",
+            env={"FLOWGATE_TOKENSTORE_URL": "redis://:secret@127.0.0.1:six"})
+
+    def test_listen_option_is_checked_like_the_key(self):
+        config = self.write("gateway.yaml", "admin: {listen: 127.0.0.1:0}\n")
+        r = run("serve", "--config", config, "--proxies", PROXIES, "--listen", "localhost:0")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--listen: server.listen: a listener needs an IP address", r.stderr)
+
     def test_explicit_missing_config_is_an_error(self):
         r = run("check", "--config", os.path.join(self.dir, "nope.yaml"), "--proxies", PROXIES)
         self.assertEqual(r.returncode, 1)

@@ -2,6 +2,7 @@
 // into the payload (or fails on demand), so the pipeline can be tested without upstreams.
 #pragma once
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -15,7 +16,17 @@ class EchoConnector : public Connector {
  public:
   std::string_view name() const override { return "echo"; }
   std::vector<ConfigKeySpec> configKeys() const override {
-    return {{"greeting", "hello", "what echo says"}};
+    return {{"greeting", "hello", "what echo says", {}},
+            {"limit", "10", "a whole number from 1 to 100 (a key with a validator)",
+             [](std::string_view value) -> std::string {
+               int n = 0;
+               auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+               if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+                   n < 1 || n > 100) {
+                 return "expected a whole number from 1 to 100, got '" + std::string(value) + "'";
+               }
+               return "";
+             }}};
   }
   std::vector<std::string> defaultAllowedHosts() const override { return {"echo.example.com"}; }
   void configure(const ConnectorSettings& settings) override { settings_ = settings; }
