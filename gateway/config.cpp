@@ -338,7 +338,8 @@ const std::set<std::string> kLoggingKeys{"level", "format"};
 const std::set<std::string> kProxiesKeys{"watch", "watchInterval"};
 const std::set<std::string> kTokenStoreKeys{"kind", "url"};
 const std::set<std::string> kUpstreamPoolKeys{"maxIdlePerHost", "maxResponseBytes", "caFile"};
-const std::set<std::string> kRetryKeys{"maxAttempts", "initialBackoff", "maxBackoff"};
+const std::set<std::string> kRetryKeys{"maxAttempts", "initialBackoff", "maxBackoff",
+                                       "budgetPercent", "minRetriesPerSecond"};
 const std::set<std::string> kSuspendKeys{"failures", "initialDuration", "progressionFactor",
                                          "maxDuration"};
 
@@ -346,14 +347,14 @@ void readPolicy(Reader& r, const YAML::Node& u, const std::string& where, Upstre
   r.parsed(u, "connectTimeout", where, parseDuration, p.connectTimeout);
   r.parsed(u, "requestTimeout", where, parseDuration, p.requestTimeout);
   r.parsed(u, "totalTimeout", where, parseDuration, p.totalTimeout);
-  if (const auto retry = u["retry"];
-      retry &&
-      r.checkMap(retry, where + ".retry", {"maxAttempts", "initialBackoff", "maxBackoff"})) {
+  if (const auto retry = u["retry"]; retry && r.checkMap(retry, where + ".retry", kRetryKeys)) {
     const std::string w = where + ".retry";
     r.unsignedValue(retry, "maxAttempts", w, p.retry.maxAttempts, 10);
     if (p.retry.maxAttempts == 0) r.fail(retry["maxAttempts"], w + ".maxAttempts: at least 1");
     r.parsed(retry, "initialBackoff", w, parseDuration, p.retry.initialBackoff);
     r.parsed(retry, "maxBackoff", w, parseDuration, p.retry.maxBackoff);
+    r.unsignedValue(retry, "budgetPercent", w, p.retry.budgetPercent, 100);
+    r.unsignedValue(retry, "minRetriesPerSecond", w, p.retry.minRetriesPerSecond, 1000000);
   }
   if (const auto s = u["suspendOnFailure"];
       s && r.checkMap(s, where + ".suspendOnFailure", kSuspendKeys)) {

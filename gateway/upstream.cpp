@@ -81,6 +81,77 @@ SuspensionTable& suspensions() {
   return *table;
 }
 
+long long RetryBudget::secondOf(Clock::time_point t) {
+  return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+RetryBudget::Bucket& RetryBudget::current(Ring& ring, long long second) {
+  const auto index =
+      static_cast<std::size_t>(((second % kWindowSeconds) + kWindowSeconds) % kWindowSeconds);
+  Bucket& bucket = ring[index];
+  if (bucket.second != second) bucket = Bucket{second, 0, 0};
+  return bucket;
+}
+
+std::pair<unsigned long, unsigned long> RetryBudget::sum(const Ring& ring, long long second) {
+  std::pair<unsigned long, unsigned long> total{0, 0};
+  for (const Bucket& b : ring) {
+    if (b.second > second - kWindowSeconds && b.second <= second) {
+      total.first += b.calls;
+      total.second += b.retries;
+    }
+  }
+  return total;
+}
+
+void RetryBudget::recordCall(const std::string& key, Clock::time_point now) {
+  const long long second = secondOf(now);
+  std::lock_guard lock(mutex_);
+  auto it = rings_.find(key);
+  if (it == rings_.end()) {
+    // Upstreams come and go (a WebEx site per customer): forget the idle ones before the
+    // table grows past a few thousand.
+    if (rings_.size() >= 4096) {
+      std::erase_if(rings_, [&](const auto& entry) {
+        const auto [calls, retries] = sum(entry.second, second);
+        return calls == 0 && retries == 0;
+      });
+    }
+    it = rings_.emplace(key, Ring{}).first;
+  }
+  ++current(it->second, second).calls;
+}
+
+bool RetryBudget::tryRetry(const std::string& key, const RetryPolicy& policy,
+                           Clock::time_point now) {
+  const long long second = secondOf(now);
+  std::lock_guard lock(mutex_);
+  Ring& ring = rings_[key];
+  if (policy.budgetPercent < 100) {
+    const auto [calls, retries] = sum(ring, second);
+    // retries < calls * percent / 100 + minRetriesPerSecond * window, in integers.
+    const unsigned long long limit =
+        static_cast<unsigned long long>(calls) * policy.budgetPercent +
+        static_cast<unsigned long long>(policy.minRetriesPerSecond) * kWindowSeconds * 100;
+    if (static_cast<unsigned long long>(retries) * 100 >= limit) return false;
+  }
+  ++current(ring, second).retries;
+  return true;
+}
+
+std::pair<unsigned long, unsigned long> RetryBudget::window(const std::string& key,
+                                                            Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = rings_.find(key);
+  if (it == rings_.end()) return {0, 0};
+  return sum(it->second, secondOf(now));
+}
+
+RetryBudget& retryBudgets() {
+  static RetryBudget* budgets = new RetryBudget();  // never destroyed: used until exit
+  return *budgets;
+}
+
 milliseconds retryBackoff(const RetryPolicy& policy, unsigned attempt, double unit) {
   double ceiling = static_cast<double>(policy.initialBackoff.count());
   for (unsigned i = 1; i < attempt && ceiling < 1e12; ++i) ceiling *= 2;
@@ -108,6 +179,10 @@ struct UpstreamMetrics {
   Family<Counter>& rejected = metrics().counter(
       "flowgate_upstream_suspended_rejections_total",
       "Calls answered 503 upstream_suspended without touching the network", {"upstream"});
+  Family<Counter>& budgetExhausted = metrics().counter(
+      "flowgate_upstream_retry_budget_exhausted_total",
+      "Retries not made because the upstream's retry budget was spent (upstream.retry)",
+      {"upstream"});
 };
 
 UpstreamMetrics& upstreamMetrics() {
@@ -149,6 +224,7 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
                                                            const HostAllowList& allowed) {
   auto& m = upstreamMetrics();
   SuspensionTable& table = suspensions();
+  RetryBudget& budget = retryBudgets();
   const std::string key = upstreamKey(request.url);
   const std::optional<Clock::time_point> deadline = deadline_;
   request.cancel = cancel_;
@@ -174,6 +250,7 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
                                   std::to_string(policy_.totalTimeout.count()) + " ms)");
       }
     }
+    if (attempt == 1) budget.recordCall(key, now_());
     const bool last = attempt >= policy_.retry.maxAttempts;
     HttpRequest copy;
     if (!last) copy = request;  // kept for the next attempt
@@ -215,9 +292,16 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
       }
     }
     if (!retryable || last) co_return result;
+    // This failure suspended the upstream: the top of the loop answers 503 at once, without
+    // a backoff and without spending the retry budget.
+    if (table.suspendedFor(key, Clock::now())) continue;
 
     const milliseconds backoff = retryBackoff(policy_.retry, attempt, jitterUnit());
     if (deadline && now_() + backoff >= *deadline) co_return result;
+    if (!budget.tryRetry(key, policy_.retry, now_())) {
+      m.budgetExhausted.with({key}).inc();
+      co_return result;  // the last attempt's answer or error
+    }
     m.retries.with({connector, operation}).inc();
     ++stats_.retries;
     if (backoff.count() > 0) {

@@ -1,9 +1,11 @@
 // The upstream policy of a step around the worker's HttpClient: per-attempt and total
 // timeouts, retries with exponential backoff and full jitter (idempotent requests only,
-// unless nothing was sent), WSO2-style endpoint suspension, metrics and per-request timing.
+// unless nothing was sent) within a per-upstream retry budget, WSO2-style endpoint
+// suspension, metrics and per-request timing.
 // Connectors see it as a plain HttpClient.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -12,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "gateway/http_client.hpp"
 #include "gateway/upstream_policy.hpp"
@@ -49,6 +52,38 @@ class SuspensionTable {
 
 // The process-wide table (its metrics collector is registered on first use).
 SuspensionTable& suspensions();
+
+// Retry budget of every upstream, shared by all worker threads: calls and retries counted
+// in a ring of ten one-second buckets per upstream, so that retries stay a fraction of the
+// traffic (RetryPolicy::budgetPercent, minRetriesPerSecond) when an upstream struggles.
+class RetryBudget {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr int kWindowSeconds = 10;
+  // A call's first attempt went out to `key`.
+  void recordCall(const std::string& key, Clock::time_point now);
+  // Asks for one retry to `key` under `policy`'s budget: true (and counted) when allowed.
+  bool tryRetry(const std::string& key, const RetryPolicy& policy, Clock::time_point now);
+  // Calls and retries of `key` within the window ending at `now`.
+  std::pair<unsigned long, unsigned long> window(const std::string& key, Clock::time_point now);
+
+ private:
+  struct Bucket {
+    long long second = -1;  // the second it counts (steady clock), -1 = never used
+    unsigned long calls = 0;
+    unsigned long retries = 0;
+  };
+  using Ring = std::array<Bucket, kWindowSeconds>;
+  static long long secondOf(Clock::time_point t);
+  Bucket& current(Ring& ring, long long second);
+  static std::pair<unsigned long, unsigned long> sum(const Ring& ring, long long second);
+
+  std::mutex mutex_;
+  std::unordered_map<std::string, Ring> rings_;
+};
+
+// The process-wide budget table.
+RetryBudget& retryBudgets();
 
 // What the upstream calls of one request cost (for the access log).
 struct CallStats {

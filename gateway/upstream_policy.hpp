@@ -12,6 +12,12 @@ struct RetryPolicy {
   unsigned maxAttempts = 3;
   std::chrono::milliseconds initialBackoff{100};  // doubled per attempt, with full jitter
   std::chrono::milliseconds maxBackoff{2000};
+  // Retry budget per upstream (scheme://host:port), as Finagle's RetryBudget: a retry is
+  // allowed while the retries of the last 10 s are fewer than budgetPercent % of the calls
+  // (first attempts) of the last 10 s plus minRetriesPerSecond x 10. 100 switches the budget
+  // off (maxAttempts is the only limit); 0 leaves only the per-second floor.
+  unsigned budgetPercent = 20;
+  unsigned minRetriesPerSecond = 3;
 };
 
 // WSO2 `suspendOnFailure` / `markForSuspension`: after `failures` consecutive transport
