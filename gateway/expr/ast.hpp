@@ -64,6 +64,9 @@ struct Node {
   std::uint32_t at = 0;              // offset of the operator or function name
 };
 
+// "'+'", "'&&'", ...: how messages name an operator.
+const char* operatorName(NodeKind kind);
+
 struct Program {
   std::string source;
   std::vector<Node> nodes;

@@ -37,6 +37,45 @@ std::string typeNamesWithArticle(TypeMask mask) {
   return (vowel ? "an " : "a ") + names;
 }
 
+const char* operatorName(NodeKind k) {
+  switch (k) {
+    case NodeKind::Add:
+      return "'+'";
+    case NodeKind::Sub:
+      return "'-'";
+    case NodeKind::Mul:
+      return "'*'";
+    case NodeKind::Div:
+      return "'/'";
+    case NodeKind::Mod:
+      return "'%'";
+    case NodeKind::Lt:
+      return "'<'";
+    case NodeKind::Le:
+      return "'<='";
+    case NodeKind::Gt:
+      return "'>'";
+    case NodeKind::Ge:
+      return "'>='";
+    case NodeKind::And:
+      return "'&&'";
+    case NodeKind::Or:
+      return "'||'";
+    case NodeKind::Eq:
+      return "'=='";
+    case NodeKind::Ne:
+      return "'!='";
+    case NodeKind::Neg:
+      return "'-'";
+    case NodeKind::Not:
+      return "'!'";
+    case NodeKind::Cond:
+      return "'?:'";
+    default:
+      return "operator";
+  }
+}
+
 }  // namespace flowgate::expr
 
 namespace flowgate::expr::detail {
@@ -58,17 +97,6 @@ const Json& jsonNull() {
 
 EvalError::Kind kindOf(std::uint8_t origin) {
   return origin & kFromInput ? EvalError::Kind::Input : EvalError::Kind::Flow;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 const Json* step(const Json& v, const Segment& s, const Program& program) {
@@ -181,45 +209,6 @@ bool decimalOp(NodeKind op, const Val& l, const Val& r, double& out) {
     }
   }
   return decimalToDouble(result, out);
-}
-
-const char* opName(NodeKind k) {
-  switch (k) {
-    case NodeKind::Add:
-      return "'+'";
-    case NodeKind::Sub:
-      return "'-'";
-    case NodeKind::Mul:
-      return "'*'";
-    case NodeKind::Div:
-      return "'/'";
-    case NodeKind::Mod:
-      return "'%'";
-    case NodeKind::Lt:
-      return "'<'";
-    case NodeKind::Le:
-      return "'<='";
-    case NodeKind::Gt:
-      return "'>'";
-    case NodeKind::Ge:
-      return "'>='";
-    case NodeKind::And:
-      return "'&&'";
-    case NodeKind::Or:
-      return "'||'";
-    case NodeKind::Eq:
-      return "'=='";
-    case NodeKind::Ne:
-      return "'!='";
-    case NodeKind::Neg:
-      return "'-'";
-    case NodeKind::Not:
-      return "'!'";
-    case NodeKind::Cond:
-      return "'?:'";
-    default:
-      return "operator";
-  }
 }
 
 // The text of a string/number/boolean for a mixed-type ==, without allocating.
@@ -440,7 +429,7 @@ const Json* Evaluator::materialize(const Val& v) {
 
 bool Evaluator::headerValue(std::string_view name, Val& out) const {
   for (const auto& [key, value] : *scope_.headers) {
-    if (equalsIgnoreCase(key, name)) {
+    if (text::equalsIgnoreCase(key, name)) {
       out = Val{};
       out.kind = Val::Kind::String;
       out.s = value;
@@ -457,7 +446,7 @@ Val Evaluator::allHeaders() {
     const auto& [key, value] = (*scope_.headers)[k];
     bool seen = false;
     for (std::size_t j = 0; j < k && !seen; ++j) {
-      seen = equalsIgnoreCase((*scope_.headers)[j].first, key);
+      seen = text::equalsIgnoreCase((*scope_.headers)[j].first, key);
     }
     if (seen) continue;  // the first of repeated headers, as headers.Name reads
     object.AddMember(jsonString(key, arena_.alloc), jsonString(value, arena_.alloc), arena_.alloc);
@@ -620,8 +609,8 @@ bool Evaluator::arithmetic(const Node& n, const Val& l, const Val& r, Val& out) 
     return true;
   }
   const TypeMask wanted = n.kind == NodeKind::Add ? type::Number | type::String : type::Number;
-  if (!l.number()) return failType(opName(n.kind), wanted, l);
-  if (!r.number()) return failType(opName(n.kind), wanted, r);
+  if (!l.number()) return failType(operatorName(n.kind), wanted, l);
+  if (!r.number()) return failType(operatorName(n.kind), wanted, r);
 
   if (l.kind == Val::Kind::Int && r.kind == Val::Kind::Int) {
     std::int64_t v;
@@ -689,7 +678,8 @@ bool Evaluator::arithmetic(const Node& n, const Val& l, const Val& r, Val& out) 
         break;
     }
   }
-  if (!std::isfinite(v)) return fail(origin, std::string(opName(n.kind)) + ": result out of range");
+  if (!std::isfinite(v))
+    return fail(origin, std::string(operatorName(n.kind)) + ": result out of range");
   out = doubleVal(v, origin);
   return true;
 }
@@ -706,7 +696,7 @@ bool Evaluator::compare(const Node& n, const Val& l, const Val& r, Val& out) {
   } else if (l.kind == Val::Kind::String && r.kind == Val::Kind::String) {
     c = l.s.compare(r.s);  // bytes: the order of code points
   } else {
-    std::string message(opName(n.kind));
+    std::string message(operatorName(n.kind));
     message += " needs two numbers or two strings, got ";
     message += typeNames(typeOf(l));
     message += " and ";
@@ -736,16 +726,16 @@ bool Evaluator::logical(const Node& n, Val& out) {
   // Short-circuit (MI evaluates both sides): `exists(vars.a) && vars.a > 1` then works.
   Val l;
   if (!eval(n.a, l)) return false;
-  if (l.absent()) return failAbsent(l, opName(n.kind));
-  if (l.kind != Val::Kind::Bool) return failType(opName(n.kind), type::Bool, l);
+  if (l.absent()) return failAbsent(l, operatorName(n.kind));
+  if (l.kind != Val::Kind::Bool) return failType(operatorName(n.kind), type::Bool, l);
   if (l.b == (n.kind == NodeKind::Or)) {
     out = boolVal(l.b, l.origin);
     return true;
   }
   Val r;
   if (!eval(n.b, r)) return false;
-  if (r.absent()) return failAbsent(r, opName(n.kind));
-  if (r.kind != Val::Kind::Bool) return failType(opName(n.kind), type::Bool, r);
+  if (r.absent()) return failAbsent(r, operatorName(n.kind));
+  if (r.kind != Val::Kind::Bool) return failType(operatorName(n.kind), type::Bool, r);
   out = boolVal(r.b, l.origin | r.origin);
   return true;
 }
@@ -817,8 +807,8 @@ bool Evaluator::eval(std::uint32_t index, Val& out) {
     case NodeKind::Ge: {
       Val l, r;
       if (!eval(n.a, l) || !eval(n.b, r)) return false;
-      if (l.absent()) return failAbsent(l, opName(n.kind));
-      if (r.absent()) return failAbsent(r, opName(n.kind));
+      if (l.absent()) return failAbsent(l, operatorName(n.kind));
+      if (r.absent()) return failAbsent(r, operatorName(n.kind));
       if (n.kind >= NodeKind::Lt) return compare(n, l, r, out);
       return arithmetic(n, l, r, out);
     }

@@ -62,17 +62,6 @@ std::string_view trimJava(std::string_view s) {
   return s;
 }
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 bool charsetArg(Evaluator& ev, const Node& call, const Val* a, int argc, text::Charset& cs) {
   cs = text::Charset::Utf8;
   if (argc < 2) return true;
@@ -428,7 +417,7 @@ bool fnBoolean(Evaluator& ev, const Node& call, const Val* a, int, Val& out) {
   }
   // Java's parseBoolean takes anything but "true" for false; a typo ("ture") then silently
   // means false. Here only "true" and "false" (any case) convert.
-  if (equalsIgnoreCase(a[0].s, "true") || equalsIgnoreCase(a[0].s, "false")) {
+  if (text::equalsIgnoreCase(a[0].s, "true") || text::equalsIgnoreCase(a[0].s, "false")) {
     out = boolVal(a[0].s.size() == 4, a[0].origin);
     return true;
   }

@@ -34,35 +34,6 @@ TypeMask jsonType(const Json& v) {
   return type::AnyJson;
 }
 
-const char* opText(NodeKind k) {
-  switch (k) {
-    case NodeKind::Add:
-      return "'+'";
-    case NodeKind::Sub:
-      return "'-'";
-    case NodeKind::Mul:
-      return "'*'";
-    case NodeKind::Div:
-      return "'/'";
-    case NodeKind::Mod:
-      return "'%'";
-    case NodeKind::Lt:
-      return "'<'";
-    case NodeKind::Le:
-      return "'<='";
-    case NodeKind::Gt:
-      return "'>'";
-    case NodeKind::Ge:
-      return "'>='";
-    case NodeKind::And:
-      return "'&&'";
-    case NodeKind::Or:
-      return "'||'";
-    default:
-      return "operator";
-  }
-}
-
 class Parser {
  public:
   Parser(const std::vector<Token>& tokens, const CompileOptions& options, Program& program,
@@ -113,7 +84,10 @@ class Parser {
   }
   std::string describe(const Token& t) const {
     if (t.kind == Tok::End) return "the end of the expression";
-    return "'" + program_.source.substr(t.begin, std::min<std::size_t>(t.end - t.begin, 40)) + "'";
+    std::string out = "'";
+    out.append(program_.source, t.begin, std::min<std::size_t>(t.end - t.begin, 40));
+    out += '\'';
+    return out;
   }
   std::uint32_t fail(std::size_t offset, std::string message) {
     if (!failed_) error_ = {std::move(message), offset};
@@ -273,7 +247,7 @@ class Parser {
     const TypeMask l = program_.nodes[left].type & type::AnyJson;
     const TypeMask r = program_.nodes[right].type & type::AnyJson;
     auto needs = [&](TypeMask wanted, TypeMask got) {
-      return fail(at, std::string(opText(op)) + " needs " + typeNamesWithArticle(wanted) +
+      return fail(at, std::string(operatorName(op)) + " needs " + typeNamesWithArticle(wanted) +
                           ", got " + typeNames(got));
     };
     TypeMask result = type::Bool;
@@ -301,8 +275,9 @@ class Parser {
       case NodeKind::Ge:
         if (!((l & type::Number) && (r & type::Number)) &&
             !((l & type::String) && (r & type::String))) {
-          return fail(at, std::string(opText(op)) + " needs two numbers or two strings, got " +
-                              typeNames(l) + " and " + typeNames(r));
+          return fail(at, std::string(operatorName(op)) +
+                              " needs two numbers or two strings, got " + typeNames(l) + " and " +
+                              typeNames(r));
         }
         break;
       case NodeKind::And:

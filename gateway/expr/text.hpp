@@ -29,7 +29,8 @@ void appendJson(std::string& out, const Json& v);
 std::size_t doubleText(double v, char* buffer);
 std::size_t intText(std::int64_t v, char* buffer);
 
-// ASCII-only case mapping (other bytes are kept as they are).
+// ASCII-only case mapping and comparison (other bytes are kept and compared as they are).
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
 std::string toUpperAscii(std::string_view s);
 std::string toLowerAscii(std::string_view s);
 
