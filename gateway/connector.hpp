@@ -21,6 +21,7 @@
 namespace flowgate {
 
 class HttpClient;
+class SecretValues;
 
 enum class ParamType { String, Integer, Boolean, Object, Array, Any };
 std::string_view paramTypeName(ParamType type);
@@ -80,6 +81,9 @@ struct StepContext {
   std::string_view requestId;  // for logs
   std::any& state;             // per-message slot of this connector, set by init
   JsonDoc& payload;            // operations write their normalized answer here
+  // The request's secrets, masked by value in its error envelope and log lines: a connector
+  // adds those it obtains for the request (a refreshed token). nullptr in some unit tests.
+  SecretValues* secrets = nullptr;
 };
 
 class Connector {

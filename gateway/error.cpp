@@ -1,6 +1,7 @@
 #include "gateway/error.hpp"
 
 #include "gateway/redact.hpp"
+#include "gateway/utf8.hpp"
 
 #include <algorithm>
 
@@ -119,9 +120,20 @@ std::size_t jsonDepth(std::string_view text) {
   return deepest;
 }
 
+// Text that may be embedded as a string: valid UTF-8 without control bytes other than
+// tab, CR and LF (a gzip or binary body is not text, whatever it happens to decode to).
+bool isEmbeddableText(std::string_view body) {
+  for (const char c : body) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t' && c != '\r' && c != '\n') || u == 0x7F) return false;
+  }
+  return isValidUtf8(body);
+}
+
 }  // namespace
 
-Error& Error::withUpstream(int upstreamStatus, std::string_view body) {
+Error& Error::withUpstream(int upstreamStatus, std::string_view body,
+                           std::string_view contentType) {
   constexpr std::size_t kMaxEmbeddedText = 2048;
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& alloc = doc.GetAllocator();
@@ -133,14 +145,22 @@ Error& Error::withUpstream(int upstreamStatus, std::string_view body) {
   rapidjson::Document parsed;
   bool isJson = false;
   if (!body.empty() && body.size() <= kMaxEmbeddedJson && jsonDepth(body) <= kMaxEmbeddedDepth) {
-    parsed.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+    parsed.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+        body.data(), body.size());
     isJson = !parsed.HasParseError();
   }
   if (isJson) {
     maskSecretMembers(parsed);
     doc.AddMember("body", rapidjson::Value(parsed, alloc), alloc);
+  } else if (!body.empty() && isEmbeddableText(body)) {
+    const std::string text = redactSecrets(utf8Prefix(body, kMaxEmbeddedText));
+    doc.AddMember("body", rapidjson::Value(text.c_str(), alloc), alloc);
   } else if (!body.empty()) {
-    const std::string text = redactSecrets(body.substr(0, kMaxEmbeddedText));
+    const std::string type = contentType.empty() || !isEmbeddableText(contentType)
+                                 ? std::string("data that is not UTF-8 text")
+                                 : std::string(utf8Prefix(contentType, 128));
+    std::string text = "<";
+    text.append(std::to_string(body.size())).append(" bytes of ").append(type).append(">");
     doc.AddMember("body", rapidjson::Value(text.c_str(), alloc), alloc);
   }
   rapidjson::StringBuffer buffer;

@@ -61,9 +61,10 @@ struct Error {
     status = s;
     return *this;
   }
-  // Records the upstream HTTP status and body. A body that parses as JSON is embedded
-  // as JSON, any other body as a (truncated) string.
-  Error& withUpstream(int upstreamStatus, std::string_view body);
+  // Records the upstream HTTP status and body. A body that parses as (UTF-8) JSON is
+  // embedded as JSON, UTF-8 text as a (truncated) string, and anything else (another
+  // charset, gzip, binary) only described: "<412 bytes of application/octet-stream>".
+  Error& withUpstream(int upstreamStatus, std::string_view body, std::string_view contentType = {});
 };
 
 // A value or an Error. Errors on the request path are values, never exceptions.

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/redact.hpp"
+#include "gateway/utf8.hpp"
 
 namespace flowgate {
 
@@ -33,13 +34,14 @@ void setupLogging(const std::string& level, const std::string& format) {
   spdlog::set_default_logger(logger);
 }
 
-void logEvent(LogLevel level, std::string_view message) {
+void logEvent(LogLevel level, std::string_view message, const SecretValues* secrets) {
   const auto l = level == LogLevel::Debug  ? spdlog::level::debug
                  : level == LogLevel::Info ? spdlog::level::info
                  : level == LogLevel::Warn ? spdlog::level::warn
                                            : spdlog::level::err;
   if (!spdlog::should_log(l)) return;
-  const std::string text = redactSecrets(message);  // at every level, in every format
+  // At every level, in every format.
+  const std::string text = toValidUtf8(redactSecrets(message, secrets));
   if (jsonFormat) {
     spdlog::log(l, "\"msg\":{}", jsonQuote(text));
   } else {
@@ -62,17 +64,20 @@ void setLogLevel(const std::string& level) {
 void logAccess(const AccessRecord& r) {
   if (!spdlog::should_log(spdlog::level::info)) return;
   const double ms = static_cast<double>(r.micros) / 1000.0;
+  const std::string proxy = escapeForLogLine(r.proxy);
+  const std::string method = escapeForLogLine(r.method);
+  const std::string_view trace = r.traceId.empty() ? std::string_view("-") : r.traceId;
   const double upstreamMs = static_cast<double>(r.upstreamMicros) / 1000.0;
   if (jsonFormat) {
     spdlog::info(
-        R"("msg":"access","requestId":{},"proxy":{},"method":{},"status":{},"error":{},"durationMs":{:.3f},"upstreamMs":{:.3f},"upstreamCalls":{},"retries":{})",
-        jsonQuote(r.requestId), jsonQuote(r.proxy), jsonQuote(r.method), r.status,
+        R"("msg":"access","requestId":{},"traceId":{},"proxy":{},"method":{},"status":{},"error":{},"durationMs":{:.3f},"upstreamMs":{:.3f},"upstreamCalls":{},"retries":{})",
+        jsonQuote(r.requestId), jsonQuote(trace), jsonQuote(proxy), jsonQuote(method), r.status,
         jsonQuote(r.errorCode), ms, upstreamMs, r.upstreamCalls, r.retries);
   } else {
     spdlog::info(
-        "access requestId={} proxy={} method={} status={} error={} durationMs={:.3f} "
+        "access requestId={} traceId={} proxy={} method={} status={} error={} durationMs={:.3f} "
         "upstreamMs={:.3f} upstreamCalls={} retries={}",
-        r.requestId, r.proxy.empty() ? "-" : r.proxy, r.method, r.status,
+        r.requestId, trace, proxy.empty() ? "-" : proxy, method, r.status,
         r.errorCode.empty() ? "-" : r.errorCode, ms, upstreamMs, r.upstreamCalls, r.retries);
   }
 }

@@ -8,9 +8,13 @@ namespace flowgate {
 
 void setupLogging(const std::string& level, const std::string& format);
 
+class SecretValues;
+
 enum class LogLevel { Debug, Info, Warn, Error };
-// One event line: plain text, or {"time":..,"level":..,"msg":"..."} in JSON format.
-void logEvent(LogLevel level, std::string_view message);
+// One event line: plain text, or {"time":..,"level":..,"msg":"..."} in JSON format. The
+// message is masked (by name and shape, and by value with `secrets`: those of the request
+// the line is about) and written as valid UTF-8, whatever bytes it holds.
+void logEvent(LogLevel level, std::string_view message, const SecretValues* secrets = nullptr);
 
 // An info line written whatever the level (the "listening on" line: tests and operators
 // read the bound ports from it).
@@ -21,6 +25,7 @@ void setLogLevel(const std::string& level);
 
 struct AccessRecord {
   std::string_view requestId;
+  std::string_view traceId;  // W3C trace context: the trace this request belongs to
   std::string_view proxy;
   std::string_view method;
   int status = 0;
@@ -31,6 +36,8 @@ struct AccessRecord {
   unsigned retries = 0;
 };
 // One access line per request (info level); no request or response content, so no secrets.
+// Client-chosen text (the proxy name from the path, the method) is written as valid UTF-8
+// with control characters escaped: one request is always one line.
 void logAccess(const AccessRecord& record);
 
 }  // namespace flowgate

@@ -15,6 +15,9 @@
 #include "gateway/params.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/redact.hpp"
+#include "gateway/secrets.hpp"
+#include "gateway/traced_client.hpp"
+#include "gateway/utf8.hpp"
 
 namespace flowgate {
 
@@ -25,9 +28,16 @@ void writeString(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view
 }
 
 PipelineResponse failure(const Error& error, const Proxy& proxy, std::string_view requestId,
-                         const CallStats& stats = {}) {
-  return {error.status, errorEnvelope(error, proxy.name, requestId),
+                         const SecretValues& secrets, const CallStats& stats = {}) {
+  return {error.status, errorEnvelope(error, proxy.name, requestId, &secrets),
           std::string(errorCodeName(error.code)), stats};
+}
+
+// Remembers a secret-named value of the request (a parameter or a property).
+void rememberSecret(SecretValues& secrets, std::string_view name, const Json* value) {
+  if (value != nullptr && value->IsString() && isSecretName(name)) {
+    secrets.add(std::string_view(value->GetString(), value->GetStringLength()));
+  }
 }
 
 int hexValue(char c) {
@@ -73,7 +83,8 @@ std::size_t loneLowSurrogate(std::string_view text) {
 
 }  // namespace
 
-std::string errorEnvelope(const Error& error, std::string_view proxy, std::string_view requestId) {
+std::string errorEnvelope(const Error& error, std::string_view proxy, std::string_view requestId,
+                          const SecretValues* secrets) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
@@ -82,7 +93,7 @@ std::string errorEnvelope(const Error& error, std::string_view proxy, std::strin
   w.Key("code");
   writeString(w, errorCodeName(error.code));
   w.Key("message");
-  writeString(w, redactSecrets(error.message));
+  writeString(w, toValidUtf8(redactSecrets(error.message, secrets)));
   w.Key("status");
   w.Int(error.status);
   if (!proxy.empty()) {
@@ -91,7 +102,7 @@ std::string errorEnvelope(const Error& error, std::string_view proxy, std::strin
   }
   if (!error.step.empty()) {
     w.Key("step");
-    writeString(w, error.step);
+    writeString(w, toValidUtf8(error.step));
   }
   if (!requestId.empty()) {
     w.Key("requestId");
@@ -99,7 +110,11 @@ std::string errorEnvelope(const Error& error, std::string_view proxy, std::strin
   }
   if (!error.upstreamJson.empty()) {
     w.Key("upstream");
-    w.RawValue(error.upstreamJson.data(), error.upstreamJson.size(), rapidjson::kObjectType);
+    // Built by Error::withUpstream (valid UTF-8, secret members masked); the request's
+    // secret values are masked in their JSON-escaped form, so the text stays valid JSON.
+    const std::string upstream =
+        secrets != nullptr ? secrets->mask(error.upstreamJson) : error.upstreamJson;
+    w.RawValue(upstream.data(), upstream.size(), rapidjson::kObjectType);
   }
   w.EndObject();
   w.EndObject();
@@ -113,6 +128,12 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
   // The request body is parsed once; every evaluated value lives in its allocator.
   // One pool per request, sized by the body: RapidJSON's default first chunk is 64 KiB, held
   // by every request in flight (most of the peak heap under load).
+  SecretValues secrets;
+  for (std::string_view name : {"Authorization", "Proxy-Authorization"}) {
+    if (auto value = request.header ? request.header(name) : std::nullopt; value) {
+      secrets.addCredential(*value);
+    }
+  }
   JsonAlloc pool(std::max<std::size_t>(1024, request.body.size() * 2));
   JsonDoc body(&pool);
   // Iterative (no recursion on deep nesting) and strict UTF-8 (invalid bytes are refused).
@@ -124,19 +145,19 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
                                   std::string("request body is not valid JSON: ") +
                                       rapidjson::GetParseError_En(parsed.Code()) + " (at byte " +
                                       std::to_string(parsed.Offset()) + ")"),
-                      proxy, request.requestId);
+                      proxy, request.requestId, secrets);
   }
   if (const auto at = loneLowSurrogate(request.body); at != std::string_view::npos) {
     co_return failure(Error::make(ErrorCode::InvalidJson,
                                   "request body is not valid JSON: lone low surrogate escape (at "
                                   "byte " +
                                       std::to_string(at) + ")"),
-                      proxy, request.requestId);
+                      proxy, request.requestId, secrets);
   }
   if (!body.IsObject()) {
     co_return failure(Error::make(ErrorCode::InvalidJson,
                                   "request body must be a JSON object, got " + describeValue(body)),
-                      proxy, request.requestId);
+                      proxy, request.requestId, secrets);
   }
   auto& alloc = body.GetAllocator();
   std::deque<Json> store;
@@ -153,6 +174,7 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
     } else {
       properties[i] = evaluate(*p.value, inputs, store, alloc).value;
     }
+    rememberSecret(secrets, p.name, properties[i]);
   }
 
   std::vector<std::any> states(registry.all().size());
@@ -172,7 +194,7 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
               "missing required parameter '" + specs[i].name + "' of " + step.label + " (from " +
                   (ev.absentFrom.empty() ? step.args[i]->source() : ev.absentFrom) + ")");
           e.step = step.label;
-          co_return failure(e, proxy, request.requestId);
+          co_return failure(e, proxy, request.requestId, secrets);
         }
         continue;
       }
@@ -186,16 +208,20 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
                               "parameter '" + specs[i].name + "' of " + step.label + " " + problem +
                                   " (from " + step.args[i]->source() + ")");
         e.step = step.label;
-        co_return failure(e, proxy, request.requestId);
+        co_return failure(e, proxy, request.requestId, secrets);
       }
       values[i] = value;
+      rememberSecret(secrets, specs[i].name, value);
     }
     Args args(specs, std::move(values));
     const std::string_view label = step.label;
     const auto dot = label.find('.');
     UpstreamCaller caller(http, step.policy, label.substr(0, dot), label.substr(dot + 1), stats,
                           request.cancel);
-    StepContext ctx{caller, request.requestId, states[step.connectorIndex], payload};
+    std::optional<TracedClient> traced;
+    if (request.trace != nullptr) traced.emplace(caller, *request.trace);
+    HttpClient& client = traced ? static_cast<HttpClient&>(*traced) : caller;
+    StepContext ctx{client, request.requestId, states[step.connectorIndex], payload, &secrets};
     // (No co_await inside ?: : GCC 12 miscompiles that.)
     Status status;
     if (step.kind == CompiledStep::Kind::Init) {
@@ -206,7 +232,7 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
     if (!status.ok()) {
       Error e = std::move(status).error();
       e.step = step.label;
-      co_return failure(e, proxy, request.requestId, stats);
+      co_return failure(e, proxy, request.requestId, secrets, stats);
     }
   }
   co_return PipelineResponse{200, toJsonText(payload), {}, stats};

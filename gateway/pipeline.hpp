@@ -17,7 +17,9 @@ namespace flowgate {
 
 class ConnectorRegistry;
 class HttpClient;
+class SecretValues;
 struct Proxy;
+struct TraceContext;
 
 struct PipelineRequest {
   const std::string& body;  // a string, not a view: parseJson reads it NUL-terminated
@@ -26,6 +28,8 @@ struct PipelineRequest {
   std::function<std::optional<std::string_view>(std::string_view)> header;
   // Fired by the server when the client goes away: upstream calls are aborted.
   std::shared_ptr<Cancellation> cancel;
+  // W3C trace context sent on every upstream call (none when null).
+  const TraceContext* trace = nullptr;
 };
 
 struct PipelineResponse {
@@ -35,8 +39,11 @@ struct PipelineResponse {
   CallStats upstream;     // time spent in upstream calls, attempts, retries
 };
 
-// The error envelope of DESIGN.md for `error` (proxy and requestId may be empty).
-std::string errorEnvelope(const Error& error, std::string_view proxy, std::string_view requestId);
+// The error envelope of DESIGN.md for `error` (proxy and requestId may be empty). Its text is
+// masked by name and shape, and by value with `secrets` (those of the request), and is
+// valid UTF-8 whatever bytes the message held.
+std::string errorEnvelope(const Error& error, std::string_view proxy, std::string_view requestId,
+                          const SecretValues* secrets = nullptr);
 
 boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
                                                   const ConnectorRegistry& registry,

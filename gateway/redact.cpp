@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "gateway/secrets.hpp"
+
 namespace flowgate {
 
 namespace {
@@ -66,7 +68,10 @@ bool isSecretName(std::string_view name) {
   return false;
 }
 
-std::string redactSecrets(std::string_view text) {
+std::string redactSecrets(std::string_view input, const SecretValues* known) {
+  std::string byValue;
+  if (known != nullptr && !known->empty()) byValue = known->mask(input);
+  const std::string_view text = known != nullptr && !known->empty() ? byValue : input;
   std::string out;
   out.reserve(text.size());
   std::size_t copied = 0;  // text[copied..] not yet in out
@@ -112,6 +117,18 @@ std::string redactSecrets(std::string_view text) {
           const std::size_t stop = endOfUntil(text, j, colon ? "\r\n,;}]\"'" : "&\r\n \t,;}]\"'<");
           mask(j, stop);
           next = stop;
+        }
+      }
+    } else if (end + 2 < text.size() && text.compare(end, 3, "://") == 0) {
+      // scheme://user:password@host: the password up to the '@' of the same authority.
+      const std::size_t authority = end + 3;
+      const std::size_t stop = endOfUntil(text, authority, "/?# \t\r\n\"'<>");
+      const std::size_t at = text.rfind('@', stop);
+      if (at != std::string_view::npos && at >= authority && at < stop) {
+        const std::size_t colon = text.find(':', authority);
+        if (colon != std::string_view::npos && colon < at) {
+          mask(colon + 1, at);
+          next = at;
         }
       }
     } else if (iequals(word, "bearer") || iequals(word, "basic")) {

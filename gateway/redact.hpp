@@ -17,10 +17,13 @@ constexpr std::string_view kMask = "***";
 // '_'/'-' ignored, so client_secret and Client-Secret too).
 bool isSecretName(std::string_view name);
 
-// Masks the secret values in free text: JSON members ("password":"x"), form and query pairs
+class SecretValues;
+
+// Masks the secret values in free text: first every value of `known` wherever it appears
+// (gateway/secrets.hpp), then by shape: JSON members ("password":"x"), form and query pairs
 // (client_secret=x&...), XML elements (<password>x</password>), header lines
-// (Authorization: x) and Bearer/Basic credentials.
-std::string redactSecrets(std::string_view text);
+// (Authorization: x), Bearer/Basic credentials and the password of a URL (scheme://u:p@h).
+std::string redactSecrets(std::string_view text, const SecretValues* known = nullptr);
 
 // Replaces, recursively, the value of every member with a secret name by "***".
 void maskSecretMembers(rapidjson::Value& value);

@@ -16,7 +16,6 @@
 #include <rapidjson/writer.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -32,6 +31,7 @@
 #include "gateway/metrics.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/proxy.hpp"
+#include "gateway/trace_context.hpp"
 
 namespace flowgate {
 
@@ -90,6 +90,36 @@ std::string framingProblem(const http::request_header<>& head) {
   return "";
 }
 
+// RFC 9112 3.2: an HTTP/1.1 request carries exactly one Host header.
+std::string hostProblem(const http::request_header<>& head) {
+  if (head.version() < 11) return "";
+  const auto range = head.equal_range(http::field::host);
+  if (range.first == range.second) return "malformed HTTP request: HTTP/1.1 without a Host header";
+  if (std::next(range.first) != range.second) {
+    return "malformed HTTP request: more than one Host header";
+  }
+  return "";
+}
+
+bool startsWithNoCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && beast::iequals(text.substr(0, prefix.size()), prefix);
+}
+
+// The path of a request target, without its query. The absolute form
+// (http://host/services/x, RFC 9112 3.2.2) is taken as the origin form of its path: the
+// gateway serves its own paths whatever the authority says, and never forwards.
+std::string_view targetPath(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (startsWithNoCase(target, scheme)) {
+      const std::size_t slash = target.find_first_of("/?", scheme.size());
+      target = slash == std::string_view::npos || target[slash] == '?' ? std::string_view("/")
+                                                                       : target.substr(slash);
+      break;
+    }
+  }
+  return target.substr(0, target.find('?'));
+}
+
 std::string newRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
@@ -120,8 +150,11 @@ Response jsonResponse(unsigned version, bool keepAlive, int status, std::string 
 // serializer walks a view over every field at each write step: ~19k instructions per answer
 // under callgrind, against ~1k for this (bench/RESULTS.md). Every response here carries a
 // Content-Length (jsonResponse and the admin answers call prepare_payload), never chunked.
+// An answer to HEAD has the head a GET would have (Content-Length included) and no body
+// (RFC 9110 9.3.2): a body would be read as the start of the next answer on the connection.
 awaitable<std::tuple<beast::error_code, std::size_t>> writeResponse(beast::tcp_stream& stream,
-                                                                    const Response& res) {
+                                                                    const Response& res,
+                                                                    bool headOnly = false) {
   std::string head;
   head.reserve(192);
   head.append(res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
@@ -131,10 +164,25 @@ awaitable<std::tuple<beast::error_code, std::size_t>> writeResponse(beast::tcp_s
     head.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
   }
   head.append("\r\n");
-  const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(res.body())};
+  const std::array<asio::const_buffer, 2> wire{
+      asio::buffer(head), headOnly ? asio::const_buffer() : asio::buffer(res.body())};
   auto written = co_await asio::async_write(stream, wire, kUseTuple);
   co_return written;
 }
+
+// Lingering close (as nginx's lingering_close): after an answer sent before the request was
+// read in full (413, 431, 400), the gateway stops reading into memory and discards what the
+// client still sends, for at most these bounds, then closes. Closing at once would make the
+// kernel answer the client's next segment with a reset, and most clients (those that send
+// the whole body before reading) would never see the answer.
+constexpr std::size_t kLingerMaxBytes = 16 * 1024 * 1024;
+constexpr std::chrono::seconds kLingerMaxTime{5};
+constexpr std::chrono::seconds kLingerIdle{1};  // per read: a client that stops sending
+
+// What a connection was doing, for the report of an exception that ends it.
+struct ConnectionNote {
+  std::string requestId;
+};
 
 }  // namespace
 
@@ -165,6 +213,9 @@ struct ServerMetrics {
       "flowgate_reloads_total", "Reloads of config and proxies, by result", {"result"});
   Gauge& proxies =
       metrics().gauge("flowgate_proxies_loaded", "Proxies in the serving set", {}).with({});
+  Family<Counter>& crashes =
+      metrics().counter("flowgate_unhandled_exceptions_total",
+                        "Coroutines (connections, listeners) ended by an exception", {"task"});
 };
 
 struct Gateway::Impl {
@@ -198,6 +249,25 @@ struct Gateway::Impl {
   }
 
   std::shared_ptr<const ProxySet> proxies() const { return std::atomic_load(&proxySet); }
+
+  // Completion handler of a spawned coroutine: an exception that ends it is logged (with the
+  // request it was serving) and counted, never discarded as asio::detached would.
+  auto reportExceptions(std::string task, std::shared_ptr<ConnectionNote> note = nullptr) {
+    return [this, task = std::move(task), note = std::move(note)](std::exception_ptr failure) {
+      if (!failure) return;
+      std::string what = "unknown exception";
+      try {
+        std::rethrow_exception(failure);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      m.crashes.with({task}).inc();
+      std::string where = task;
+      if (note && !note->requestId.empty()) where += " (request " + note->requestId + ")";
+      logEvent(LogLevel::Error, where + " ended by an exception: " + what);
+    };
+  }
   std::shared_ptr<const GatewayConfig> settings() const { return std::atomic_load(&config); }
 
   awaitable<void> acceptLoop(tcp::acceptor& acceptor, bool admin) {
@@ -215,10 +285,12 @@ struct Gateway::Impl {
       if (!admin &&
           static_cast<std::size_t>(openConnections.load()) >= settings()->server.maxConnections) {
         m.rejected.inc();
-        asio::co_spawn(w.ioc, rejectConnection(std::move(socket)), asio::detached);
+        asio::co_spawn(w.ioc, rejectConnection(std::move(socket)), reportExceptions("connection"));
         continue;
       }
-      asio::co_spawn(w.ioc, serveConnection(w, std::move(socket), admin), asio::detached);
+      auto note = std::make_shared<ConnectionNote>();
+      asio::co_spawn(w.ioc, serveConnection(w, std::move(socket), admin, note),
+                     reportExceptions(admin ? "admin connection" : "connection", note));
     }
   }
 
@@ -226,32 +298,69 @@ struct Gateway::Impl {
     beast::tcp_stream stream(std::move(socket));
     co_await sendError(stream, ErrorCode::ServerBusy, 503,
                        "too many open connections (server.maxConnections)");
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_await lingeringClose(stream);
   }
 
-  awaitable<void> serveConnection(Worker& w, tcp::socket socket, bool admin) {
-    if (!admin) {
-      ++openConnections;
-      m.connections.inc();
+  // Shuts down our side, then reads and discards what the client still sends (bounded by
+  // kLingerMaxBytes / kLingerMaxTime, and kLingerIdle per read) before the socket closes.
+  awaitable<void> lingeringClose(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) co_return;
+    std::array<char, 16 * 1024> sink;
+    std::size_t discarded = 0;
+    const auto deadline = Clock::now() + kLingerMaxTime;
+    while (discarded < kLingerMaxBytes) {
+      const auto left = deadline - Clock::now();
+      if (left <= Clock::duration::zero()) break;
+      stream.expires_after(std::min<Clock::duration>(left, kLingerIdle));
+      auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+      if (rec) break;  // the client closed (eof), reset, or went quiet
+      discarded += n;
     }
+  }
+
+  // Counts an open proxy-listener connection for as long as it lives (exceptions included).
+  struct OpenConnection {
+    Impl& impl;
+    bool counted;
+    OpenConnection(Impl& i, bool admin) : impl(i), counted(!admin) {
+      if (!counted) return;
+      ++impl.openConnections;
+      impl.m.connections.inc();
+    }
+    ~OpenConnection() {
+      if (!counted) return;
+      --impl.openConnections;
+      impl.m.connections.dec();
+    }
+  };
+
+  awaitable<void> serveConnection(Worker& w, tcp::socket socket, bool admin,
+                                  std::shared_ptr<ConnectionNote> note) {
+    const OpenConnection open(*this, admin);
     const auto cfg = settings();  // limits are fixed for the life of a connection
     const auto& server = cfg->server;
     beast::tcp_stream stream(std::move(socket));
     // Bounded: a client that pipelines far ahead cannot make the gateway buffer without end.
     beast::flat_buffer buffer(server.maxHeaderBytes + 64 * 1024);
     bool first = true;
-    unsigned pipelined = 0;
+    bool linger = false;  // the last answer went out before its request was read in full
+    // Requests answered back to back (each already buffered when the one before it was
+    // answered), the first of the run included; the one that reaches server.maxPipelined is
+    // answered with Connection: close.
+    unsigned backToBack = 0;
     for (;;) {
-      if (!first && buffer.size() == 0) {
+      if (first || buffer.size() > 0) {
+        ++backToBack;
+      } else {
+        backToBack = 1;
         // Keep-alive: wait for the next request's first byte under idleTimeout; from then on
         // the whole head must arrive within headerTimeout (a slow client is cut off).
         stream.expires_after(server.idleTimeout);
         auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
         if (ec) break;
         buffer.commit(n);
-      } else if (!first) {
-        ++pipelined;
       }
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(server.maxHeaderBytes));
@@ -259,13 +368,16 @@ struct Gateway::Impl {
       stream.expires_after(server.headerTimeout);
       auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
       if (ec) {
-        co_await readFailed(stream, ec);
+        linger = co_await readFailed(stream, ec);
         break;
       }
       first = false;
-      if (auto problem = framingProblem(parser.get()); !problem.empty()) {
+      std::string problem = framingProblem(parser.get());
+      if (problem.empty()) problem = hostProblem(parser.get());
+      if (!problem.empty()) {
         m.clientErrors.inc();
         co_await sendError(stream, ErrorCode::BadRequest, 400, problem);
+        linger = true;
         break;
       }
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -275,34 +387,35 @@ struct Gateway::Impl {
       }
       auto [rec, rn] = co_await http::async_read(stream, buffer, parser, kUseTuple);
       if (rec) {
-        co_await readFailed(stream, rec);
+        linger = co_await readFailed(stream, rec);
         break;
       }
       Request req = parser.release();
       const bool keepAlive =
-          req.keep_alive() && !draining.load() && pipelined < server.maxPipelined;
+          req.keep_alive() && !draining.load() && backToBack < server.maxPipelined;
       // (No co_await inside ?: : GCC 12 miscompiles that.)
       Response res;
       if (admin) {
         res = handleAdmin(req);
       } else {
-        res = co_await handleProxyWatched(w, stream, buffer, req);
+        res = co_await handleProxyWatched(w, stream, buffer, req, *note);
       }
       res.keep_alive(keepAlive);
       stream.expires_after(std::chrono::seconds(30));
-      auto [wec, wn] = co_await writeResponse(stream, res);
+      auto [wec, wn] = co_await writeResponse(stream, res, req.method() == http::verb::head);
       if (wec || !keepAlive) break;
     }
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    if (!admin) {
-      --openConnections;
-      m.connections.dec();
+    if (linger) {
+      co_await lingeringClose(stream);
+    } else {
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
   }
 
   // A request that could not be read: answer what is wrong when it is the client's fault.
-  awaitable<void> readFailed(beast::tcp_stream& stream, const beast::error_code& ec) {
+  // Returns true when an answer went out (the connection then closes lingering).
+  awaitable<bool> readFailed(beast::tcp_stream& stream, const beast::error_code& ec) {
     const auto cfg = settings();
     ErrorCode code = ErrorCode::BadRequest;
     int status = 400;
@@ -322,10 +435,11 @@ struct Gateway::Impl {
     } else if (isMalformedRequest(ec)) {
       message = "malformed HTTP request: " + ec.message();
     } else {
-      co_return;  // closed, reset or timed out: nobody to answer
+      co_return false;  // closed, reset or timed out: nobody to answer
     }
     m.clientErrors.inc();
     co_await sendError(stream, code, status, std::move(message));
+    co_return true;
   }
 
   awaitable<void> sendError(beast::tcp_stream& stream, ErrorCode code, int status,
@@ -344,7 +458,8 @@ struct Gateway::Impl {
   // re-armed the descriptor with epoll_ctl and woke up spuriously: two more system calls
   // and a handler per request (bench/RESULTS.md).
   awaitable<Response> handleProxyWatched(Worker& w, beast::tcp_stream& stream,
-                                         beast::flat_buffer& buffer, const Request& req) {
+                                         beast::flat_buffer& buffer, const Request& req,
+                                         ConnectionNote& note) {
     auto cancel = std::make_shared<Cancellation>();
     struct Watch {
       bool active;
@@ -364,7 +479,7 @@ struct Gateway::Impl {
                              }
                            });
     }
-    Response res = co_await handleProxy(w, req, cancel);
+    Response res = co_await handleProxy(w, req, cancel, note);
     if (watch->active) {
       watch->active = false;
       beast::error_code ignored;
@@ -374,15 +489,22 @@ struct Gateway::Impl {
   }
 
   awaitable<Response> handleProxy(Worker& w, const Request& req,
-                                  std::shared_ptr<Cancellation> cancel) {
+                                  std::shared_ptr<Cancellation> cancel, ConnectionNote& note) {
     const auto started = Clock::now();
     ++inFlight;
     m.inFlight.inc();
     std::string requestId(req["X-Request-ID"]);
     if (!validRequestId(requestId)) requestId = newRequestId();
+    note.requestId = requestId;
+    const auto header = [&req](std::string_view name) {
+      auto it = req.find(beast::string_view(name.data(), name.size()));
+      return it == req.end() ? std::string_view()
+                             : std::string_view(it->value().data(), it->value().size());
+    };
+    const TraceContext trace =
+        TraceContext::fromRequest(header("traceparent"), header("tracestate"));
 
-    std::string_view target(req.target().data(), req.target().size());
-    std::string_view path = target.substr(0, target.find('?'));
+    const std::string_view path = targetPath({req.target().data(), req.target().size()});
     constexpr std::string_view kPrefix = "/services/";
     std::string proxyName;
     PipelineResponse out;
@@ -412,7 +534,7 @@ struct Gateway::Impl {
                              if (it == req.end()) return std::nullopt;
                              return std::string_view(it->value().data(), it->value().size());
                            },
-                           cancel};
+                           cancel, &trace};
       // The one boundary where a bug in a step becomes a 500, never a dropped connection.
       bool crashed = false;
       try {
@@ -435,6 +557,7 @@ struct Gateway::Impl {
     m.latency.with({std::string(label)}).observeMicros(micros);
     AccessRecord record;
     record.requestId = requestId;
+    record.traceId = trace.traceId;
     record.proxy = proxy ? std::string_view(proxy->name) : std::string_view(proxyName);
     const std::string method(req.method_string());
     record.method = method;
@@ -453,8 +576,7 @@ struct Gateway::Impl {
   }
 
   Response handleAdmin(const Request& req) {
-    std::string_view target(req.target().data(), req.target().size());
-    std::string_view path = target.substr(0, target.find('?'));
+    const std::string_view path = targetPath({req.target().data(), req.target().size()});
     if (path == "/healthz") return jsonResponse(req.version(), true, 200, R"({"status":"ok"})", "");
     if (path == "/readyz") return readyz(req.version());
     if (path == "/metrics") {
@@ -623,7 +745,7 @@ struct Gateway::Impl {
         return;
       }
       logEvent(LogLevel::Info, "signal " + std::to_string(signal) + " received: draining");
-      asio::co_spawn(workers[0]->ioc, drain(), asio::detached);
+      asio::co_spawn(workers[0]->ioc, drain(), reportExceptions("drain"));
     });
   }
 
@@ -696,15 +818,17 @@ std::string Gateway::start() {
     return err;
   impl_->adminAcceptor.emplace(ioc);
   if (auto err = bind(*impl_->adminAcceptor, impl_->config->admin.listen); !err.empty()) return err;
-  asio::co_spawn(ioc, impl_->acceptLoop(*impl_->proxyAcceptor, false), asio::detached);
-  asio::co_spawn(ioc, impl_->acceptLoop(*impl_->adminAcceptor, true), asio::detached);
+  asio::co_spawn(ioc, impl_->acceptLoop(*impl_->proxyAcceptor, false),
+                 impl_->reportExceptions("proxy listener"));
+  asio::co_spawn(ioc, impl_->acceptLoop(*impl_->adminAcceptor, true),
+                 impl_->reportExceptions("admin listener"));
   impl_->signals.emplace(ioc, SIGINT, SIGTERM);
   if (impl_->reloader) impl_->signals->add(SIGHUP);
   impl_->awaitSignal();
   if (impl_->reloader && impl_->settings()->proxies.watch) {
     impl_->watchTimer.emplace(ioc);
     impl_->watchFingerprint = impl_->fingerprint();  // before "listening": no change is missed
-    asio::co_spawn(ioc, impl_->watchLoop(), asio::detached);
+    asio::co_spawn(ioc, impl_->watchLoop(), impl_->reportExceptions("proxies.watch"));
   }
   return "";
 }

@@ -12,6 +12,7 @@
 #include "gateway/http_client.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/secrets.hpp"
 
 namespace flowgate::gotowebinar {
 
@@ -121,6 +122,7 @@ class Connector::Call {
       tokenLoaded_ = true;
       TokenCache::Current current = connector_.tokens_->current(settings_);
       token_ = std::move(current.accessToken);
+      rememberToken();  // a cached token may differ from the one the request carried
       // A failed proactive refresh is remembered, and the current token still tried: it
       // may well be valid (intervalTime is a policy, not the token's real lifetime).
       if (current.refreshDue && settings_.canRefresh()) co_await refresh();
@@ -165,15 +167,21 @@ class Connector::Call {
           "flowgate_token_refreshes_total", "OAuth token refreshes sent, by connector and result",
           {"connector", "result"});
       refreshes.with({"gotowebinar", grant ? "ok" : "error"}).inc();
+      if (grant) {
+        rememberSecret(grant->accessToken);
+        rememberSecret(grant->refreshToken);
+      }
       logEvent(
           grant ? LogLevel::Info : LogLevel::Warn,
           (grant ? std::string("GoToWebinar: access token refreshed") : grant.error().message) +
-              " (request " + std::string(ctx_.requestId) + ")");
+              " (request " + std::string(ctx_.requestId) + ")",
+          ctx_.secrets);
       co_return grant;
     };
     Result<std::string> token = co_await connector_.tokens_->refresh(settings_, token_, refresher);
     if (token) {
       token_ = std::move(token).value();
+      rememberToken();
     } else {
       refreshError_ = std::move(token).error();
     }
@@ -281,6 +289,13 @@ class Connector::Call {
     }
     co_return normalizeKeys(out, alloc);
   }
+
+  // Tokens obtained for this request are its secrets too: masked by value in its error
+  // envelope and log lines (an upstream may echo them).
+  void rememberSecret(std::string_view value) {
+    if (ctx_.secrets != nullptr) ctx_.secrets->add(value);
+  }
+  void rememberToken() { rememberSecret(token_); }
 
   const Connector& connector_;
   const OperationDef& op_;

@@ -117,7 +117,7 @@ Error httpStatusError(const HttpResponse& response) {
   } else {
     error = Error::make(ErrorCode::UpstreamError, std::move(message));
   }
-  error.withUpstream(status, response.body);
+  error.withUpstream(status, response.body, response.header("Content-Type"));
   return error;
 }
 

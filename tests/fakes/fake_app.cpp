@@ -62,6 +62,12 @@ FakeResponse FakeApp::dispatch(const FakeRequest& request) {
 
 void FakeApp::log(const FakeRequest& request,
                   std::vector<std::pair<std::string, std::optional<std::string>>> extra) {
+  // The W3C trace context the caller sent (tests check that the gateway propagates it).
+  for (const char* name : {"traceparent", "tracestate"}) {
+    const std::string_view value = request.header(name);
+    extra.emplace_back(name,
+                       request.hasHeader(name) ? std::optional<std::string>(value) : std::nullopt);
+  }
   std::lock_guard lock(logMutex_);
   log_.push_back({request.method, request.target, authKind(request.header("Authorization")),
                   std::move(extra)});

@@ -1,0 +1,26 @@
+// An HttpClient that sends the request's W3C trace context (traceparent, and tracestate when
+// there is one) on every upstream call, token refreshes included, then hands the call on.
+#pragma once
+
+#include "gateway/http_client.hpp"
+#include "gateway/trace_context.hpp"
+
+namespace flowgate {
+
+class TracedClient final : public HttpClient {
+ public:
+  TracedClient(HttpClient& inner, const TraceContext& trace) : inner_(inner), trace_(trace) {}
+
+  // HttpClient
+  boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
+                                                    const HostAllowList& allowed) override;
+
+ private:
+  HttpClient& inner_;
+  const TraceContext& trace_;
+};
+
+// Sets traceparent/tracestate in `headers`, replacing any a connector put there.
+void setTraceHeaders(Headers& headers, const TraceContext& trace);
+
+}  // namespace flowgate
