@@ -61,18 +61,30 @@ std::int64_t integerOr(const std::map<std::string, std::string>& values, const s
   return n;
 }
 
+// A name without a dot (a compose or Kubernetes service such as `fakes` or `auth`): it
+// resolves only inside the deployment's own network, never on the internet.
+bool isServiceName(std::string_view host) {
+  if (host.empty() || host.find('.') != std::string_view::npos || host.front() == '[') return false;
+  return std::all_of(
+             host.begin(), host.end(),
+             [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }) &&
+         !std::all_of(host.begin(), host.end(),
+                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
 }  // namespace
 
 std::string checkTokenUrl(std::string_view url) {
   constexpr std::string_view kExpected =
-      "expected an https:// URL (http:// only to a loopback host: 127.0.0.0/8, [::1], localhost)";
+      "expected an https:// URL (http:// only to a loopback host: 127.0.0.0/8, [::1], "
+      "localhost, or a service name without a dot)";
   if (url.find('@') != std::string_view::npos) {
     return std::string(kExpected) + ", got a URL with user-info (not shown)";
   }
   const auto parts = common::parseHttpUrl(url);
   if (!parts) return std::string(kExpected) + ", got '" + std::string(url) + "'";
   if (equalsIgnoreCase(parts->scheme, "https")) return "";
-  if (isLoopbackHost(parts->host)) return "";
+  if (isLoopbackHost(parts->host) || isServiceName(parts->host)) return "";
   return std::string(kExpected) + ", got '" + std::string(url) +
          "': the refresh would send the client secret and refresh token in clear text";
 }
@@ -105,7 +117,7 @@ std::vector<ConfigKeySpec> configKeySpecs() {
   return {
       {"tokenUrl", std::string(kDefaultTokenUrl),
        "OAuth token endpoint used to refresh access tokens (trusted: not subject to "
-       "allowedHosts); https://, or http:// to a loopback host only.",
+       "allowedHosts); https://, or http:// to a loopback host or a service name without a dot.",
        [](std::string_view v) { return checkTokenUrl(v); }},
       {"maxItemsLimit", std::to_string(ListLimits::kDefaultMaxItems),
        "Largest maxItems a client may ask of a list operation; more is 400 invalid_parameter.",

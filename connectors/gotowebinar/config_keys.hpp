@@ -36,7 +36,8 @@ inline constexpr std::int64_t kMaxPagesCeiling = 1'000'000;
 inline constexpr std::size_t kMaxListBytesCeiling = std::size_t{4} * 1024 * 1024 * 1024;
 
 // Each returns "" for an acceptable value, else what is wrong with it.
-// tokenUrl: https://..., or http:// to a loopback host only (127.0.0.0/8, [::1], localhost):
+// tokenUrl: https://..., or http:// to a loopback host (127.0.0.0/8, [::1], localhost) or a
+// service name without a dot (it resolves only inside the deployment's network):
 // the refresh sends the client secret and the refresh token.
 std::string checkTokenUrl(std::string_view url);
 std::string checkMaxItemsLimit(std::string_view value);  // integer 1..10000000

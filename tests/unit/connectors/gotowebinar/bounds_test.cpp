@@ -254,6 +254,8 @@ TEST_CASE("config validators: tokenUrl https or loopback http only; limits numer
       {"tokenUrl", "http://[::1]:9000/token", true},
       {"tokenUrl", "http://localhost:9000/token", true},
       {"tokenUrl", "http://LocalHost/token", true},
+      {"tokenUrl", "http://fakes:8291/oauth/token", true},  // a compose service name
+      {"tokenUrl", "http://2130706433/token", false},       // a number, not a service name
       {"tokenUrl", "ftp://x", false},
       {"tokenUrl", "ftp://127.0.0.1/token", false},
       {"tokenUrl", "http://10.0.0.1/token", false},
@@ -299,7 +301,7 @@ TEST_CASE("config validators: tokenUrl https or loopback http only; limits numer
   }
   CHECK(key(keys, "tokenUrl").validate("ftp://x") ==
         "expected an https:// URL (http:// only to a loopback host: 127.0.0.0/8, [::1], "
-        "localhost), got 'ftp://x'");
+        "localhost, or a service name without a dot), got 'ftp://x'");
   CHECK(key(keys, "maxPages").validate("many") ==
         "expected an integer from 0 to 1000000 (0 = twice maxItemsLimit / 200), got 'many'");
   // A URL's user-info is never echoed.
