@@ -36,7 +36,8 @@ class Template {
   // A literal: its text as a JSON string. A single expression: its result, absent included.
   // Interpolation: a JSON string of the parts, where a string is its text (no quotes), a
   // number its shortest form ("2.5", "3.0"), true/false/null their names, an array or
-  // object compact JSON, and an absent value nothing at all (never "null"). Thread-safe.
+  // object compact JSON, and an absent value nothing at all (never "null"). Thread-safe; the
+  // result lives as long as the template, the scope's inputs and `arena` do.
   EvalResult evaluate(const Scope& scope, Arena& arena) const;
 
  private:
