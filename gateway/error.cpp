@@ -1,5 +1,6 @@
 #include "gateway/error.hpp"
 
+#include "gateway/json.hpp"
 #include "gateway/redact.hpp"
 #include "gateway/utf8.hpp"
 
@@ -53,8 +54,23 @@ std::string_view errorCodeName(ErrorCode code) {
       return "client_closed_request";
     case ErrorCode::Internal:
       return "internal_error";
+    case ErrorCode::InvalidExpressionInput:
+      return "invalid_expression_input";
+    case ErrorCode::ExpressionError:
+      return "expression_error";
+    case ErrorCode::ValidationFailed:
+      return "validation_failed";
+    case ErrorCode::Custom:
+      return "error";
+    case ErrorCode::FlowLimitExceeded:
+      return "flow_limit_exceeded";
   }
   return "internal_error";
+}
+
+std::string_view Error::codeName() const {
+  if (code == ErrorCode::Custom && !customCode.empty()) return customCode;
+  return errorCodeName(code);
 }
 
 int defaultStatus(ErrorCode code) {
@@ -64,6 +80,8 @@ int defaultStatus(ErrorCode code) {
     case ErrorCode::MissingParameter:
     case ErrorCode::InvalidParameter:
     case ErrorCode::UpstreamRejected:
+    case ErrorCode::InvalidExpressionInput:
+    case ErrorCode::ValidationFailed:
       return 400;
     case ErrorCode::NotFound:
     case ErrorCode::UpstreamNotFound:
@@ -90,35 +108,15 @@ int defaultStatus(ErrorCode code) {
     case ErrorCode::ClientClosed:
       return 499;  // nginx's "client closed request": logged, never sent
     case ErrorCode::Internal:
+    case ErrorCode::ExpressionError:
+    case ErrorCode::Custom:
+    case ErrorCode::FlowLimitExceeded:
       return 500;
   }
   return 500;
 }
 
 namespace {
-
-// Deepest bracket nesting of a JSON text (strings skipped); serializing a value recurses.
-std::size_t jsonDepth(std::string_view text) {
-  std::size_t depth = 0;
-  std::size_t deepest = 0;
-  bool inString = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (inString) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 // Text that may be embedded as a string: valid UTF-8 without control bytes other than
 // tab, CR and LF (a gzip or binary body is not text, whatever it happens to decode to).
@@ -144,7 +142,8 @@ Error& Error::withUpstream(int upstreamStatus, std::string_view body,
   constexpr std::size_t kMaxEmbeddedDepth = 64;
   rapidjson::Document parsed;
   bool isJson = false;
-  if (!body.empty() && body.size() <= kMaxEmbeddedJson && jsonDepth(body) <= kMaxEmbeddedDepth) {
+  if (!body.empty() && body.size() <= kMaxEmbeddedJson &&
+      jsonTextDepth(body) <= kMaxEmbeddedDepth) {
     parsed.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
         body.data(), body.size());
     isJson = !parsed.HasParseError();

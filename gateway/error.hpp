@@ -30,6 +30,12 @@ enum class ErrorCode {
   ServerBusy,
   ClientClosed,
   Internal,
+  // Flows (gateway/flow/)
+  InvalidExpressionInput,  // 400: the request's data does not fit an expression of the flow
+  ExpressionError,         // 500: the flow itself is wrong (found at run time)
+  ValidationFailed,        // 400: the validate step's JSON Schema refused the payload
+  Custom,                  // throwError: the flow's own code (Error::customCode)
+  FlowLimitExceeded,       // 500: a flow went past a per-request bound (memory)
 };
 
 // Stable snake_case name used in the error envelope ("upstream_not_found").
@@ -46,6 +52,11 @@ struct Error {
   // Optional "upstream" member of the envelope, as a serialized JSON object,
   // e.g. {"status":404,"body":{...}}. Empty when there is none.
   std::string upstreamJson;
+  // ErrorCode::Custom: the flow's own snake_case code (throwError).
+  std::string customCode;
+  // Optional "details" member of the envelope, as a serialized JSON object (validation:
+  // the failing instance pointer and keyword).
+  std::string detailsJson;
   // Set by the HTTP client when the request never left (DNS, connect or TLS failure): a
   // retry is then safe whatever the method.
   bool beforeSend = false;
@@ -57,6 +68,8 @@ struct Error {
     e.message = std::move(message);
     return e;
   }
+  // The envelope's "code": customCode for ErrorCode::Custom, else errorCodeName(code).
+  std::string_view codeName() const;
   Error& withStatus(int s) {
     status = s;
     return *this;

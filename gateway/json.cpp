@@ -1,5 +1,7 @@
 #include "gateway/json.hpp"
 
+#include <algorithm>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -10,6 +12,51 @@ std::string toJsonText(const Json& value) {
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   value.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Json copyValue(const Json& value, JsonAlloc& alloc) {
+  switch (value.GetType()) {
+    case rapidjson::kStringType:
+      return jsonString(std::string_view(value.GetString(), value.GetStringLength()), alloc);
+    case rapidjson::kArrayType: {
+      Json out(rapidjson::kArrayType);
+      out.Reserve(value.Size(), alloc);
+      for (const auto& item : value.GetArray()) out.PushBack(copyValue(item, alloc), alloc);
+      return out;
+    }
+    case rapidjson::kObjectType: {
+      Json out(rapidjson::kObjectType);
+      for (const auto& m : value.GetObject()) {
+        out.AddMember(copyValue(m.name, alloc), copyValue(m.value, alloc), alloc);
+      }
+      return out;
+    }
+    default:
+      return Json(value, alloc);  // null, booleans, numbers
+  }
+}
+
+std::size_t jsonTextDepth(std::string_view text) {
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  bool inString = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (inString) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        inString = false;
+      }
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 }  // namespace flowgate

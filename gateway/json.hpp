@@ -36,6 +36,14 @@ inline bool isAscii(std::string_view text) {
   return (seen & 0x8080808080808080ULL) == 0;
 }
 
+// A deep copy of `value` in `alloc`, strings included (RapidJSON's copy keeps "const string"
+// references, which may point into memory that does not live as long).
+Json copyValue(const Json& value, JsonAlloc& alloc);
+
+// Deepest bracket nesting of a JSON text (strings skipped), without parsing it: serializing
+// or copying a value recurses once per level, so deep input is refused before that.
+std::size_t jsonTextDepth(std::string_view text);
+
 // Parses a whole body into `doc` with RapidJSON `flags`; the result names the first error
 // and its byte offset. Without a NUL byte the text is read as a null-terminated string:
 // RapidJSON's fast path (SSE2 scanners, no per-byte stream adapter), with errors at the same

@@ -13,6 +13,13 @@ namespace flowgate {
 namespace {
 bool jsonFormat = false;
 
+spdlog::level::level_enum spdlogLevel(LogLevel level) {
+  return level == LogLevel::Debug  ? spdlog::level::debug
+         : level == LogLevel::Info ? spdlog::level::info
+         : level == LogLevel::Warn ? spdlog::level::warn
+                                   : spdlog::level::err;
+}
+
 std::string jsonQuote(std::string_view s) {
   rapidjson::StringBuffer b;
   rapidjson::Writer<rapidjson::StringBuffer> w(b);
@@ -34,11 +41,35 @@ void setupLogging(const std::string& level, const std::string& format) {
   spdlog::set_default_logger(logger);
 }
 
+bool logEnabled(LogLevel level) {
+  return spdlog::should_log(spdlogLevel(level));
+}
+
+void logFields(LogLevel level, std::string_view message,
+               const std::vector<std::pair<std::string, std::string>>& fields,
+               const SecretValues* secrets) {
+  const auto l = spdlogLevel(level);
+  if (!spdlog::should_log(l)) return;
+  const auto clean = [&](std::string_view text) {
+    return toValidUtf8(redactSecrets(text, secrets));
+  };
+  std::string line;
+  if (jsonFormat) {
+    line = "\"msg\":" + jsonQuote(clean(message));
+    for (const auto& [key, value] : fields) {
+      line += "," + jsonQuote(toValidUtf8(key)) + ":" + jsonQuote(clean(value));
+    }
+  } else {
+    line = escapeForLogLine(clean(message));
+    for (const auto& [key, value] : fields) {
+      line += " " + escapeForLogLine(key) + "=" + escapeForLogLine(clean(value));
+    }
+  }
+  spdlog::log(l, "{}", line);
+}
+
 void logEvent(LogLevel level, std::string_view message, const SecretValues* secrets) {
-  const auto l = level == LogLevel::Debug  ? spdlog::level::debug
-                 : level == LogLevel::Info ? spdlog::level::info
-                 : level == LogLevel::Warn ? spdlog::level::warn
-                                           : spdlog::level::err;
+  const auto l = spdlogLevel(level);
   if (!spdlog::should_log(l)) return;
   // At every level, in every format.
   const std::string text = toValidUtf8(redactSecrets(message, secrets));

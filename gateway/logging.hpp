@@ -3,6 +3,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace flowgate {
 
@@ -15,6 +17,15 @@ enum class LogLevel { Debug, Info, Warn, Error };
 // message is masked (by name and shape, and by value with `secrets`: those of the request
 // the line is about) and written as valid UTF-8, whatever bytes it holds.
 void logEvent(LogLevel level, std::string_view message, const SecretValues* secrets = nullptr);
+
+// True when a line at `level` would be written: callers skip formatting otherwise.
+bool logEnabled(LogLevel level);
+
+// A structured event (the flow step `log`): message plus named fields; text format
+// "message k=v k2=v2", JSON format {"msg":..., "k":"v"}. Masked like every line.
+void logFields(LogLevel level, std::string_view message,
+               const std::vector<std::pair<std::string, std::string>>& fields,
+               const SecretValues* secrets = nullptr);
 
 // An info line written whatever the level (the "listening on" line: tests and operators
 // read the bound ports from it).

@@ -1,8 +1,7 @@
 #include "gateway/pipeline.hpp"
 
 #include <algorithm>
-#include <any>
-#include <deque>
+#include <cctype>
 #include <vector>
 
 #include <rapidjson/error/en.h>
@@ -10,7 +9,7 @@
 #include <rapidjson/writer.h>
 
 #include "gateway/connector.hpp"
-#include "gateway/expression.hpp"
+#include "gateway/flow/sequence.hpp"
 #include "gateway/json.hpp"
 #include "gateway/params.hpp"
 #include "gateway/proxy.hpp"
@@ -30,7 +29,7 @@ void writeString(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view
 PipelineResponse failure(const Error& error, const Proxy& proxy, std::string_view requestId,
                          const SecretValues& secrets, const CallStats& stats = {}) {
   return {error.status, errorEnvelope(error, proxy.name, requestId, &secrets),
-          std::string(errorCodeName(error.code)), stats};
+          std::string(error.codeName()), stats};
 }
 
 // Remembers a secret-named value of the request (a parameter or a property).
@@ -38,6 +37,21 @@ void rememberSecret(SecretValues& secrets, std::string_view name, const Json* va
   if (value != nullptr && value->IsString() && isSecretName(name)) {
     secrets.add(std::string_view(value->GetString(), value->GetStringLength()));
   }
+}
+
+// Request bodies nested deeper than this are refused: serializing or copying a value
+// recurses once per level.
+constexpr std::size_t kMaxBodyDepth = 128;
+
+bool iequalsAscii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 int hexValue(char c) {
@@ -81,6 +95,54 @@ std::size_t loneLowSurrogate(std::string_view text) {
   return std::string_view::npos;
 }
 
+bool isCredentialHeader(std::string_view name) {
+  return iequalsAscii(name, "Authorization") || iequalsAscii(name, "Proxy-Authorization");
+}
+
+// Parses the request body (a JSON object) into `out`; returns what is wrong with it.
+std::string parseRequestBody(const std::string& body, Json& out, JsonAlloc& pool) {
+  if (body.empty()) return "request body is empty (a proxy takes a JSON object)";
+  if (const std::size_t depth = jsonTextDepth(body); depth > kMaxBodyDepth) {
+    return "request body is nested " + std::to_string(depth) + " levels deep (at most " +
+           std::to_string(kMaxBodyDepth) + ")";
+  }
+  JsonDoc doc(&pool);
+  // Iterative (no recursion on deep nesting) and strict UTF-8 (invalid bytes are refused).
+  const rapidjson::ParseResult parsed =
+      parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(doc, body);
+  if (parsed.IsError()) {
+    return std::string("request body is not valid JSON: ") +
+           rapidjson::GetParseError_En(parsed.Code()) + " (at byte " +
+           std::to_string(parsed.Offset()) + ")";
+  }
+  if (const auto at = loneLowSurrogate(body); at != std::string_view::npos) {
+    return "request body is not valid JSON: lone low surrogate escape (at byte " +
+           std::to_string(at) + ")";
+  }
+  if (!doc.IsObject()) return "request body must be a JSON object, got " + describeValue(doc);
+  out.Swap(doc);
+  return "";
+}
+
+// The flow's message as the answer: payload (JSON or text) and status, the headers that
+// header steps set, nothing for drop.
+PipelineResponse answer(flow::Message& m, const CallStats& stats) {
+  PipelineResponse out;
+  out.status = m.status;
+  out.upstream = stats;
+  out.headers = std::move(m.responseHeaders);
+  std::erase_if(out.headers, [](const auto& h) { return iequalsAscii(h.first, "Content-Type"); });
+  out.contentType = m.contentType;
+  if (m.noBody) {
+    out.noBody = true;
+  } else if (m.textPayload) {
+    out.body = std::move(m.text);
+  } else {
+    out.body = toJsonText(m.payload);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string errorEnvelope(const Error& error, std::string_view proxy, std::string_view requestId,
@@ -91,7 +153,7 @@ std::string errorEnvelope(const Error& error, std::string_view proxy, std::strin
   w.Key("error");
   w.StartObject();
   w.Key("code");
-  writeString(w, errorCodeName(error.code));
+  writeString(w, toValidUtf8(error.codeName()));
   w.Key("message");
   writeString(w, toValidUtf8(redactSecrets(error.message, secrets)));
   w.Key("status");
@@ -116,6 +178,10 @@ std::string errorEnvelope(const Error& error, std::string_view proxy, std::strin
         secrets != nullptr ? secrets->mask(error.upstreamJson) : error.upstreamJson;
     w.RawValue(upstream.data(), upstream.size(), rapidjson::kObjectType);
   }
+  if (!error.detailsJson.empty()) {
+    w.Key("details");
+    w.RawValue(error.detailsJson.data(), error.detailsJson.size(), rapidjson::kObjectType);
+  }
   w.EndObject();
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -125,117 +191,42 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
                                                   const ConnectorRegistry& registry,
                                                   const PipelineRequest& request,
                                                   HttpClient& http) {
+  SecretValues secrets;
+  if (request.headers != nullptr) {
+    for (const auto& [name, value] : *request.headers) {
+      if (isCredentialHeader(name)) secrets.addCredential(value);
+    }
+  }
   // The request body is parsed once; every evaluated value lives in its allocator.
   // One pool per request, sized by the body: RapidJSON's default first chunk is 64 KiB, held
   // by every request in flight (most of the peak heap under load).
-  SecretValues secrets;
-  for (std::string_view name : {"Authorization", "Proxy-Authorization"}) {
-    if (auto value = request.header ? request.header(name) : std::nullopt; value) {
-      secrets.addCredential(*value);
-    }
-  }
   JsonAlloc pool(std::max<std::size_t>(1024, request.body.size() * 2));
-  JsonDoc body(&pool);
-  // Iterative (no recursion on deep nesting) and strict UTF-8 (invalid bytes are refused).
-  const rapidjson::ParseResult parsed =
-      parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
-          body, request.body);
-  if (parsed.IsError()) {
-    co_return failure(Error::make(ErrorCode::InvalidJson,
-                                  std::string("request body is not valid JSON: ") +
-                                      rapidjson::GetParseError_En(parsed.Code()) + " (at byte " +
-                                      std::to_string(parsed.Offset()) + ")"),
-                      proxy, request.requestId, secrets);
+  flow::Message message(pool);
+  if (auto problem = parseRequestBody(request.body, message.payload, pool); !problem.empty()) {
+    co_return failure(Error::make(ErrorCode::InvalidJson, std::move(problem)), proxy,
+                      request.requestId, secrets);
   }
-  if (const auto at = loneLowSurrogate(request.body); at != std::string_view::npos) {
-    co_return failure(Error::make(ErrorCode::InvalidJson,
-                                  "request body is not valid JSON: lone low surrogate escape (at "
-                                  "byte " +
-                                      std::to_string(at) + ")"),
-                      proxy, request.requestId, secrets);
-  }
-  if (!body.IsObject()) {
-    co_return failure(Error::make(ErrorCode::InvalidJson,
-                                  "request body must be a JSON object, got " + describeValue(body)),
-                      proxy, request.requestId, secrets);
-  }
-  auto& alloc = body.GetAllocator();
-  std::deque<Json> store;
-
-  std::vector<const Json*> properties(proxy.properties.size(), nullptr);
-  std::vector<std::string> origins;
-  origins.reserve(proxy.properties.size());
-  for (const auto& p : proxy.properties) origins.push_back(p.origin);
-  TemplateInputs inputs{&properties, &origins, request.header};
-  for (std::size_t i = 0; i < proxy.properties.size(); ++i) {
-    const auto& p = proxy.properties[i];
-    if (p.path) {
-      properties[i] = p.path->Get(body);
-    } else {
-      properties[i] = evaluate(*p.value, inputs, store, alloc).value;
-    }
-    rememberSecret(secrets, p.name, properties[i]);
-  }
-
-  std::vector<std::any> states(registry.all().size());
+  if (request.headers != nullptr) message.headers = *request.headers;
+  message.states.resize(registry.all().size());
+  message.propertyOrigins = &proxy.origins;
   CallStats stats;
-  JsonDoc payload(rapidjson::kObjectType);
-  for (const auto& step : proxy.steps) {
-    if (step.kind == CompiledStep::Kind::Respond) break;
-    const auto& specs = *step.specs;
-    std::vector<const Json*> values(specs.size(), nullptr);
-    for (std::size_t i = 0; i < specs.size(); ++i) {
-      if (!step.args[i]) continue;
-      Evaluated ev = evaluate(*step.args[i], inputs, store, alloc);
-      if (ev.value == nullptr || ev.value->IsNull()) {
-        if (specs[i].required) {
-          Error e = Error::make(
-              ErrorCode::MissingParameter,
-              "missing required parameter '" + specs[i].name + "' of " + step.label + " (from " +
-                  (ev.absentFrom.empty() ? step.args[i]->source() : ev.absentFrom) + ")");
-          e.step = step.label;
-          co_return failure(e, proxy, request.requestId, secrets);
-        }
-        continue;
-      }
-      std::string problem;
-      const Json* value = coerceParam(*ev.value, specs[i].type, store, alloc, problem);
-      if (value == nullptr && isSecretName(specs[i].name)) {  // never echo a secret's value
-        problem = "must be " + std::string(paramTypeName(specs[i].type)) + " (value hidden)";
-      }
-      if (value == nullptr) {
-        Error e = Error::make(ErrorCode::InvalidParameter,
-                              "parameter '" + specs[i].name + "' of " + step.label + " " + problem +
-                                  " (from " + step.args[i]->source() + ")");
-        e.step = step.label;
-        co_return failure(e, proxy, request.requestId, secrets);
-      }
-      values[i] = value;
-      rememberSecret(secrets, specs[i].name, value);
+  flow::RunContext run{http,  request.requestId, proxy.name,   secrets,
+                       stats, request.cancel,    request.trace};
+  // properties: evaluated in order into vars (json-eval against the request body).
+  for (const auto& p : proxy.properties) {
+    expr::EvalResult v = p.value.evaluate(message.scope(run.configs), message.arena);
+    if (v.error) {
+      co_return failure(flow::expressionFailure(*v.error, "property " + p.name), proxy,
+                        request.requestId, secrets);
     }
-    Args args(specs, std::move(values));
-    const std::string_view label = step.label;
-    const auto dot = label.find('.');
-    UpstreamCaller caller(http, step.policy, label.substr(0, dot), label.substr(dot + 1), stats,
-                          request.cancel);
-    std::optional<TracedClient> traced;
-    if (request.trace != nullptr) traced.emplace(caller, *request.trace);
-    HttpClient& client = traced ? static_cast<HttpClient&>(*traced) : caller;
-    StepContext ctx{client, request.requestId, states[step.connectorIndex], payload, &secrets};
-    // (No co_await inside ?: : GCC 12 miscompiles that.)
-    Status status;
-    if (step.kind == CompiledStep::Kind::Init) {
-      status = step.connector->init(args, ctx);
-    } else {
-      status = co_await step.connector->call(step.operation, args, ctx);
-    }
-    if (!status.ok()) {
-      Error e = std::move(status).error();
-      e.step = step.label;
-      co_return failure(e, proxy, request.requestId, secrets, stats);
-    }
+    if (v.value == nullptr) continue;  // absent stays absent
+    rememberSecret(secrets, p.name, v.value);
+    message.vars.AddMember(jsonString(p.name, pool), copyValue(*v.value, pool), pool);
   }
-  co_return PipelineResponse{200, toJsonText(payload), {}, stats};
+  flow::StepResult result =
+      co_await flow::runWithHandler(proxy.steps, proxy.onError, proxy.suspends, message, run);
+  if (!result.ok()) co_return failure(result.error(), proxy, request.requestId, secrets, stats);
+  co_return answer(message, stats);
 }
 
 }  // namespace flowgate

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -24,8 +26,8 @@ struct TraceContext;
 struct PipelineRequest {
   const std::string& body;  // a string, not a view: parseJson reads it NUL-terminated
   std::string_view requestId;
-  // Request header lookup (case-insensitive), for {$header:Name}.
-  std::function<std::optional<std::string_view>(std::string_view)> header;
+  // The request's headers (the message's `headers` at first; ${headers.X}, {$header:X}).
+  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
   // Fired by the server when the client goes away: upstream calls are aborted.
   std::shared_ptr<Cancellation> cancel;
   // W3C trace context sent on every upstream call (none when null).
@@ -37,6 +39,9 @@ struct PipelineResponse {
   std::string body;
   std::string errorCode;  // empty on success (for logs and metrics)
   CallStats upstream;     // time spent in upstream calls, attempts, retries
+  std::string contentType = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // set by the flow's header steps
+  bool noBody = false;                                       // drop: 202 with nothing
 };
 
 // The error envelope of DESIGN.md for `error` (proxy and requestId may be empty). Its text is

@@ -8,287 +8,311 @@
 #include <yaml-cpp/yaml.h>
 
 #include "gateway/connector.hpp"
-#include "gateway/params.hpp"
+#include "gateway/flow/sequence.hpp"
 
 namespace flowgate {
 
 namespace {
 
-class ProxyCompiler {
- public:
-  ProxyCompiler(std::string file, const ConnectorRegistry& registry, const UpstreamPolicy& defaults,
-                ConfigErrors& errors)
-      : file_(std::move(file)), registry_(registry), defaults_(defaults), errors_(errors) {}
+struct Source {
+  std::string file;
+  YAML::Node root;
+  std::string kind;  // proxy | sequence
+  std::string name;
+  bool valid = true;  // kind, name and top-level keys are fine (else: reported, and compiled
+                      // on only to report what else is wrong)
+};
 
-  std::shared_ptr<const Proxy> compile(const YAML::Node& root) {
-    auto proxy = std::make_shared<Proxy>();
-    proxy->file = file_;
-    const std::size_t before = errors_.size();
-    if (!root.IsMap()) {
-      fail(root, 0, "a proxy file must be a mapping with name, properties and sequence");
+const std::set<std::string>& keysOf(const std::string& kind) {
+  static const std::set<std::string> proxy{"kind",       "name",     "description",
+                                           "properties", "sequence", "onError"};
+  static const std::set<std::string> sequence{"kind", "name", "description", "sequence", "onError"};
+  return kind == "sequence" ? sequence : proxy;
+}
+
+bool validName(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+void addError(ConfigErrors& errors, const std::string& file, const YAML::Node& node,
+              const std::string& message) {
+  const YAML::Mark mark = node.Mark();
+  errors.push_back(
+      {file, mark.line >= 0 ? mark.line + 1 : 0, mark.column >= 0 ? mark.column + 1 : 0, message});
+}
+
+// Reads a file's root and checks what every artifact shares: a mapping, its kind, its name.
+std::optional<Source> readSource(const std::string& path, ConfigErrors& errors) {
+  Source s;
+  s.file = path;
+  try {
+    s.root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    errors.push_back({path, 0, 0, "cannot read the file"});
+    return std::nullopt;
+  } catch (const YAML::Exception& e) {
+    errors.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
+    return std::nullopt;
+  }
+  if (!s.root.IsMap()) {
+    addError(errors, path, s.root,
+             "an artifact file must be a mapping (a proxy: name, properties, sequence)");
+    return std::nullopt;
+  }
+  s.kind = "proxy";
+  if (const YAML::Node kind = s.root["kind"]; kind) {
+    s.kind = kind.IsScalar() ? kind.Scalar() : "";
+    if (s.kind == "api" || s.kind == "endpoint") {
+      addError(errors, path, kind,
+               "kind '" + s.kind +
+                   "' is not supported yet (Integration flows II); kinds: proxy, "
+                   "sequence");
+      return std::nullopt;
+    }
+    if (s.kind != "proxy" && s.kind != "sequence") {
+      addError(errors, path, kind, "unknown kind '" + s.kind + "' (kinds: proxy, sequence)");
+      return std::nullopt;
+    }
+  }
+  const std::size_t before = errors.size();
+  for (const auto& kv : s.root) {
+    const std::string key = kv.first.Scalar();
+    if (!keysOf(s.kind).contains(key)) {
+      std::string known;
+      for (const auto& k : keysOf(s.kind)) known += (known.empty() ? "" : ", ") + k;
+      addError(errors, path, kv.first,
+               "unknown key '" + key + "' (a " + s.kind + " has " + known + ")");
+    }
+  }
+  const YAML::Node name = s.root["name"];
+  if (!name || !name.IsScalar() || name.Scalar().empty()) {
+    addError(errors, path, name ? name : s.root,
+             s.kind == "proxy" ? "a proxy needs a name (it is served at /services/<name>)"
+                               : "a sequence needs a name (steps run it with `sequence: NAME`)");
+  } else if (!validName(name.Scalar())) {
+    addError(errors, path, name, "a name may hold letters, digits, '_', '-' and '.' only");
+  } else {
+    s.name = name.Scalar();
+  }
+  s.valid = errors.size() == before;
+  return s;
+}
+
+// The variables a flow may set anywhere: variable steps' names, responseVariable and
+// resultVariable values (a walk of the YAML, before anything compiles).
+void collectVarNames(const YAML::Node& node, std::set<std::string>& out) {
+  if (!node) return;
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      if (key == "variable" && kv.second.IsMap() && kv.second["name"] &&
+          kv.second["name"].IsScalar()) {
+        out.insert(kv.second["name"].Scalar());
+      } else if ((key == "responseVariable" || key == "resultVariable") && kv.second.IsScalar()) {
+        out.insert(kv.second.Scalar());
+      }
+      collectVarNames(kv.second, out);
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) collectVarNames(item, out);
+  }
+}
+
+class ArtifactLoader {
+ public:
+  ArtifactLoader(const ConnectorRegistry& connectors, const UpstreamPolicy& defaults,
+                 ConfigErrors& errors)
+      : connectors_(connectors), defaults_(defaults), errors_(errors) {
+    flow::registerBuiltinSteps(steps_, connectors);
+  }
+
+  void addSequenceSource(const Source& source) { sequenceSources_[source.name] = &source; }
+
+  std::shared_ptr<const flow::Sequence> sequence(const std::string& name, const YAML::Node& at,
+                                                 const std::string& fromFile) {
+    if (auto it = compiled_.find(name); it != compiled_.end()) return it->second;
+    auto source = sequenceSources_.find(name);
+    if (source == sequenceSources_.end()) {
+      std::string known;
+      for (const auto& [n, _] : sequenceSources_) known += (known.empty() ? "" : ", ") + n;
+      addError(errors_, fromFile, at,
+               "no sequence named '" + name + "'" +
+                   (known.empty() ? " (no kind: sequence is loaded)" : " (known: " + known + ")"));
       return nullptr;
     }
-    static const std::set<std::string> kKeys{"name", "description", "properties", "sequence"};
-    for (const auto& kv : root) {
-      const auto key = kv.first.Scalar();
-      if (!kKeys.contains(key)) {
-        fail(kv.first, 0,
-             "unknown key '" + key + "' (a proxy has name, description, properties, sequence)");
-      }
+    if (std::find(stack_.begin(), stack_.end(), name) != stack_.end()) {
+      std::string cycle;
+      for (auto it = std::find(stack_.begin(), stack_.end(), name); it != stack_.end(); ++it)
+        cycle += *it + " -> ";
+      addError(errors_, fromFile, at, "sequences form a cycle: " + cycle + name);
+      return nullptr;
     }
-    const YAML::Node name = root["name"];
-    if (!name || !name.IsScalar() || name.Scalar().empty()) {
-      fail(name ? name : root, 0, "a proxy needs a name (it is served at /services/<name>)");
-    } else if (!std::all_of(name.Scalar().begin(), name.Scalar().end(), [](char c) {
-                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
-                        c == '.';
-               })) {
-      fail(name, 0, "a proxy name may hold letters, digits, '_', '-' and '.' only");
-    } else {
-      proxy->name = name.Scalar();
-    }
-    if (const YAML::Node d = root["description"]; d && d.IsScalar()) {
+    stack_.push_back(name);
+    auto seq = compileSequence(*source->second);
+    stack_.pop_back();
+    compiled_[name] = seq;
+    return seq;
+  }
+
+  std::shared_ptr<const Proxy> compileProxy(const Source& source) {
+    auto proxy = std::make_shared<Proxy>();
+    proxy->file = source.file;
+    proxy->name = source.name;
+    const std::size_t before = errors_.size();
+    flow::CompileContext cx = context(source.file);
+    if (const YAML::Node d = source.root["description"]; d && d.IsScalar()) {
       proxy->description = d.Scalar();
     }
-    if (const YAML::Node props = root["properties"]; props && !props.IsNull()) {
-      compileProperties(props, *proxy);
+    std::set<std::string> vars;
+    if (const YAML::Node props = source.root["properties"]; props && props.IsMap()) {
+      for (const auto& kv : props) vars.insert(kv.first.Scalar());
     }
-    const YAML::Node seq = root["sequence"];
+    collectVarNames(source.root["sequence"], vars);
+    collectVarNames(source.root["onError"], vars);
+    cx.knownVars = std::move(vars);
+    if (const YAML::Node props = source.root["properties"]; props && !props.IsNull()) {
+      compileProperties(props, *proxy, cx);
+    }
+    const YAML::Node seq = source.root["sequence"];
     if (!seq || !seq.IsSequence()) {
-      fail(seq ? seq : root, 0, "a proxy needs a sequence: a list of steps");
+      cx.fail(seq ? seq : source.root, 0, "a proxy needs a sequence: a list of steps");
     } else {
-      compileSequence(seq, *proxy);
+      proxy->steps = cx.compileList(seq, "sequence");
     }
+    proxy->onError = compileOnError(source, cx);
     if (errors_.size() != before) return nullptr;
+    proxy->suspends =
+        flow::anySuspends(proxy->steps) || (proxy->onError && flow::anySuspends(*proxy->onError));
     return proxy;
   }
 
- private:
-  void fail(const YAML::Node& node, std::size_t offset, const std::string& message) {
-    const YAML::Mark mark = node.Mark();
-    int line = mark.line >= 0 ? mark.line + 1 : 0;
-    int column = mark.column >= 0 ? mark.column + 1 : 0;
-    // Offsets point into the scalar's text; a quoted scalar starts one column later.
-    if (offset > 0) column += static_cast<int>(offset) + (node.Tag() == "!" ? 1 : 0);
-    errors_.push_back({file_, line, column, message});
+  void compileAllSequences() {
+    for (const auto& [name, source] : sequenceSources_) sequence(name, source->root, source->file);
   }
 
-  void compileProperties(const YAML::Node& props, Proxy& proxy) {
+  std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> sequences() const {
+    std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> out;
+    for (const auto& [name, seq] : compiled_) {
+      if (seq) out.emplace(name, seq);
+    }
+    return out;
+  }
+
+ private:
+  flow::CompileContext context(const std::string& file) {
+    return flow::CompileContext(file, errors_, steps_, connectors_, defaults_,
+                                [this, file](const std::string& name, const YAML::Node& at) {
+                                  return sequence(name, at, file);
+                                });
+  }
+
+  std::optional<flow::StepList> compileOnError(const Source& source, flow::CompileContext& cx) {
+    const YAML::Node onError = source.root["onError"];
+    if (!onError) return std::nullopt;
+    cx.inErrorHandler = true;
+    auto list = cx.compileList(onError, "onError");
+    cx.inErrorHandler = false;
+    return list;
+  }
+
+  std::shared_ptr<const flow::Sequence> compileSequence(const Source& source) {
+    auto seq = std::make_shared<flow::Sequence>();
+    seq->name = source.name;
+    seq->file = source.file;
+    const std::size_t before = errors_.size();
+    flow::CompileContext cx = context(source.file);
+    // A sequence runs inside flows that initialised their connectors already, and may run
+    // from an onError: error.* is readable (absent outside a handler).
+    cx.requireInit = false;
+    cx.inErrorHandler = true;
+    const YAML::Node steps = source.root["sequence"];
+    if (!steps || !steps.IsSequence()) {
+      cx.fail(steps ? steps : source.root, 0, "a sequence needs `sequence:`, a list of steps");
+    } else {
+      seq->steps = cx.compileList(steps, "sequence");
+    }
+    seq->onError = compileOnError(source, cx);
+    if (errors_.size() != before) return nullptr;
+    seq->suspends =
+        flow::anySuspends(seq->steps) || (seq->onError && flow::anySuspends(*seq->onError));
+    return seq;
+  }
+
+  void compileProperties(const YAML::Node& props, Proxy& proxy, flow::CompileContext& cx) {
     if (!props.IsMap()) {
-      fail(props, 0, "properties must be a mapping of name: json-eval($.path)");
+      cx.fail(props, 0, "properties must be a mapping of name: json-eval($.path) or ${...}");
       return;
     }
     for (const auto& kv : props) {
-      CompiledProperty p;
-      p.name = kv.first.Scalar();
+      const std::string name = kv.first.Scalar();
       if (std::any_of(proxy.properties.begin(), proxy.properties.end(),
-                      [&](const CompiledProperty& q) { return q.name == p.name; })) {
-        fail(kv.first, 0, "property '" + p.name + "' is declared twice");
+                      [&](const CompiledProperty& q) { return q.name == name; })) {
+        cx.fail(kv.first, 0, "property '" + name + "' is declared twice");
         continue;
       }
       if (!kv.second.IsScalar()) {
-        fail(kv.second, 0, "property '" + p.name + "' must be json-eval($.path) or a value");
+        cx.fail(kv.second, 0, "property '" + name + "' must be json-eval($.path) or a value");
         continue;
       }
-      const std::string& text = kv.second.Scalar();
-      if (auto arg = jsonEvalArgument(text)) {
-        CompileError error;
-        auto pointer = compileJsonPath(*arg, error);
-        if (!pointer) {
-          fail(kv.second, (arg->data() - text.data()) + error.offset,
-               "in json-eval of property '" + p.name + "': " + error.message);
-          continue;
-        }
-        p.path = std::move(*pointer);
-        p.origin = std::string(*arg);
-      } else {
-        CompileError error;
-        auto t = Template::compile(text, lookupIn(proxy), error);
-        if (!t) {
-          fail(kv.second, error.offset, "in property '" + p.name + "': " + error.message);
-          continue;
-        }
-        p.value = std::move(*t);
-        p.origin = "property " + p.name + " (" + text + ")";
+      auto value = cx.compileTemplate(kv.second, "property '" + name + "'");
+      if (!value) continue;
+      std::string_view text = kv.second.Scalar();
+      std::string origin(text);
+      if (text.starts_with("json-eval(") && text.ends_with(")")) {
+        origin = std::string(text.substr(10, text.size() - 11));
       }
-      proxy.properties.push_back(std::move(p));
+      proxy.origins.emplace_back(name, origin);
+      proxy.properties.push_back({name, std::move(origin), std::move(*value)});
     }
   }
 
-  static std::function<std::optional<std::size_t>(std::string_view)> lookupIn(const Proxy& proxy) {
-    return [&proxy](std::string_view name) -> std::optional<std::size_t> {
-      for (std::size_t i = 0; i < proxy.properties.size(); ++i) {
-        if (proxy.properties[i].name == name) return i;
-      }
-      return std::nullopt;
-    };
-  }
-
-  void compileSequence(const YAML::Node& seq, Proxy& proxy) {
-    std::set<std::string> initialized;
-    bool responded = false;
-    for (const auto& item : seq) {
-      if (responded) {
-        fail(item, 0, "a step after respond would never run");
-        break;
-      }
-      std::string stepName;
-      YAML::Node body;
-      YAML::Node upstream;  // optional per-step override of the gateway's upstream policy
-      if (item.IsScalar()) {
-        stepName = item.Scalar();
-      } else if (item.IsMap() && (item.size() == 1 || (item.size() == 2 && item["upstream"]))) {
-        for (const auto& kv : item) {
-          if (kv.first.Scalar() == "upstream") {
-            upstream = kv.second;
-          } else {
-            stepName = kv.first.Scalar();
-            body = kv.second;
-          }
-        }
-      } else {
-        fail(item, 0,
-             "a step is `respond` or a mapping `connector.operation: {parameters}` with an "
-             "optional `upstream: {timeouts, retry, suspendOnFailure}`");
-        continue;
-      }
-      if (stepName == "respond") {
-        if (body && !body.IsNull()) fail(body, 0, "respond takes no parameters");
-        CompiledStep respond;
-        respond.label = "respond";
-        proxy.steps.push_back(std::move(respond));
-        responded = true;
-        continue;
-      }
-      const auto dot = stepName.find('.');
-      if (dot == std::string::npos) {
-        fail(item, 0, "unknown step '" + stepName + "' (expected respond or connector.operation)");
-        continue;
-      }
-      const std::string connectorName = stepName.substr(0, dot);
-      const std::string opName = stepName.substr(dot + 1);
-      Connector* connector = registry_.find(connectorName);
-      if (connector == nullptr) {
-        std::string known;
-        for (const auto& c : registry_.all())
-          known += (known.empty() ? "" : ", ") + std::string(c->name());
-        fail(item, 0, "unknown connector '" + connectorName + "' (known: " + known + ")");
-        continue;
-      }
-      CompiledStep step;
-      step.label = stepName;
-      step.connector = connector;
-      step.policy = defaults_;
-      if (upstream) {
-        readUpstreamPolicy(upstream, file_, stepName + ".upstream", step.policy, errors_);
-      }
-      for (std::size_t i = 0; i < registry_.all().size(); ++i) {
-        if (registry_.all()[i].get() == connector) step.connectorIndex = i;
-      }
-      if (opName == "init") {
-        step.kind = CompiledStep::Kind::Init;
-        step.specs = &connector->initParams();
-        initialized.insert(connectorName);
-      } else {
-        const auto& ops = connector->operations();
-        auto it = std::find_if(ops.begin(), ops.end(),
-                               [&](const OperationSpec& op) { return op.name == opName; });
-        if (it == ops.end()) {
-          std::string known;
-          for (const auto& op : ops) known += (known.empty() ? "" : ", ") + op.name;
-          fail(item, 0,
-               "unknown operation '" + opName + "' of connector '" + connectorName +
-                   "' (known: init, " + known + ")");
-          continue;
-        }
-        if (!initialized.contains(connectorName)) {
-          fail(item, 0, stepName + " needs " + connectorName + ".init earlier in the sequence");
-        }
-        step.kind = CompiledStep::Kind::Operation;
-        step.operation = static_cast<std::size_t>(it - ops.begin());
-        step.specs = &it->params;
-      }
-      compileArgs(body, step, proxy, item);
-      proxy.steps.push_back(std::move(step));
-    }
-  }
-
-  void compileArgs(const YAML::Node& body, CompiledStep& step, const Proxy& proxy,
-                   const YAML::Node& item) {
-    const auto& specs = *step.specs;
-    step.args.resize(specs.size());
-    if (body && !body.IsNull()) {
-      if (!body.IsMap()) {
-        fail(body, 0, step.label + " takes a mapping of parameters");
-        return;
-      }
-      for (const auto& kv : body) {
-        const std::string name = kv.first.Scalar();
-        auto it = std::find_if(specs.begin(), specs.end(),
-                               [&](const ParamSpec& s) { return s.name == name; });
-        if (it == specs.end()) {
-          std::string known;
-          for (const auto& s : specs) known += (known.empty() ? "" : ", ") + s.name;
-          fail(kv.first, 0,
-               "unknown parameter '" + name + "' of " + step.label + " (known: " + known + ")");
-          continue;
-        }
-        if (!kv.second.IsScalar()) {
-          fail(kv.second, 0, "parameter '" + name + "' must be a value or an expression");
-          continue;
-        }
-        CompileError error;
-        auto t = Template::compile(kv.second.Scalar(), lookupIn(proxy), error);
-        if (!t) {
-          fail(kv.second, error.offset, "in parameter '" + name + "': " + error.message);
-          continue;
-        }
-        if (t->isLiteral()) {
-          std::deque<Json> store;
-          JsonDoc scratch;
-          Json literal = jsonString(t->parts()[0].text, scratch.GetAllocator());
-          std::string problem;
-          if (coerceParam(literal, it->type, store, scratch.GetAllocator(), problem) == nullptr) {
-            fail(kv.second, 0, "parameter '" + name + "' of " + step.label + " " + problem);
-            continue;
-          }
-        }
-        step.args[static_cast<std::size_t>(it - specs.begin())] = std::move(*t);
-      }
-    }
-    for (std::size_t i = 0; i < specs.size(); ++i) {
-      if (specs[i].required && !step.args[i]) {
-        fail(body && !body.IsNull() ? body : item, 0,
-             step.label + " needs parameter '" + specs[i].name + "'");
-      }
-    }
-  }
-
-  std::string file_;
-  const ConnectorRegistry& registry_;
+  const ConnectorRegistry& connectors_;
   const UpstreamPolicy& defaults_;
   ConfigErrors& errors_;
+  flow::StepRegistry steps_;
+  std::map<std::string, const Source*> sequenceSources_;
+  std::map<std::string, std::shared_ptr<const flow::Sequence>> compiled_;
+  std::vector<std::string> stack_;
 };
 
 }  // namespace
 
+std::vector<std::string> artifactFiles(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    // Hidden entries are skipped: a Kubernetes ConfigMap volume holds each file twice, as a
+    // link at the top and inside its ..data and ..<timestamp> directories.
+    if (it->path().filename().string().starts_with(".")) {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    const auto ext = it->path().extension();
+    if (it->is_regular_file(ec) && (ext == ".yaml" || ext == ".yml")) {
+      files.push_back(it->path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 std::shared_ptr<const Proxy> loadProxyFile(const std::string& path,
                                            const ConnectorRegistry& registry, ConfigErrors& errors,
                                            const UpstreamPolicy& defaults) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    errors.push_back({path, 0, 0, "cannot read the file"});
-    return nullptr;
-  } catch (const YAML::Exception& e) {
-    errors.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
-    return nullptr;
-  }
   const std::size_t before = errors.size();
-  auto proxy = ProxyCompiler(path, registry, defaults, errors).compile(root);
+  auto source = readSource(path, errors);
+  std::shared_ptr<const Proxy> proxy;
+  if (source && source->kind != "proxy") {
+    addError(errors, path, source->root["kind"], "expected a proxy, got kind " + source->kind);
+  } else if (source) {
+    ArtifactLoader loader(registry, defaults, errors);
+    proxy = loader.compileProxy(*source);
+  }
   sortErrors(errors, before);
-  return proxy;
+  return errors.size() == before ? proxy : nullptr;
 }
 
 std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
@@ -300,25 +324,37 @@ std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
     return nullptr;
   }
   std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const auto ext = entry.path().extension();
-    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
-      files.push_back(entry.path().string());
-    }
-  }
+  for (const auto& file : artifactFiles(dir)) files.push_back(file);
   std::sort(files.begin(), files.end());
-  auto set = std::make_shared<ProxySet>();
   const std::size_t before = errors.size();
+  std::vector<Source> sources;
+  sources.reserve(files.size());
+  std::map<std::string, std::string> seen;  // kind + name -> file
   for (const auto& file : files) {
-    auto proxy = loadProxyFile(file, registry, errors, defaults);
-    if (!proxy) continue;
-    if (auto it = set->byName.find(proxy->name); it != set->byName.end()) {
-      errors.push_back(
-          {file, 0, 0, "proxy name '" + proxy->name + "' is already used by " + it->second->file});
+    auto source = readSource(file, errors);
+    if (!source || !source->valid) continue;
+    const std::string key = source->kind + "\n" + source->name;
+    if (auto it = seen.find(key); it != seen.end()) {
+      addError(errors, file, source->root["name"],
+               source->kind + " name '" + source->name + "' is already used by " + it->second);
       continue;
     }
-    set->byName.emplace(proxy->name, std::move(proxy));
+    seen.emplace(key, file);
+    sources.push_back(std::move(*source));
   }
+  ArtifactLoader loader(registry, defaults, errors);
+  for (const auto& source : sources) {
+    if (source.kind == "sequence") loader.addSequenceSource(source);
+  }
+  loader.compileAllSequences();
+  auto set = std::make_shared<ProxySet>();
+  for (const auto& source : sources) {
+    if (source.kind != "proxy") continue;
+    if (auto proxy = loader.compileProxy(source))
+      set->byName.emplace(proxy->name, std::move(proxy));
+  }
+  set->sequences = loader.sequences();
+  sortErrors(errors, before);
   if (errors.size() != before) return nullptr;
   return set;
 }

@@ -1,5 +1,6 @@
-// Proxies: YAML definitions from proxies/, compiled once at load into immutable data that
-// the pipeline evaluates for every request.
+// Flow artifacts: the YAML files under --proxies (subfolders included), one artifact each,
+// `kind: proxy` (the default) or `kind: sequence`, compiled once at load into immutable data
+// that every request evaluates (DESIGN.md "Integration flows").
 #pragma once
 
 #include <map>
@@ -8,33 +9,19 @@
 #include <string>
 #include <vector>
 
-#include <rapidjson/pointer.h>
-
 #include "gateway/config.hpp"
-#include "gateway/expression.hpp"
+#include "gateway/expr/template.hpp"
+#include "gateway/flow/step.hpp"
 
 namespace flowgate {
 
-class Connector;
-struct ParamSpec;
+class ConnectorRegistry;
 
+// `properties:` entries: evaluated in order at the start of the flow into `vars.<name>`.
 struct CompiledProperty {
   std::string name;
   std::string origin;  // "$.webinarKey" for json-eval, otherwise the template text
-  std::optional<rapidjson::Pointer> path;  // json-eval(...) form
-  std::optional<Template> value;           // template form
-};
-
-struct CompiledStep {
-  enum class Kind { Init, Operation, Respond };
-  Kind kind = Kind::Respond;
-  std::string label;  // "gotowebinar.getSessionById"
-  Connector* connector = nullptr;
-  std::size_t connectorIndex = 0;  // index into the registry, for per-message state
-  std::size_t operation = 0;
-  const std::vector<ParamSpec>* specs = nullptr;
-  std::vector<std::optional<Template>> args;  // one per spec, nullopt when not given
-  UpstreamPolicy policy;  // the gateway's `upstream:` with the step's own `upstream:` over it
+  expr::Template value;
 };
 
 struct Proxy {
@@ -42,24 +29,33 @@ struct Proxy {
   std::string description;
   std::string file;
   std::vector<CompiledProperty> properties;
-  std::vector<CompiledStep> steps;
+  std::vector<std::pair<std::string, std::string>> origins;  // property name -> origin
+  flow::StepList steps;
+  std::optional<flow::StepList> onError;
+  bool suspends = false;  // some step waits (an upstream call): run as a coroutine
 };
 
 struct ProxySet {
   std::map<std::string, std::shared_ptr<const Proxy>, std::less<>> byName;
+  // kind: sequence, by name; the sequence steps that run them hold them too.
+  std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> sequences;
   const Proxy* find(std::string_view name) const {
     auto it = byName.find(name);
     return it == byName.end() ? nullptr : it->second.get();
   }
 };
 
-class ConnectorRegistry;
-
-// Compiles one proxy file. Problems are appended to `errors` (FILE:LINE:COL).
+// Compiles one proxy file (a kind: proxy; `sequence:` steps can name no other file).
+// Problems are appended to `errors` (FILE:LINE:COL).
 std::shared_ptr<const Proxy> loadProxyFile(const std::string& path,
                                            const ConnectorRegistry& registry, ConfigErrors& errors,
                                            const UpstreamPolicy& defaults = {});
-// Every *.yaml / *.yml file of `dir`, in name order; duplicate proxy names are errors.
+// The artifact files under `dir`: *.yaml and *.yml, subfolders included, hidden entries
+// (such as a ConfigMap volume's ..data) skipped, in path order.
+std::vector<std::string> artifactFiles(const std::string& dir);
+
+// Every *.yaml / *.yml file under `dir` (subfolders included, in path order); names are
+// unique per kind; sequences are compiled where first used, and cycles refused.
 std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
                                              const ConnectorRegistry& registry,
                                              ConfigErrors& errors,

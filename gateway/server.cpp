@@ -528,13 +528,12 @@ struct Gateway::Impl {
       out = {405, errorEnvelope(e, proxy->name, requestId), "method_not_allowed", {}};
       allowHeader = true;
     } else {
-      PipelineRequest preq{req.body(), requestId,
-                           [&req](std::string_view name) -> std::optional<std::string_view> {
-                             auto it = req.find(beast::string_view(name.data(), name.size()));
-                             if (it == req.end()) return std::nullopt;
-                             return std::string_view(it->value().data(), it->value().size());
-                           },
-                           cancel, &trace};
+      std::vector<std::pair<std::string, std::string>> headers;
+      headers.reserve(16);
+      for (const auto& field : req) {
+        headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
+      PipelineRequest preq{req.body(), requestId, &headers, cancel, &trace};
       // The one boundary where a bug in a step becomes a 500, never a dropped connection.
       bool crashed = false;
       try {
@@ -550,6 +549,15 @@ struct Gateway::Impl {
     }
     Response res = jsonResponse(req.version(), true, out.status, std::move(out.body), requestId);
     if (allowHeader) res.set(http::field::allow, "POST");
+    if (out.contentType != "application/json") res.set(http::field::content_type, out.contentType);
+    for (const auto& [name, value] : out.headers) {
+      res.set(beast::string_view(name.data(), name.size()), value);
+    }
+    if (out.noBody) {
+      res.body().clear();
+      res.erase(http::field::content_type);
+      res.prepare_payload();
+    }
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
     const std::string_view label = proxy ? std::string_view(proxy->name) : std::string_view("-");
@@ -705,10 +713,7 @@ struct Gateway::Impl {
     for (const auto& path : watchPaths) {
       std::vector<std::filesystem::path> files;
       if (std::filesystem::is_directory(path, ec)) {
-        for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
-          files.push_back(entry.path());
-        }
-        std::sort(files.begin(), files.end());
+        for (const auto& file : artifactFiles(path)) files.emplace_back(file);
       } else {
         files.emplace_back(path);
       }

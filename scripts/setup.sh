@@ -9,6 +9,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libssl-dev rapidjson-dev libxml2-dev libyaml-cpp-dev libspdlog-dev
   libhiredis-dev  # tokenStore kind redis
+  libre2-dev  # filter/switch regexes: linear time, no recursion on hostile input
   doctest-dev
   python3 openssl ca-certificates curl
 )

@@ -216,10 +216,8 @@ PipelineRun::PipelineRun(std::string proxyName, std::string body, HttpResponse c
                          registry_, errors);
   if (!proxy_ || !errors.empty()) fail("cannot load proxy " + proxyName);
   // As the server builds it: the body, a request id, a header lookup, a cancellation.
-  request_.emplace(PipelineRequest{
-      body_, "bench-request-0001",
-      [](std::string_view) -> std::optional<std::string_view> { return std::nullopt; },
-      std::make_shared<Cancellation>()});
+  request_.emplace(
+      PipelineRequest{body_, "bench-request-0001", &headers_, std::make_shared<Cancellation>()});
   http_.record = true;
   once();
   http_.record = false;

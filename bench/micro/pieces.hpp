@@ -186,6 +186,12 @@ class PipelineRun {
   ConnectorRegistry registry_;
   std::shared_ptr<const Proxy> proxy_;
   std::string body_;
+  // What a client such as curl sends: the server copies them into the message.
+  std::vector<std::pair<std::string, std::string>> headers_{{"Host", "127.0.0.1:8290"},
+                                                            {"User-Agent", "curl/7.88.1"},
+                                                            {"Accept", "*/*"},
+                                                            {"Content-Type", "application/json"},
+                                                            {"Content-Length", "400"}};
   std::optional<PipelineRequest> request_;  // holds a reference to body_
   CannedHttp http_;
   boost::asio::io_context ioc_;

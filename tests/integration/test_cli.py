@@ -54,7 +54,7 @@ class Cli(unittest.TestCase):
         lines = r.stderr.strip().splitlines()
         self.assertIn(f"{config}:2:11: server.listen: expected HOST:PORT", r.stderr)
         self.assertIn(f"{config}:3:3: unknown key 'colour' in server", r.stderr)
-        self.assertIn("a.yaml:3:20: in json-eval of property 'k'", r.stderr)
+        self.assertIn("a.yaml:3:20: in property 'k'", r.stderr)
         self.assertIn("a.yaml:5:5: gotowebinar.getSessionById needs gotowebinar.init", r.stderr)
         self.assertIn("needs parameter 'sessionKey'", r.stderr)
         self.assertTrue(lines[-1].startswith("flowgate: 5 problem(s)"), lines)

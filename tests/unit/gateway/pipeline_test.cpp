@@ -53,12 +53,8 @@ sequence:
   PipelineResponse run(const std::string& body) {
     boost::asio::io_context ioc;
     PipelineResponse out;
-    PipelineRequest req{body, "req-1",
-                        [](std::string_view name) -> std::optional<std::string_view> {
-                          if (name == "X-User") return "alice";
-                          return std::nullopt;
-                        },
-                        nullptr};
+    const std::vector<std::pair<std::string, std::string>> headers{{"X-User", "alice"}};
+    PipelineRequest req{body, "req-1", &headers, nullptr};
     boost::asio::co_spawn(ioc, runProxy(*proxy, registry, req, http),
                           [&](std::exception_ptr e, PipelineResponse r) {
                             REQUIRE_FALSE(e);

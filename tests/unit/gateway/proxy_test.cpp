@@ -45,10 +45,11 @@ TEST_CASE("a valid proxy compiles to properties and resolved steps") {
   REQUIRE(proxy->properties.size() == 2);
   CHECK(proxy->properties[1].origin == "$.message.text");
   REQUIRE(proxy->steps.size() == 3);
-  CHECK(proxy->steps[0].kind == CompiledStep::Kind::Init);
-  CHECK(proxy->steps[1].kind == CompiledStep::Kind::Operation);
-  CHECK(proxy->steps[1].label == "echo.say");
-  CHECK(proxy->steps[2].kind == CompiledStep::Kind::Respond);
+  CHECK(proxy->steps[0]->label() == "echo.init");
+  CHECK_FALSE(proxy->steps[0]->suspends());  // init only stores settings
+  CHECK(proxy->steps[1]->label() == "echo.say");
+  CHECK(proxy->steps[1]->suspends());
+  CHECK(proxy->steps[2]->label() == "respond");
 }
 
 TEST_CASE("proxy errors name file, line and column") {
@@ -76,8 +77,8 @@ sequence:
   for (const auto& e : errors) lines.push_back(e.str().substr(e.str().find("p.yaml:")));
   REQUIRE(lines.size() == 8);
   CHECK(lines[0] ==
-        "p.yaml:3:20: in json-eval of property 'a': expected an array index or a quoted name after "
-        "'['");
+        "p.yaml:3:20: in property 'a': expected a quoted name, an index, '*' or '?(...)' after "
+        "'[', got 'x'");
   CHECK(lines[1] ==
         "p.yaml:4:13: in property 'b': unknown property 'zzz' (declare it under properties before "
         "using it)");

@@ -95,10 +95,10 @@ TEST_CASE("a step's upstream key overrides the gateway's policy for that step on
   auto proxy = f.loadProxy(
       proxyWithStepUpstream("{requestTimeout: 300ms, retry: {maxAttempts: 1}}"), defaults, errors);
   REQUIRE(proxy);
-  CHECK(proxy->steps[0].policy.retry.maxAttempts == 4);  // init keeps the defaults
-  CHECK(proxy->steps[1].policy.requestTimeout == milliseconds(300));
-  CHECK(proxy->steps[1].policy.retry.maxAttempts == 1);
-  CHECK(proxy->steps[1].policy.connectTimeout == defaults.connectTimeout);
+  CHECK(proxy->steps[0]->upstreamPolicy()->retry.maxAttempts == 4);  // init keeps the defaults
+  CHECK(proxy->steps[1]->upstreamPolicy()->requestTimeout == milliseconds(300));
+  CHECK(proxy->steps[1]->upstreamPolicy()->retry.maxAttempts == 1);
+  CHECK(proxy->steps[1]->upstreamPolicy()->connectTimeout == defaults.connectTimeout);
 }
 
 TEST_CASE("a step's upstream key is checked like the config's") {
@@ -219,9 +219,9 @@ TEST_CASE("retry budget keys are read, checked, and overridable per step") {
   auto proxy =
       f.loadProxy(proxyWithStepUpstream("{retry: {budgetPercent: 100}}"), defaults, errors);
   REQUIRE(proxy);
-  CHECK(proxy->steps[1].policy.retry.budgetPercent == 100);
-  CHECK(proxy->steps[1].policy.retry.minRetriesPerSecond == 3);
-  CHECK(proxy->steps[0].policy.retry.budgetPercent == 20);
+  CHECK(proxy->steps[1]->upstreamPolicy()->retry.budgetPercent == 100);
+  CHECK(proxy->steps[1]->upstreamPolicy()->retry.minRetriesPerSecond == 3);
+  CHECK(proxy->steps[0]->upstreamPolicy()->retry.budgetPercent == 20);
   CHECK(std::find(configKeyPaths(f.registry).begin(), configKeyPaths(f.registry).end(),
                   "upstream.retry.budgetPercent") != configKeyPaths(f.registry).end());
 }

@@ -1,0 +1,67 @@
+// The message a flow works on (DESIGN.md "The message"), and what one request's steps share.
+#pragma once
+
+#include <any>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "gateway/expr/types.hpp"
+#include "gateway/json.hpp"
+
+namespace flowgate {
+class Cancellation;
+class HttpClient;
+class SecretValues;
+struct CallStats;
+struct TraceContext;
+}  // namespace flowgate
+
+namespace flowgate::flow {
+
+struct Message {
+  explicit Message(JsonAlloc& a) : alloc(a), arena(a), vars(rapidjson::kObjectType) {}
+
+  JsonAlloc& alloc;  // the request's pool: payload, vars and every computed value
+  expr::Arena arena;
+  Json payload;      // JSON; null when the request had no body
+  std::string text;  // a text payload (payload: {text: ...}): sent instead of `payload`
+  std::string contentType = "application/json";
+  Json vars;                                  // object
+  std::vector<expr::Header> headers;          // the request's at first; header steps change it
+  std::vector<expr::Header> responseHeaders;  // what the answer carries (header steps)
+  int status = 200;
+  const Json* error = nullptr;   // in onError: {code, message, status, step}
+  std::vector<std::any> states;  // per connector (registry order): what its init stored
+  bool textPayload = false;
+  bool noBody = false;  // drop: 202 and nothing else
+  // properties: name -> where it came from ("$.webinarKey"), for missing_parameter messages.
+  const std::vector<std::pair<std::string, std::string>>* propertyOrigins = nullptr;
+
+  // The inputs of an expression evaluated on this message.
+  expr::Scope scope(const Json* configs) const {
+    expr::Scope s;
+    s.payload = &payload;
+    s.vars = &vars;
+    s.headers = &headers;
+    s.configs = configs;
+    s.error = error;
+    return s;
+  }
+};
+
+// What every step of one request shares (read-only but for the stats and secrets).
+struct RunContext {
+  HttpClient& http;  // this worker thread's pooled client
+  std::string_view requestId;
+  std::string_view artifact;  // the proxy's name, for log lines
+  SecretValues& secrets;
+  CallStats& stats;
+  std::shared_ptr<Cancellation> cancel;
+  const TraceContext* trace = nullptr;
+  const Json* configs = nullptr;  // gateway.yaml `configs:` (none yet: null)
+};
+
+}  // namespace flowgate::flow
