@@ -35,6 +35,21 @@ def read(path):
         return f.read()
 
 
+def proxy_files():
+    """Every artifact file under proxies/, subfolders included (the gateway loads them
+    recursively), keyed as docker/k8s/render-configmaps.sh flattens them for the ConfigMap:
+    proxies/examples/x.yaml is the key examples__x.yaml. -> {key: path}."""
+    out = {}
+    for root, dirs, names in os.walk(PROXIES):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+                continue
+            path = os.path.join(root, name)
+            out[os.path.relpath(path, PROXIES).replace(os.sep, "__")] = path
+    return out
+
+
 def load_yaml(path):
     with open(path, encoding="utf-8") as f:
         return yaml.safe_load(f)
@@ -274,7 +289,7 @@ class Dockerfile(unittest.TestCase):
         check = ["check"] + [in_root(a) if a.startswith("/") else a for a in cmd[2:]]
         r = flowgate(*check, binary=binary, env=env_instructions(self.runtime))
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn(f"{len(os.listdir(PROXIES))} proxies", r.stdout)
+        self.assertIn(f"{len(proxy_files())} proxies", r.stdout)
         self.assertEqual(read(in_root(cmd[cmd.index("--config") + 1])), read(CONFIG))
 
         health = self.healthcheck_command()
@@ -736,11 +751,13 @@ class Kubernetes(unittest.TestCase):
             self.skipTest("this flowgate ignores FLOWGATE_<KEY> variables: env not validated")
 
     def test_proxies_config_map_is_proxies_dir(self):
+        """Every file under proxies/ (the examples/ subfolder under flat keys), verbatim."""
         data = self.volumes[self.proxies_path]["data"]
-        files = sorted(f for f in os.listdir(PROXIES) if f.endswith((".yaml", ".yml")))
-        self.assertEqual(sorted(data), files, "run docker/k8s/render-configmaps.sh")
-        for name in files:
-            self.assertEqual(data[name], read(os.path.join(PROXIES, name)),
+        files = proxy_files()
+        self.assertIn("examples__gotowebinar_dispatch.yaml", files)
+        self.assertEqual(sorted(data), sorted(files), "run docker/k8s/render-configmaps.sh")
+        for name, path in files.items():
+            self.assertEqual(data[name], read(path),
                              f"{name} differs: run docker/k8s/render-configmaps.sh")
 
 
@@ -776,7 +793,7 @@ class ConfigMapVolumeReload(unittest.TestCase):
         config_dir, proxies_dir = os.path.join(work, "config"), os.path.join(work, "proxies")
         config = ("admin: {listen: 127.0.0.1:0}\nlogging: {level: info}\n"
                   "proxies: {watch: true, watchInterval: 100ms}\n")
-        shipped = {f: read(os.path.join(PROXIES, f)) for f in os.listdir(PROXIES)}
+        shipped = {key: read(path) for key, path in proxy_files().items()}  # flat
         publish(config_dir, {"gateway.yaml": config}, 1)
         first = {k: v for k, v in shipped.items() if k != "webex_delTrainingSession.yaml"}
         publish(proxies_dir, first, 1)

@@ -80,7 +80,7 @@ class MetricsAndLogsTest(GatewayTestCase):
         self.assertEqual(metric_value(text, "flowgate_in_flight_requests"), 0)
         self.assertIsNotNone(metric_value(text, "flowgate_open_connections"))
         self.assertIn("# TYPE flowgate_upstream_suspended gauge", text)
-        self.assertEqual(metric_value(text, "flowgate_proxies_loaded"), 13)
+        self.assertEqual(metric_value(text, "flowgate_proxies_loaded"), 15)  # 13 + 2 examples
 
     def test_open_connections_gauge_follows_keep_alive_connections(self):
         conns = [self.gateway.connection() for _ in range(3)]
