@@ -30,7 +30,36 @@ SEED = {
     "sessionKey": "2167614",
 }
 
-STARTUP_TIMEOUT = 20
+STARTUP_TIMEOUT = 30
+# The longest a test waits for a condition (a log line, a metric, a counter of the fake). A
+# generous bound: it costs nothing when the condition comes, and a busy machine (a parallel
+# ctest, a sanitizer build, CPU pressure) is slow, not broken.
+WAIT_TIMEOUT = 30
+
+_SERIES = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?) (\S+)$")
+
+
+def wait_until(predicate, timeout=WAIT_TIMEOUT, interval=0.02):
+    """Polls `predicate` until it returns something true (returned) or `timeout` passes (then
+    its last result, false). For conditions that leave no log line to wait for."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def parse_metrics(text):
+    """Prometheus text as {series: value}, a series being `name` or `name{labels}` as rendered."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        m = _SERIES.match(line)
+        if m:
+            out[m.group(1)] = float(m.group(2))
+    return out
 
 
 class Process:
@@ -109,9 +138,10 @@ class Fake:
         if self.tls:
             import ssl
             ctx = ssl.create_default_context(cafile=os.path.join(TLS_DIR, "ca.pem"))
-            conn = http.client.HTTPSConnection("localhost", self.port, timeout=10, context=ctx)
+            conn = http.client.HTTPSConnection("localhost", self.port, timeout=WAIT_TIMEOUT,
+                                               context=ctx)
         else:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT_TIMEOUT)
         data = json.dumps(body) if body is not None else None
         conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
         resp = conn.getresponse()
@@ -125,6 +155,21 @@ class Fake:
 
     def stats(self):
         return self.control("GET", "/__fake/stats")
+
+    def wait_for_stats(self, predicate, timeout=WAIT_TIMEOUT):
+        """The first stats for which predicate(stats) holds, e.g. "the request reached the
+        fake" (`lambda s: s["apiRequests"] >= 1`); raises with the last stats otherwise."""
+        seen = []
+
+        def check():
+            seen[:] = [self.stats()]
+            return predicate(seen[0])
+
+        if not wait_until(check, timeout):
+            stats = dict(seen[0], requests=f"<{len(seen[0]['requests'])} entries>")
+            raise AssertionError(f"the fake's stats never met the condition in {timeout} s: "
+                                 f"{stats}")
+        return seen[0]
 
     def reset(self):
         return self.control("POST", "/__fake/reset", {})
@@ -177,12 +222,32 @@ class Gateway:
         return self.request("POST", f"/services/{proxy}", body, **kw)
 
     def admin(self, path):
-        conn = http.client.HTTPConnection("127.0.0.1", self.admin_port, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", self.admin_port, timeout=WAIT_TIMEOUT)
         conn.request("GET", path)
         resp = conn.getresponse()
         raw = resp.read()
         conn.close()
         return resp.status, raw
+
+    def metrics(self):
+        """/metrics as {series: value} (see parse_metrics)."""
+        status, raw = self.admin("/metrics")
+        assert status == 200, (status, raw)
+        return parse_metrics(raw.decode())
+
+    def wait_for_metric(self, series, predicate, timeout=WAIT_TIMEOUT):
+        """Waits until predicate(value of `series`, None when absent) holds; returns the value
+        (raises with the last value when it never does)."""
+        seen = []
+
+        def check():
+            seen[:] = [self.metrics().get(series)]
+            return predicate(seen[0])
+
+        if not wait_until(check, timeout):
+            raise AssertionError(f"{series} never met the condition in {timeout} s; "
+                                 f"last value {seen[0]!r}")
+        return seen[0]
 
     def stop(self):
         code = self.process.stop()
