@@ -9,11 +9,10 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
 import unittest
 
-from harness import (FLOWGATE, PROXIES, SEED, EnvelopeAssertions, Fake, Gateway,
-                     GatewayTestCase, gateway_config)
+from harness import (FLOWGATE, PROXIES, SEED, WAIT_TIMEOUT, EnvelopeAssertions, Fake, Gateway,
+                     GatewayTestCase, gateway_config, wait_until)
 
 SECRET = "s3cr3t-client-secret-value"
 
@@ -31,15 +30,6 @@ def renamed_proxy(src_name, new_name):
     with open(os.path.join(PROXIES, src_name)) as f:
         text = f.read()
     return re.sub(r"^name: \S+", f"name: {new_name}", text, count=1, flags=re.M)
-
-
-def wait_until(predicate, timeout=5.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 def metric_value(text, name, labels=""):
@@ -130,15 +120,19 @@ class MetricsAndLogsTest(GatewayTestCase):
                                                   "access_token": SECRET}})
         resp = self.gateway.post("gotowebinar_getSessionById",
                                  self.seed(accessToken="expired-token", clientSecret=SECRET,
-                                           refreshToken=SECRET))
+                                           refreshToken=SECRET),
+                                 headers={"X-Request-ID": "secrets-1"})
         self.assertGreaterEqual(resp.status, 400, resp)
         self.assertNotIn(SECRET.encode(), resp.raw)
         self.assertIn(b'"client_secret":"***"', resp.raw)
         # A secret parameter of the wrong type is described without its value.
         resp = self.gateway.post("gotowebinar_getSessionById",
-                                 self.seed(clientSecret={"nested": SECRET}))
+                                 self.seed(clientSecret={"nested": SECRET}),
+                                 headers={"X-Request-ID": "secrets-2"})
         self.assertNotIn(SECRET.encode(), resp.raw)
-        time.sleep(0.2)
+        # Everything both requests logged is written before their access lines.
+        self.gateway.process.wait_for(r"access requestId=secrets-1 ")
+        self.gateway.process.wait_for(r"access requestId=secrets-2 ")
         self.assertNotIn(SECRET, self.gateway.process.output())
         self.assertNotIn(SEED["accessToken"], self.gateway.process.output())
 
@@ -236,7 +230,7 @@ class ReloadTest(EnvelopeAssertions, unittest.TestCase):
         with open(os.path.join(self.dir, "watched.yaml"), "w") as f:
             f.write(renamed_proxy("gotowebinar_getSessionById.yaml", "watched_proxy"))
         self.assertTrue(wait_until(
-            lambda: self.gateway.post("watched_proxy", self.body()).status == 200, timeout=5))
+            lambda: self.gateway.post("watched_proxy", self.body()).status == 200))
         self.gateway.process.wait_for(r"proxies\.watch: a file changed, reloading")
 
     def test_reload_under_load_loses_no_request(self):
@@ -247,7 +241,7 @@ class ReloadTest(EnvelopeAssertions, unittest.TestCase):
         lock = threading.Lock()
 
         def client():
-            conn = self.gateway.connection(timeout=10)
+            conn = self.gateway.connection(timeout=WAIT_TIMEOUT)
             while not stop.is_set():
                 try:
                     resp = self.gateway.post("gotowebinar_getSessionById", self.body(), conn=conn)
@@ -255,7 +249,7 @@ class ReloadTest(EnvelopeAssertions, unittest.TestCase):
                 except Exception as e:  # a dropped connection is a failure too
                     status = repr(e)
                     conn.close()
-                    conn = self.gateway.connection(timeout=10)
+                    conn = self.gateway.connection(timeout=WAIT_TIMEOUT)
                 with lock:
                     results.append(status)
             conn.close()
@@ -266,14 +260,19 @@ class ReloadTest(EnvelopeAssertions, unittest.TestCase):
         path = os.path.join(self.dir, "gotowebinar_getSessionById.yaml")
         with open(path) as f:
             original = f.read()
+        reloads = 'flowgate_reloads_total{result="ok"}'
         for i in range(20):
             # Each reload swaps in a freshly compiled set (the description changes).
             with open(path, "w") as f:
                 f.write(original.replace("description:", f"description: (rev {i})", 1))
             self.reload()
-            self.gateway.process.wait_for(r"reloaded: 1 proxies", timeout=10)
-            self.gateway.process.lines.clear()
-            time.sleep(0.05)
+            # This reload is done (a count, unlike a log line, cannot be matched by an
+            # earlier reload's), then requests are answered by the new set before the next one.
+            self.gateway.wait_for_metric(reloads, lambda v, n=i + 1: v == n)
+            with lock:
+                served = len(results)
+            self.assertTrue(wait_until(lambda n=served + 6: len(results) >= n),
+                            f"no requests answered after reload {i + 1}")
         stop.set()
         for t in threads:
             t.join()
@@ -289,7 +288,9 @@ class ShutdownTest(unittest.TestCase):
         fake = Fake()
         gw = Gateway(gateway_config(fake))
         try:
-            fake.configure(apiDelayMs=1500)
+            # The fake's delay is the window in which /readyz is seen draining: the request
+            # is held that long after it reached the fake (the wait below), whatever the load.
+            fake.configure(apiDelayMs=5000)
             result = {}
 
             def slow():
@@ -297,16 +298,17 @@ class ShutdownTest(unittest.TestCase):
 
             t = threading.Thread(target=slow)
             t.start()
-            time.sleep(0.4)  # the request is in flight
+            fake.wait_for_stats(lambda s: s["apiRequests"] >= 1)  # the request is in flight
+            self.assertEqual(gw.metrics().get("flowgate_in_flight_requests"), 1)
             gw.process.proc.send_signal(signal.SIGTERM)
-            self.assertTrue(wait_until(lambda: gw.admin("/readyz")[0] == 503, timeout=2))
+            self.assertTrue(wait_until(lambda: gw.admin("/readyz")[0] == 503))
             self.assertEqual(json.loads(gw.admin("/readyz")[1])["status"], "draining")
-            t.join(timeout=10)
+            t.join(timeout=WAIT_TIMEOUT)
             self.assertEqual(result["resp"].status, 200)
-            self.assertEqual(gw.process.proc.wait(timeout=5), 0)
+            self.assertEqual(gw.process.proc.wait(timeout=WAIT_TIMEOUT), 0)
             # No new connections once draining.
             with self.assertRaises(OSError):
-                gw.post("gotowebinar_getSessionById", dict(SEED, apiUrl=fake.url), timeout=2)
+                gw.post("gotowebinar_getSessionById", dict(SEED, apiUrl=fake.url), timeout=10)
         finally:
             gw.stop()
             fake.stop()
@@ -315,28 +317,31 @@ class ShutdownTest(unittest.TestCase):
         fake = Fake()
         gw = Gateway(gateway_config(fake, "server: {drainTimeout: 300ms}\n"))
         try:
-            fake.configure(apiDelayMs=10000)
-            t = threading.Thread(target=lambda: self._ignore(
-                lambda: gw.post("gotowebinar_getSessionById", dict(SEED, apiUrl=fake.url),
-                                timeout=15)))
+            # The fake would answer after 10 minutes: an exit while the client still waits
+            # shows that drainTimeout, not the request, ended the wait.
+            fake.configure(apiDelayMs=600000)
+            result = {}
+
+            def slow():
+                try:
+                    result["resp"] = gw.post("gotowebinar_getSessionById",
+                                             dict(SEED, apiUrl=fake.url), timeout=WAIT_TIMEOUT)
+                except Exception as e:  # the gateway exits without answering
+                    result["error"] = e
+
+            t = threading.Thread(target=slow)
             t.start()
-            time.sleep(0.3)
-            started = time.monotonic()
+            fake.wait_for_stats(lambda s: s["apiRequests"] >= 1)  # the request is in flight
             gw.process.proc.send_signal(signal.SIGTERM)
-            self.assertEqual(gw.process.proc.wait(timeout=5), 0)
-            self.assertLess(time.monotonic() - started, 3)
+            self.assertEqual(gw.process.proc.wait(timeout=WAIT_TIMEOUT), 0)
+            self.assertNotIn("resp", result, "the request was answered: no drain timeout")
             gw.process.wait_for(r"server\.drainTimeout reached with 1 request")
-            t.join(timeout=15)
+            t.join(timeout=WAIT_TIMEOUT)
+            self.assertFalse(t.is_alive())
+            self.assertNotIn("resp", result)
         finally:
             gw.stop()
             fake.stop()
-
-    @staticmethod
-    def _ignore(fn):
-        try:
-            fn()
-        except Exception:
-            pass
 
 
 class HealthCommandTest(unittest.TestCase):
