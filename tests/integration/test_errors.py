@@ -138,7 +138,7 @@ class RequestErrors(GatewayTestCase):
         conn.close()
 
     def test_garbage_http_gets_400_and_the_server_keeps_serving(self):
-        s = socket.create_connection(("127.0.0.1", self.gateway.port), timeout=5)
+        s = socket.create_connection(("127.0.0.1", self.gateway.port), timeout=30)
         s.sendall(b"THIS IS NOT HTTP\r\n\r\n")
         data = s.recv(4096)
         s.close()

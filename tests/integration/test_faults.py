@@ -69,28 +69,31 @@ class Faults(GatewayTestCase):
         # No "times": the fault stays until cleared, so that a retry of an idempotent GET on
         # a fresh connection (a stale kept-alive one is retried once) meets it too.
         self.fake.configure(apiFault={"kind": kind})
-        started = time.monotonic()
         r = self.gateway.post(PROXY, self.seed())
-        elapsed = time.monotonic() - started
         err = self.assertError(r, status, code)
         self.assertGreaterEqual(self.fake.stats()["faultsServed"], 1)
         self.assertServesNormally()
-        return err, elapsed
+        return err
+
+    def assertRequestTimeoutRanOut(self, err):
+        """The 504 came from upstream.requestTimeout (1 s), as its message says: not from how
+        long the request took, which a busy machine stretches."""
+        self.assertIn("did not answer within 1000 ms", err["message"])
 
     # ---- timeouts ----
 
     def test_slow_upstream_times_out(self):
         self.fake.configure(apiDelayMs=3000)
-        started = time.monotonic()
         r = self.gateway.post(PROXY, self.seed())
-        elapsed = time.monotonic() - started
-        self.assertError(r, 504, "upstream_timeout")
-        self.assertLess(elapsed, 2.5, "requestTimeout is 1s")
+        err = self.assertError(r, 504, "upstream_timeout")
+        self.assertRequestTimeoutRanOut(err)  # requestTimeout is 1s
         self.assertServesNormally()
 
     def test_slow_body_times_out(self):
-        err, elapsed = self.fault("slow_body", 504, "upstream_timeout")
-        self.assertLess(elapsed, 2.5, "requestTimeout is 1s and covers the whole body")
+        # The fake dribbles the body for 100 s: a 504 naming the 1 s shows that requestTimeout
+        # covers the whole body, not only the head.
+        err = self.fault("slow_body", 504, "upstream_timeout")
+        self.assertRequestTimeoutRanOut(err)
 
     def test_timed_out_connection_is_not_reused(self):
         # A fake of its own: no other test has left kept-alive connections to it in a pool.
@@ -102,6 +105,7 @@ class Faults(GatewayTestCase):
             body = self.seed(apiUrl=fake.url)
             fake.configure(apiDelayMs=3000)
             r = self.gateway.post(PROXY, body, conn=conn)
+            answered = time.monotonic()  # the fake had the request before this
             self.assertError(r, 504, "upstream_timeout")
             fake.configure(apiDelayMs=0)
             before = fake.stats()["connectionsAccepted"]
@@ -111,8 +115,11 @@ class Faults(GatewayTestCase):
             # One for the stats call itself, one for the gateway's new upstream connection.
             self.assertEqual(after - before, 2,
                              "the request after a timeout must use a new upstream connection")
-            # And the late answer to the timed-out request never reaches anyone.
-            time.sleep(2.2)
+            # And the late answer to the timed-out request never reaches anyone. The fake
+            # writes it 3 s after the request arrived and shows nothing when it does, so this
+            # lets those 3 s pass: a lower bound on time, not a synchronization with the
+            # gateway (a late timer makes the check weaker, never wrong).
+            time.sleep(max(0.0, answered + 3.0 - time.monotonic()))
             r = self.gateway.post(PROXY, body, conn=conn)
             self.assertEqual(r.status, 200, r)
             self.assertEqual(r.json["sessionKey"], "2167614")
@@ -132,7 +139,7 @@ class Faults(GatewayTestCase):
         self.fault("garbage_status", 502, "bad_upstream_response")
 
     def test_huge_body_is_refused(self):
-        err, _ = self.fault("huge_body", 502, "bad_upstream_response")
+        err = self.fault("huge_body", 502, "bad_upstream_response")
         self.assertRegex(err["message"], r"1048576|1 ?MiB|maxResponseBytes|exceeds|too large")
 
     def test_close_without_answer(self):
@@ -149,7 +156,7 @@ class Faults(GatewayTestCase):
     def test_fault_config_is_validated(self):
         for bad in ({"kind": "nope"}, {"times": 1}, {"kind": "slow_body", "times": 0},
                     {"kind": "slow_body", "x": 1}, "slow_body"):
-            conn = http.client.HTTPConnection("127.0.0.1", self.fake.port, timeout=10)
+            conn = http.client.HTTPConnection("127.0.0.1", self.fake.port, timeout=30)
             conn.request("POST", "/__fake/config", body=json.dumps({"apiFault": bad}))
             resp = conn.getresponse()
             resp.read()
