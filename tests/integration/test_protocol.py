@@ -13,7 +13,7 @@ PROXY = "gotowebinar_getSessionById"
 
 
 def read_until_closed(sock, limit=1 << 20):
-    sock.settimeout(10)
+    sock.settimeout(30)
     data = b""
     while len(data) < limit:
         try:
@@ -64,7 +64,7 @@ class ProtocolRules(EnvelopeAssertions, unittest.TestCase):
         self.fake.reset()
 
     def raw(self, data, port=None):
-        with socket.create_connection(("127.0.0.1", port or self.gateway.port), timeout=10) as s:
+        with socket.create_connection(("127.0.0.1", port or self.gateway.port), timeout=30) as s:
             s.sendall(data)
             return read_until_closed(s)
 
@@ -99,7 +99,7 @@ class ProtocolRules(EnvelopeAssertions, unittest.TestCase):
         self.assertEqual(json.loads(answers[1][2])["sessionKey"], "2167614")
 
     def test_head_through_http_client(self):
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.port, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.port, timeout=30)
         conn.request("HEAD", "/services/nope")
         resp = conn.getresponse()
         self.assertEqual(resp.status, 404)
@@ -171,7 +171,7 @@ class LingeringClose(EnvelopeAssertions, unittest.TestCase):
         cls.gateway.stop()
 
     def upload(self, size, chunked=False):
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.port, timeout=20)
+        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.port, timeout=30)
         body = b'{"pad":"' + b"x" * (size - 10) + b'"}'
         if chunked:
             def pieces():
@@ -201,7 +201,7 @@ class LingeringClose(EnvelopeAssertions, unittest.TestCase):
         self.assertEqual(status, 413)
 
     def test_a_huge_header_block_reads_its_431(self):
-        with socket.create_connection(("127.0.0.1", self.gateway.port), timeout=20) as s:
+        with socket.create_connection(("127.0.0.1", self.gateway.port), timeout=30) as s:
             head = (f"POST /services/{PROXY} HTTP/1.1\r\nHost: x\r\n").encode()
             filler = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"y" * 1000) for i in range(1600))
             s.sendall(head + filler + b"Content-Length: 2\r\n\r\n{}")

@@ -6,10 +6,9 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import unittest
 
-from harness import SEED, Fake, Gateway, Process, closed_port, gateway_config
+from harness import SEED, Fake, Gateway, Process, closed_port, gateway_config, wait_until
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -25,15 +24,6 @@ class Redis:
     def stop(self):
         self.process.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def wait_until(predicate, timeout=8.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 @unittest.skipUnless(os.path.exists(REDIS), "redis-server is not installed (scripts/setup.sh)")
