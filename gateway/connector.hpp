@@ -31,7 +31,19 @@ struct ParamSpec {
   ParamType type = ParamType::String;
   bool required = false;
   std::string description;
+  // An enum: the only values accepted (empty: any). `check` refuses a literal outside them
+  // at its FILE:LINE:COL, and a value outside them at run time is 400 invalid_parameter. An
+  // empty string counts as not given (WSO2 proxies pass unset properties as "").
+  std::vector<std::string> allowed{};  // "{}": rows of four fields stay warning-free
+  bool ignoreCase = false;             // allowed values compare ASCII case-insensitively
 };
+
+// `spec` restricted to `values` (table rows read `oneOf({...}, {"v1", "v2"})`).
+inline ParamSpec oneOf(ParamSpec spec, std::vector<std::string> values, bool ignoreCase = false) {
+  spec.allowed = std::move(values);
+  spec.ignoreCase = ignoreCase;
+  return spec;
+}
 
 struct OperationSpec {
   std::string name;  // "getSessionById" (the step is "<connector>.<name>")

@@ -1,6 +1,9 @@
 #include "gateway/params.hpp"
 
+#include <algorithm>
 #include <charconv>
+
+#include "gateway/expr/text.hpp"
 
 namespace flowgate {
 
@@ -69,6 +72,30 @@ const Json* coerceParam(const Json& value, ParamType type, std::deque<Json>& sto
       return reject("an array");
   }
   return &value;
+}
+
+bool isAllowedValue(const ParamSpec& spec, std::string_view text) {
+  if (spec.allowed.empty() || text.empty()) return true;
+  return std::any_of(spec.allowed.begin(), spec.allowed.end(), [&](const std::string& a) {
+    return spec.ignoreCase ? expr::text::equalsIgnoreCase(a, text) : a == text;
+  });
+}
+
+const Json* coerceParam(const Json& value, const ParamSpec& spec, std::deque<Json>& store,
+                        JsonAlloc& alloc, std::string& problem) {
+  const Json* coerced = coerceParam(value, spec.type, store, alloc, problem);
+  if (coerced == nullptr || spec.allowed.empty()) return coerced;
+  const std::string text = coerced->IsString()
+                               ? std::string(coerced->GetString(), coerced->GetStringLength())
+                               : toJsonText(*coerced);
+  if (isAllowedValue(spec, text)) return coerced;
+  problem = "must be one of ";
+  for (std::size_t i = 0; i < spec.allowed.size(); ++i) {
+    problem += (i == 0 ? "" : ", ") + spec.allowed[i];
+  }
+  if (spec.ignoreCase) problem += " (any case)";
+  problem += ", got " + describeValue(value);
+  return nullptr;
 }
 
 }  // namespace flowgate

@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <string>
+#include <string_view>
 
 #include "gateway/connector.hpp"
 #include "gateway/json.hpp"
@@ -14,6 +15,14 @@ namespace flowgate {
 // `problem` ("must be an integer, got string \"abc\"") when it cannot be converted.
 const Json* coerceParam(const Json& value, ParamType type, std::deque<Json>& store,
                         JsonAlloc& alloc, std::string& problem);
+
+// coerceParam to `spec.type`, then `spec.allowed`: a value outside an enum is refused with
+// "must be one of v1, v2, got string \"v3\"". An empty string passes (it means "not given").
+const Json* coerceParam(const Json& value, const ParamSpec& spec, std::deque<Json>& store,
+                        JsonAlloc& alloc, std::string& problem);
+
+// True when `text` is one of `spec.allowed` (or the spec has no such list, or text is empty).
+bool isAllowedValue(const ParamSpec& spec, std::string_view text);
 
 // Short description of a value for messages: `string "abc"`, `object`, `number 1.5`.
 std::string describeValue(const Json& value);

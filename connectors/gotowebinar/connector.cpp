@@ -30,7 +30,8 @@ const std::vector<ParamSpec>& initParamTable() {
       {"clientSecret", ParamType::String, false, "OAuth client secret (may be empty)."},
       {"intervalTime", ParamType::Integer, false,
        "Maximum token age in milliseconds before a proactive refresh (as in WSO2)."},
-      {"apiVersion", ParamType::String, false, "GoToWebinar REST API version: v1 or v2 (default)."},
+      oneOf({"apiVersion", ParamType::String, false, "GoToWebinar REST API version (default v2)."},
+            {"v1", "v2"}),
       {"registryPath", ParamType::String, false,
        "Accepted for WSO2 compatibility and ignored: tokens are cached by the gateway."},
   };

@@ -68,7 +68,8 @@ std::vector<OperationSpec> makeOperations() {
       "Summaries of the training sessions matching the filters (no match: an empty list).",
       {{"startFrom", ParamType::Integer, false, "Index of the first record (default 1)."},
        {"maximumNum", ParamType::Integer, false, "Largest number of records returned."},
-       {"listMethod", ParamType::String, false, "How the filters combine: AND or OR."},
+       oneOf({"listMethod", ParamType::String, false, "How the filters combine."}, {"AND", "OR"},
+             /*ignoreCase=*/true),
        {"hostWebExID", ParamType::String, false, "Only the sessions of this host."},
        {"dateScope", ParamType::Object, false,
         "{startDateStart, startDateEnd, endDateStart, endDateEnd, timeZoneID}; dates as ISO "

@@ -1,6 +1,6 @@
 // Connector steps: `<connector>.init` and `<connector>.<operation>`, one step kind each,
 // generated from the connector's parameter tables. Parameters are templates checked against
-// their declared types once at load (literals) and converted at run time.
+// their declared types and allowed values once at load (literals) and at run time.
 #include <algorithm>
 #include <deque>
 
@@ -107,7 +107,7 @@ class ConnectorStep final : public Step {
         continue;
       }
       std::string problem;
-      const Json* value = coerceParam(*ev.value, specs_[i].type, store, m.alloc, problem);
+      const Json* value = coerceParam(*ev.value, specs_[i], store, m.alloc, problem);
       if (value == nullptr && isSecretName(specs_[i].name)) {  // never echo a secret's value
         problem = "must be " + std::string(paramTypeName(specs_[i].type)) + " (value hidden)";
       }
@@ -202,7 +202,7 @@ StepKind::Factory factoryFor(Connector& connector, std::size_t index, std::optio
           JsonDoc scratch;
           Json literal = jsonString(t->parts()[0].text, scratch.GetAllocator());
           std::string problem;
-          if (coerceParam(literal, it->type, store, scratch.GetAllocator(), problem) == nullptr) {
+          if (coerceParam(literal, *it, store, scratch.GetAllocator(), problem) == nullptr) {
             cx.fail(kv.second, 0, "parameter '" + param + "' of " + label + " " + problem);
             continue;
           }
