@@ -1,5 +1,5 @@
-// flowgate: serve | check | version. The composition root: the only place that knows the
-// built-in connectors and the sandbox fakes.
+// flowgate: serve | check | health | describe | version. The composition root: the only place that
+// knows the built-in connectors and the sandbox fakes.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -9,6 +9,8 @@
 #include "connectors/builtin.hpp"
 #include "gateway/config.hpp"
 #include "gateway/connector.hpp"
+#include "gateway/describe.hpp"
+#include "gateway/flow/step.hpp"
 #include "gateway/health.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/proxy.hpp"
@@ -23,6 +25,7 @@ constexpr const char* kUsage = R"(usage:
                   [--sandbox-listen HOST:PORT]
   flowgate check  [--config FILE] [--proxies DIR]
   flowgate health [--config FILE] [--admin HOST:PORT]
+  flowgate describe [--json] [STEP]
   flowgate version
 
   --config FILE      gateway settings (default config/gateway.yaml; built-in defaults
@@ -34,6 +37,8 @@ constexpr const char* kUsage = R"(usage:
   --sandbox-listen   where the sandbox fakes listen (default 127.0.0.1:8291)
   --admin HOST:PORT  for health: the admin listener to ask (default: admin.listen of the
                      config); exits 0 when /healthz answers 200, else 1
+  --json             for describe: one JSON document instead of text
+  STEP               for describe: one step kind or operation (gotowebinar.getSessionById)
 
 signals (serve): SIGHUP reloads config and proxies; SIGTERM/SIGINT drain and exit 0
 )";
@@ -47,6 +52,8 @@ struct Options {
   bool sandbox = false;
   std::string sandboxListen = "127.0.0.1:8291";
   std::string admin;
+  bool json = false;
+  std::string step;  // describe STEP
 };
 
 bool parseArgs(int argc, char** argv, Options& o, std::string& error) {
@@ -79,6 +86,10 @@ bool parseArgs(int argc, char** argv, Options& o, std::string& error) {
       o.sandbox = true;
     } else if (arg == "--admin" && o.command == "health") {
       if (!value(o.admin)) return false;
+    } else if (arg == "--json" && o.command == "describe") {
+      o.json = true;
+    } else if (o.command == "describe" && !arg.starts_with("-") && o.step.empty()) {
+      o.step = arg;
     } else {
       error = "unknown option " + arg + " for " + o.command;
       return false;
@@ -116,6 +127,13 @@ int main(int argc, char** argv) {
   if (o.command == "help" || o.command == "--help" || o.command == "-h") {
     std::cout << kUsage;
     return 0;
+  }
+  if (o.command == "describe") {
+    flowgate::ConnectorRegistry connectors;
+    flowgate::registerBuiltinConnectors(connectors);
+    flowgate::flow::StepRegistry steps;
+    flowgate::flow::registerBuiltinSteps(steps, connectors);
+    return flowgate::describeCommand(steps, o.step, o.json, std::cout, std::cerr);
   }
   if (o.command != "serve" && o.command != "check" && o.command != "health") {
     std::cerr << "flowgate: unknown command " << o.command << "\n" << kUsage;

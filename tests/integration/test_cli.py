@@ -1,10 +1,14 @@
-"""The command line: version, check (FILE:LINE:COL), serve refusing a bad config, and
-serve --sandbox answering the seed's sample request offline."""
+"""The command line: version, check (FILE:LINE:COL), serve refusing a bad config,
+serve --sandbox answering the seed's sample request offline, and describe (the registry's
+reference, which the README's operation tables and step reference are checked against)."""
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import sys
 import unittest
 
 from harness import FLOWGATE, PROXIES, SEED, SOURCE, Gateway
@@ -125,6 +129,166 @@ class Cli(unittest.TestCase):
         r = run("check", "--config", os.path.join(self.dir, "nope.yaml"), "--proxies", PROXIES)
         self.assertEqual(r.returncode, 1)
         self.assertIn("config file not found", r.stderr)
+
+    def test_check_refuses_a_value_outside_an_enum(self):
+        config = self.write("gateway.yaml", "admin: {listen: 127.0.0.1:0}\n")
+        proxy = self.write("proxies/p.yaml",
+                           "name: p\nsequence:\n"
+                           "  - gotowebinar.init:\n"
+                           "      accessToken: t\n"
+                           "      organizerKey: o\n"
+                           "      apiVersion: v3\n"
+                           "  - webex.init: {siteUrl: \"https://acme.webex.com\"}\n"
+                           "  - webex.lstsummaryTrainingSession: {listMethod: XOR}\n")
+        r = run("check", "--config", config, "--proxies", os.path.join(self.dir, "proxies"))
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn(f"{proxy}:6:19: parameter 'apiVersion' of gotowebinar.init must be one "
+                      "of v1, v2, got string \"v3\"", r.stderr)
+        self.assertIn(f"{proxy}:8:51: parameter 'listMethod' of "
+                      "webex.lstsummaryTrainingSession must be one of AND, OR (any case), got "
+                      "string \"XOR\"", r.stderr)
+
+
+def describe(*args):
+    r = run("describe", *args)
+    if r.returncode != 0:
+        raise AssertionError(f"flowgate describe {' '.join(args)}: exit {r.returncode}: "
+                             f"{r.stderr}")
+    return r.stdout
+
+
+def readme():
+    with open(os.path.join(SOURCE, "README.md")) as f:
+        return f.read()
+
+
+def readme_section(text, heading):
+    """The lines of `## heading` up to the next `## ` heading."""
+    start = text.index(f"\n## {heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end >= 0 else len(text)]
+
+
+class Describe(unittest.TestCase):
+    def steps(self, *args):
+        return {s["name"]: s for s in json.loads(describe("--json", *args))["steps"]}
+
+    def test_text_lists_every_step_kind_and_operation_with_parameters(self):
+        out = describe()
+        for name in ("variable", "switch", "foreach", "respond", "drop", "gotowebinar.init",
+                     "gotowebinar.getSessionById", "webex.lstsummaryTrainingSession"):
+            self.assertRegex(out, rf"(?m)^{re.escape(name)}$")
+        block = describe("gotowebinar.getSessionById")
+        self.assertTrue(block.startswith("gotowebinar.getSessionById\n"), block)
+        self.assertRegex(block, r"(?m)^  webinarKey +string +required +The key of the webinar\.$")
+        self.assertRegex(block, r"(?m)^  responseVariable +string +optional ")
+        self.assertNotIn("gotowebinar.listSessions", block)
+        self.assertIn("One of: v1, v2.", describe("gotowebinar.init"))
+        self.assertIn("(no parameters)", describe("drop"))
+
+    def test_json_has_a_stable_shape(self):
+        doc = json.loads(describe("--json"))
+        self.assertEqual(list(doc), ["steps"])
+        names = [s["name"] for s in doc["steps"]]
+        self.assertEqual(len(names), len(set(names)))
+        for step in doc["steps"]:
+            self.assertEqual(set(step), {"name", "description", "params"}, step["name"])
+            for p in step["params"]:
+                self.assertTrue({"name", "type", "required", "description"} <= set(p) <=
+                                {"name", "type", "required", "description", "allowed"}, p)
+                self.assertIn(p["type"], {"string", "integer", "boolean", "object", "array",
+                                          "any"})
+                self.assertIsInstance(p["required"], bool)
+        steps = {s["name"]: s for s in doc["steps"]}
+        for name in ("variable", "log", "header", "payload", "validate", "filter", "switch",
+                     "foreach", "sequence", "throwError", "respond", "drop"):
+            self.assertIn(name, steps)
+        op = {p["name"]: p for p in steps["gotowebinar.getSessionById"]["params"]}
+        self.assertEqual(op["webinarKey"], {"name": "webinarKey", "type": "string",
+                                            "required": True,
+                                            "description": "The key of the webinar."})
+        self.assertFalse(op["responseVariable"]["required"])
+        init = {p["name"]: p for p in steps["gotowebinar.init"]["params"]}
+        self.assertEqual(init["apiVersion"]["allowed"], ["v1", "v2"])
+        self.assertNotIn("allowed", init["apiUrl"])
+        switch = {p["name"]: p for p in steps["switch"]["params"]}
+        self.assertTrue(switch["source"]["required"])
+
+    def test_one_step_as_json(self):
+        self.assertEqual(list(self.steps("switch")), ["switch"])
+        self.assertEqual(list(self.steps("webex.getTrainingSession")),
+                         ["webex.getTrainingSession"])
+
+    def test_unknown_step_names_close_ones(self):
+        for wanted, close in (("getSesionById", "gotowebinar.getSessionById"),
+                              ("gotowebinar.getSessionByID", "gotowebinar.getSessionById"),
+                              ("swtich", "switch"), ("listSessions", "gotowebinar.listSessions")):
+            with self.subTest(wanted):
+                r = run("describe", wanted)
+                self.assertEqual(r.returncode, 1, r.stdout)
+                self.assertEqual(r.stdout, "")
+                self.assertIn(f"unknown step kind or operation '{wanted}'", r.stderr)
+                self.assertIn(close, r.stderr)
+        r = run("describe", "--json", "zzzzzzzzzzzz")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("flowgate describe lists them all", r.stderr)
+        r = run("describe", "a", "b")
+        self.assertEqual(r.returncode, 2)
+
+    def readme_operations(self, section):
+        """{operation: [inputs]} of a README operations table: backticked names only."""
+        ops = {}
+        for line in readme_section(readme(), section).splitlines():
+            m = re.match(r"^\| `(\w+)` \| ([^|]*) \|", line)
+            if m:
+                ops[m.group(1)] = re.findall(r"`(\w+)`", m.group(2))
+        return ops
+
+    def readme_init(self, section, connector):
+        """(names, required names) of the `<connector>.init` parameters paragraph."""
+        text = readme_section(readme(), section)
+        start = text.index(f"`{connector}.init` parameters:")
+        paragraph = text[start:text.index("\n\n", start)]
+        names = set(re.findall(r"`(\w+)`", paragraph))
+        required = set(re.findall(r"`(\w+)` \(required", paragraph))
+        return names, required
+
+    def test_readme_operation_tables_match_the_registry(self):
+        steps = self.steps()
+        for section, connector in (("GoToWebinar operations", "gotowebinar"),
+                                   ("WebEx operations", "webex")):
+            with self.subTest(connector):
+                registry = {}
+                for name, step in steps.items():
+                    if name.startswith(connector + ".") and name != connector + ".init":
+                        registry[name.split(".", 1)[1]] = [
+                            p["name"] for p in step["params"] if p["name"] != "responseVariable"]
+                documented = self.readme_operations(section)
+                self.assertEqual(list(documented), list(registry), "operations (in order)")
+                for op, inputs in registry.items():
+                    self.assertEqual(documented[op], inputs, f"inputs of {op} (in order)")
+                init = steps[connector + ".init"]["params"]
+                names, required = self.readme_init(section, connector)
+                for p in init:
+                    self.assertIn(p["name"], names, f"{connector}.init parameter")
+                self.assertEqual(required, {p["name"] for p in init if p["required"]},
+                                 f"required {connector}.init parameters")
+
+    def test_readme_step_reference_is_generated(self):
+        script = os.path.join(SOURCE, "scripts", "gen-step-reference.py")
+        r = subprocess.run([sys.executable, script, "--flowgate", FLOWGATE], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("#### `switch`", r.stdout)
+        self.assertNotIn("gotowebinar.", r.stdout.replace("gotowebinar.getSessionById", ""))
+        text = readme()
+        begin = "<!-- step reference: begin -->\n"
+        end = "<!-- step reference: end -->"
+        self.assertIn(begin, text)
+        generated = text[text.index(begin) + len(begin):text.index(end)]
+        self.assertEqual(generated, r.stdout,
+                         "README's step reference is stale: run scripts/gen-step-reference.py "
+                         "--write README.md")
 
 
 class Sandbox(unittest.TestCase):
