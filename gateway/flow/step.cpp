@@ -68,9 +68,10 @@ boost::asio::awaitable<StepResult> runSteps(const StepList& steps, Message& mess
     } else {
       result = step->runNow(message, run);
     }
+    // A step's own error first: it names the innermost step (and foreach item) that failed.
+    if (!result.ok()) co_return labelled(std::move(result), *step);
     if (auto e = overLimit(message, *step)) co_return std::move(*e);
-    if (!result.ok() || result.value() == Next::Respond)
-      co_return labelled(std::move(result), *step);
+    if (result.value() == Next::Respond) co_return labelled(std::move(result), *step);
   }
   co_return Next::Continue;
 }
@@ -78,8 +79,9 @@ boost::asio::awaitable<StepResult> runSteps(const StepList& steps, Message& mess
 StepResult runStepsNow(const StepList& steps, Message& message, RunContext& run) {
   for (const auto& step : steps) {
     StepResult result = step->runNow(message, run);
+    if (!result.ok()) return labelled(std::move(result), *step);
     if (auto e = overLimit(message, *step)) return std::move(*e);
-    if (!result.ok() || result.value() == Next::Respond) return labelled(std::move(result), *step);
+    if (result.value() == Next::Respond) return labelled(std::move(result), *step);
   }
   return Next::Continue;
 }
