@@ -181,6 +181,7 @@ StepList CompileContext::compileList(const YAML::Node& list, std::string_view wh
     std::string name;
     YAML::Node body;
     const StepKind* kind = nullptr;
+    bool reported = false;
     if (item.IsScalar()) {
       name = item.Scalar();
       kind = steps_.find(name);
@@ -194,6 +195,7 @@ StepList CompileContext::compileList(const YAML::Node& list, std::string_view wh
                  "one step per list item: '" + name + "' and '" + kv.first.Scalar() +
                      "' (start a new item with '-')");
             kind = nullptr;
+            reported = true;
             break;
           }
           kind = k;
@@ -217,6 +219,7 @@ StepList CompileContext::compileList(const YAML::Node& list, std::string_view wh
       fail(item, 0, "a step is a step kind (`respond`) or a mapping `kind: {parameters}`");
       continue;
     }
+    if (reported) continue;
     if (kind == nullptr) {
       if (!name.empty() && name.find('.') != std::string::npos) {
         const std::string connector = name.substr(0, name.find('.'));
