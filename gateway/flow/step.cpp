@@ -96,7 +96,10 @@ Error expressionFailure(const expr::EvalError& error, std::string_view step) {
 }
 
 void CompileContext::fail(const YAML::Node& node, std::size_t offset, const std::string& message) {
-  const YAML::Mark mark = node.Mark();
+  YAML::Mark mark = node.Mark();
+  // A node without a position of its own (the parameters of `- log`, written without any):
+  // the step's.
+  if (mark.line < 0 && step_ != nullptr) mark = step_->Mark();
   int line = mark.line >= 0 ? mark.line + 1 : 0;
   int column = mark.column >= 0 ? mark.column + 1 : 0;
   // Offsets point into the scalar's text; a quoted scalar starts one column later.
@@ -250,7 +253,10 @@ StepList CompileContext::compileList(const YAML::Node& list, std::string_view wh
       continue;
     }
     const std::size_t before = errors_.size();
+    const YAML::Node* outer = step_;
+    step_ = &item;
     auto step = kind->factory(body, item, *this);
+    step_ = outer;
     if (!step || errors_.size() != before) continue;
     if (step->label().empty()) step->setLabel(kind->name);
     ended = kind->name == "respond" || kind->name == "drop";

@@ -113,6 +113,7 @@ class CompileContext {
   const ConnectorRegistry& connectors_;
   const UpstreamPolicy& defaults_;
   SequenceLookup sequences_;
+  const YAML::Node* step_ = nullptr;  // the list item being compiled
 };
 
 // One step kind: its name, what the reference says of it, and the factory that compiles it.
