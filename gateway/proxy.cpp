@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -100,9 +101,14 @@ std::optional<Source> readSource(const std::string& path, ConfigErrors& errors) 
   return s;
 }
 
+// The root of the kind: sequence named so, or null.
+using SequenceRoots = std::function<const YAML::Node*(const std::string& name)>;
+
 // The variables a flow may set anywhere: variable steps' names, responseVariable and
-// resultVariable values (a walk of the YAML, before anything compiles).
-void collectVarNames(const YAML::Node& node, std::set<std::string>& out) {
+// resultVariable values, also in the sequences that `sequence: NAME` steps run (a walk of
+// the YAML, before anything compiles; `visited` ends cycles, which are reported elsewhere).
+void collectVarNames(const YAML::Node& node, std::set<std::string>& out,
+                     const SequenceRoots& sequences, std::set<std::string>& visited) {
   if (!node) return;
   if (node.IsMap()) {
     for (const auto& kv : node) {
@@ -112,11 +118,17 @@ void collectVarNames(const YAML::Node& node, std::set<std::string>& out) {
         out.insert(kv.second["name"].Scalar());
       } else if ((key == "responseVariable" || key == "resultVariable") && kv.second.IsScalar()) {
         out.insert(kv.second.Scalar());
+      } else if (key == "sequence" && kv.second.IsScalar() &&
+                 visited.insert(kv.second.Scalar()).second) {
+        if (const YAML::Node* root = sequences(kv.second.Scalar())) {
+          collectVarNames((*root)["sequence"], out, sequences, visited);
+          collectVarNames((*root)["onError"], out, sequences, visited);
+        }
       }
-      collectVarNames(kv.second, out);
+      collectVarNames(kv.second, out, sequences, visited);
     }
   } else if (node.IsSequence()) {
-    for (const auto& item : node) collectVarNames(item, out);
+    for (const auto& item : node) collectVarNames(item, out, sequences, visited);
   }
 }
 
@@ -169,8 +181,13 @@ class ArtifactLoader {
     if (const YAML::Node props = source.root["properties"]; props && props.IsMap()) {
       for (const auto& kv : props) vars.insert(kv.first.Scalar());
     }
-    collectVarNames(source.root["sequence"], vars);
-    collectVarNames(source.root["onError"], vars);
+    const SequenceRoots roots = [this](const std::string& name) -> const YAML::Node* {
+      auto it = sequenceSources_.find(name);
+      return it == sequenceSources_.end() ? nullptr : &it->second->root;
+    };
+    std::set<std::string> visited;
+    collectVarNames(source.root["sequence"], vars, roots, visited);
+    collectVarNames(source.root["onError"], vars, roots, visited);
     cx.knownVars = std::move(vars);
     if (const YAML::Node props = source.root["properties"]; props && !props.IsNull()) {
       compileProperties(props, *proxy, cx);
