@@ -226,7 +226,15 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
   flow::StepResult result =
       co_await flow::runWithHandler(proxy.steps, proxy.onError, proxy.suspends, message, run);
   if (!result.ok()) co_return failure(result.error(), proxy, request.requestId, secrets, stats);
-  co_return answer(message, stats);
+  PipelineResponse out = answer(message, stats);
+  // An error that an onError handled is still the request's error in its access line.
+  if (message.error != nullptr) {
+    if (auto code = message.error->FindMember("code");
+        code != message.error->MemberEnd() && code->value.IsString()) {
+      out.errorCode.assign(code->value.GetString(), code->value.GetStringLength());
+    }
+  }
+  co_return out;
 }
 
 }  // namespace flowgate

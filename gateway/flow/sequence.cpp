@@ -15,6 +15,9 @@ void enterErrorHandler(const Error& error, Message& m, RunContext& run) {
   m.textPayload = false;
   m.text.clear();
   m.contentType = "application/json";
+  // Headers that steps set before the failure belong to the answer that failed: without
+  // this an empty onError would answer differently from none.
+  m.responseHeaders.clear();
   m.status = error.status;
   // ${error.code} and friends read the envelope's own members (masked, valid UTF-8).
   const Json* inner = nullptr;
