@@ -31,6 +31,9 @@ std::string upper(std::string s) {
 
 // --- variable ----------------------------------------------------------------------------
 
+// The deepest JSON a conversion makes (a request body's bound, gateway/pipeline.cpp).
+constexpr std::size_t kMaxJsonDepth = 128;
+
 // MI 4.4's variable types. LONG is INTEGER (int64 either way); XML arrives with the XML issue.
 enum class VarType { Any, String, Integer, Double, Boolean, Json };
 
@@ -108,6 +111,10 @@ std::optional<Json> convert(const Json& v, VarType type, JsonAlloc& alloc) {
       return std::nullopt;
     case VarType::Json:
       if (v.IsString()) {
+        // As for a request body: copying or writing a value recurses once per level.
+        if (jsonTextDepth({v.GetString(), v.GetStringLength()}) > kMaxJsonDepth) {
+          return std::nullopt;
+        }
         JsonDoc doc(&alloc);
         doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
             v.GetString(), v.GetStringLength());
