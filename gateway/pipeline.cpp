@@ -206,7 +206,7 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
     co_return failure(Error::make(ErrorCode::InvalidJson, std::move(problem)), proxy,
                       request.requestId, secrets);
   }
-  if (request.headers != nullptr) message.headers = *request.headers;
+  message.requestHeaders = request.headers;
   message.states.resize(registry.all().size());
   message.propertyOrigins = &proxy.origins;
   CallStats stats;

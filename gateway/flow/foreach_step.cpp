@@ -173,7 +173,7 @@ class ForeachStep final : public Step {
       Message child(pool);
       child.payload = copyValue(p.list[i], pool);
       child.vars = copyValue(p.parent.vars, pool);
-      child.headers = p.parent.headers;
+      child.requestHeaders = &p.parent.headers();
       child.states = p.parent.states;
       child.error = p.parent.error;
       StepResult r = Next::Continue;

@@ -29,13 +29,26 @@ struct Message {
   Json payload;      // JSON; null when the request had no body
   std::string text;  // a text payload (payload: {text: ...}): sent instead of `payload`
   std::string contentType = "application/json";
-  Json vars;                                  // object
-  std::vector<expr::Header> headers;          // the request's at first; header steps change it
+  Json vars;  // object
+  // The message's headers: the request's (not copied) until a header step changes them.
+  const std::vector<expr::Header>& headers() const {
+    return ownHeaders_ || requestHeaders == nullptr ? headers_ : *requestHeaders;
+  }
+  std::vector<expr::Header>& mutableHeaders() {
+    if (!ownHeaders_) {
+      if (requestHeaders != nullptr) headers_ = *requestHeaders;
+      ownHeaders_ = true;
+    }
+    return headers_;
+  }
+  const std::vector<expr::Header>* requestHeaders = nullptr;
   std::vector<expr::Header> responseHeaders;  // what the answer carries (header steps)
   int status = 200;
   const Json* error = nullptr;   // in onError: {code, message, status, step}
   std::vector<std::any> states;  // per connector (registry order): what its init stored
   bool textPayload = false;
+  std::vector<expr::Header> headers_;  // when ownHeaders_
+  bool ownHeaders_ = false;
   bool noBody = false;  // drop: 202 and nothing else
   // properties: name -> where it came from ("$.webinarKey"), for missing_parameter messages.
   const std::vector<std::pair<std::string, std::string>>* propertyOrigins = nullptr;
@@ -45,7 +58,7 @@ struct Message {
     expr::Scope s;
     s.payload = &payload;
     s.vars = &vars;
-    s.headers = &headers;
+    s.headers = &headers();
     s.configs = configs;
     s.error = error;
     return s;

@@ -205,14 +205,14 @@ class HeaderStep final : public Step {
 
   StepResult runNow(Message& m, RunContext& run) const override {
     if (!value_) {
-      setHeader(m.headers, name_, nullptr);
+      setHeader(m.mutableHeaders(), name_, nullptr);
       setHeader(m.responseHeaders, name_, nullptr);
       return Next::Continue;
     }
     Result<const Json*> v = evaluate(*value_, m, run, label());
     if (!v) return std::move(v).error();
     if (*v == nullptr) {  // absent: the header is removed
-      setHeader(m.headers, name_, nullptr);
+      setHeader(m.mutableHeaders(), name_, nullptr);
       setHeader(m.responseHeaders, name_, nullptr);
       return Next::Continue;
     }
@@ -224,7 +224,7 @@ class HeaderStep final : public Step {
       e.step = label();
       return e;
     }
-    setHeader(m.headers, name_, &text);
+    setHeader(m.mutableHeaders(), name_, &text);
     setHeader(m.responseHeaders, name_, &text);
     if (iequals(name_, "Content-Type")) m.contentType = text;
     return Next::Continue;
