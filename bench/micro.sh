@@ -124,9 +124,10 @@ declare -A PIECE=(
   [BM_WebExBuildRequest]=webex_build
   [BM_WebExNormalizeResponse]=webex_normalize
   [BM_PipelineGoToWebinar]=pipeline_gotowebinar
+  [BM_PipelineDispatch]=pipeline_dispatch
   [BM_PipelineWebEx]=pipeline_webex
 )
-TOP_PIECES=(webex_normalize pipeline_gotowebinar pipeline_webex)
+TOP_PIECES=(webex_normalize pipeline_gotowebinar pipeline_dispatch pipeline_webex)
 : >"$WORK/ir.txt"
 : >"$WORK/top.md"
 if [ -n "$CALLGRIND" ]; then

@@ -69,6 +69,13 @@ void BM_PipelineGoToWebinar(benchmark::State& state) {
 }
 BENCHMARK(BM_PipelineGoToWebinar);
 
+// The dispatch example: a switch on the Action header in front of the same operation.
+void BM_PipelineDispatch(benchmark::State& state) {
+  std::unique_ptr<fb::PipelineRun> run = fb::makeDispatchPipeline();
+  run->loop([&state] { return state.KeepRunning(); });
+}
+BENCHMARK(BM_PipelineDispatch);
+
 void BM_PipelineWebEx(benchmark::State& state) {
   std::unique_ptr<fb::PipelineRun> run = fb::makeWebExPipeline();
   run->loop([&state] { return state.KeepRunning(); });

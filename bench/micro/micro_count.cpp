@@ -37,7 +37,8 @@ void count(Piece& piece, long n) {
 constexpr const char* kPieces =
     "jsonpath_compile jsonpath_compile_nested jsonpath_evaluate jsonpath_evaluate_nested "
     "parse_body template_single template_bearer "
-    "template_url webex_build webex_normalize pipeline_gotowebinar pipeline_webex";
+    "template_url webex_build webex_normalize pipeline_gotowebinar pipeline_dispatch "
+    "pipeline_webex";
 
 }  // namespace
 
@@ -82,6 +83,9 @@ int main(int argc, char** argv) {
   } else if (piece == "webex_normalize") {
     fb::WebExNormalizeResponse p;
     count(p, n);
+  } else if (piece == "pipeline_dispatch") {
+    std::unique_ptr<fb::PipelineRun> p = fb::makeDispatchPipeline();
+    count(*p, n);
   } else if (piece == "pipeline_gotowebinar") {
     std::unique_ptr<fb::PipelineRun> p = fb::makeGoToWebinarPipeline();
     count(*p, n);

@@ -202,8 +202,10 @@ boost::asio::awaitable<Result<HttpResponse>> CannedHttp::send(HttpRequest reques
 }
 
 PipelineRun::PipelineRun(std::string proxyName, std::string body, HttpResponse canned,
-                         std::string_view expect)
+                         std::string_view expect,
+                         std::vector<std::pair<std::string, std::string>> extraHeaders)
     : body_(std::move(body)), http_(std::move(canned)) {
+  for (auto& h : extraHeaders) headers_.push_back(std::move(h));
   registerBuiltinConnectors(registry_);
   for (const auto& connector : registry_.all()) {
     ConnectorSettings settings;
@@ -212,8 +214,11 @@ PipelineRun::PipelineRun(std::string proxyName, std::string body, HttpResponse c
     connector->configure(settings);
   }
   ConfigErrors errors;
-  proxy_ = loadProxyFile(std::string(FLOWGATE_SOURCE_DIR) + "/proxies/" + proxyName + ".yaml",
-                         registry_, errors);
+  const std::string path =
+      proxyName.find('/') != std::string::npos
+          ? std::string(FLOWGATE_SOURCE_DIR) + "/" + proxyName
+          : std::string(FLOWGATE_SOURCE_DIR) + "/proxies/" + proxyName + ".yaml";
+  proxy_ = loadProxyFile(path, registry_, errors);
   if (!proxy_ || !errors.empty()) fail("cannot load proxy " + proxyName);
   // As the server builds it: the body, a request id, a header lookup, a cancellation.
   request_.emplace(
@@ -260,6 +265,21 @@ std::unique_ptr<PipelineRun> makeGoToWebinarPipeline() {
       "http://127.0.0.1:8080/G2W/rest/v2/organizers/3697511743350317068/webinars/"
       "6487648931392511233/sessions/2167614") {
     fail("gotowebinar_getSessionById called " + sent.url);
+  }
+  return run;
+}
+
+std::unique_ptr<PipelineRun> makeDispatchPipeline() {
+  auto run = std::make_unique<PipelineRun>(
+      "proxies/examples/gotowebinar_dispatch.yaml", std::string(kGoToWebinarBody),
+      nginxResponse("application/json", readSourceFile("bench/data/g2w_session.json")),
+      R"("sessionKey":"2167614")",
+      std::vector<std::pair<std::string, std::string>>{{"Action", "urn:getSessionById"}});
+  const HttpRequest& sent = run->http().last;
+  if (sent.url !=
+      "http://127.0.0.1:8080/G2W/rest/v2/organizers/3697511743350317068/webinars/"
+      "6487648931392511233/sessions/2167614") {
+    fail("gotowebinar_dispatch (urn:getSessionById) called " + sent.url);
   }
   return run;
 }

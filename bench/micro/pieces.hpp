@@ -172,8 +172,10 @@ class CannedHttp final : public HttpClient {
 class PipelineRun {
  public:
   // `expect`: a substring of the 200 answer, checked once at construction.
-  PipelineRun(std::string proxyName, std::string body, HttpResponse canned,
-              std::string_view expect);
+  // `proxy`: a proxy name of proxies/, or a path relative to the source tree (with a '/').
+  // `extraHeaders` are sent besides the curl-like ones (an Action header for a dispatch).
+  PipelineRun(std::string proxy, std::string body, HttpResponse canned, std::string_view expect,
+              std::vector<std::pair<std::string, std::string>> extraHeaders = {});
   // co_awaits runProxy while keepGoing() is true, in one coroutine on the io_context.
   void loop(const std::function<bool()>& keepGoing);
   void once();
@@ -197,6 +199,10 @@ class PipelineRun {
   boost::asio::io_context ioc_;
   PipelineResponse last_;
 };
+
+// proxies/examples/gotowebinar_dispatch.yaml (a switch on the Action header, then the
+// operation) with the sample request and Action: urn:getSessionById; the upstream as below.
+std::unique_ptr<PipelineRun> makeDispatchPipeline();
 
 // gotowebinar_getSessionById with the sample request; the upstream answers
 // bench/data/g2w_session.json (application/json).
