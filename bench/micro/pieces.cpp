@@ -63,11 +63,11 @@ const std::string_view kWebExBody = R"({
 
 namespace {
 
-rapidjson::Pointer compiledPath(std::string_view path) {
-  CompileError error;
-  std::optional<rapidjson::Pointer> pointer = compileJsonPath(path, error);
-  if (!pointer) fail("cannot compile " + std::string(path) + ": " + error.message);
-  return std::move(*pointer);
+expr::Template compiled(std::string_view text) {
+  expr::CompileError error;
+  std::optional<expr::Template> t = expr::Template::compile(text, {}, error);
+  if (!t) fail("cannot compile " + std::string(text) + ": " + error.message);
+  return std::move(*t);
 }
 
 void parseOrFail(JsonDoc& doc, std::string_view text) {
@@ -95,14 +95,17 @@ HttpResponse nginxResponse(std::string contentType, std::string body) {
 
 // --- JSONPath, parse, templates ---------------------------------------------------------------
 
-JsonPathCompile::JsonPathCompile(std::string path) : path_(std::move(path)) {
-  compiledPath(path_);
+JsonPathCompile::JsonPathCompile(std::string path) : text_("json-eval(" + path + ")") {
+  compiled(text_);
 }
 
 JsonPathEvaluate::JsonPathEvaluate(std::string_view path, std::string_view body)
-    : pointer_(compiledPath(path)) {
+    : template_(compiled("json-eval(" + std::string(path) + ")")) {
   parseOrFail(doc_, body);
-  if (pointer_->Get(doc_) == nullptr) fail(std::string(path) + " finds nothing in its body");
+  scope_.payload = &doc_;
+  if (template_->evaluate(scope_, arena_).value == nullptr) {
+    fail(std::string(path) + " finds nothing in its body");
+  }
 }
 
 ParseBody::ParseBody(std::string_view body) : body_(body) {
@@ -111,28 +114,22 @@ ParseBody::ParseBody(std::string_view body) : body_(body) {
 }
 
 TemplateEvaluate::TemplateEvaluate(std::string_view text)
-    : names_{"accessToken",  "organizerKey", "apiUrl",     "refreshToken", "clientId",
-             "clientSecret", "intervalTime", "apiVersion", "webinarKey",   "sessionKey"},
-      alloc_(allocBuffer_, sizeof allocBuffer_) {
+    : vars_(rapidjson::kObjectType), alloc_(allocBuffer_, sizeof allocBuffer_) {
   parseOrFail(doc_, kGoToWebinarBody);
-  for (const auto& name : names_) {
-    origins_.push_back("$." + name);
-    properties_.push_back(compiledPath(origins_.back()).Get(doc_));
+  for (const char* name :
+       {"accessToken", "organizerKey", "apiUrl", "refreshToken", "clientId", "clientSecret",
+        "intervalTime", "apiVersion", "webinarKey", "sessionKey"}) {
+    auto it = doc_.FindMember(name);
+    if (it == doc_.MemberEnd()) continue;
+    vars_.AddMember(Json(name, vars_.GetAllocator()), copyValue(it->value, vars_.GetAllocator()),
+                    vars_.GetAllocator());
   }
-  inputs_ = TemplateInputs{
-      &properties_, &origins_,
-      [](std::string_view) -> std::optional<std::string_view> { return std::nullopt; }};
-  auto lookup = [this](std::string_view name) -> std::optional<std::size_t> {
-    for (std::size_t i = 0; i < names_.size(); ++i) {
-      if (names_[i] == name) return i;
-    }
-    return std::nullopt;
-  };
-  CompileError error;
-  template_ = Template::compile(text, lookup, error);
-  if (!template_) fail("cannot compile template " + std::string(text) + ": " + error.message);
-  Evaluated ev = evaluate(*template_, inputs_, store_, alloc_);
-  if (ev.value == nullptr) fail("template " + std::string(text) + " evaluates to nothing");
+  scope_.payload = &doc_;
+  scope_.vars = &vars_;
+  template_ = compiled(text);
+  if (template_->evaluate(scope_, arena_).value == nullptr) {
+    fail("template " + std::string(text) + " evaluates to nothing");
+  }
 }
 
 // --- WebEx --------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@
 #include "connectors/webex/settings.hpp"
 #include "gateway/cancellation.hpp"
 #include "gateway/connector.hpp"
-#include "gateway/expression.hpp"
+#include "gateway/expr/template.hpp"
 #include "gateway/http_client.hpp"
 #include "gateway/json.hpp"
 #include "gateway/pipeline.hpp"
@@ -54,32 +54,35 @@ inline constexpr std::string_view kWebExSessionKey = "76736484";
 inline constexpr unsigned kBodyParseFlags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
-// compileJsonPath(path).
+// Compiling a property's json-eval(path) (gateway/expr: the legacy form of ${payload...}).
 class JsonPathCompile {
  public:
   explicit JsonPathCompile(std::string path);
   void once() {
-    CompileError error;
-    std::optional<rapidjson::Pointer> pointer = compileJsonPath(path_, error);
-    keep(pointer);
+    expr::CompileError error;
+    std::optional<expr::Template> t = expr::Template::compile(text_, {}, error);
+    keep(t);
   }
 
  private:
-  std::string path_;
+  std::string text_;  // json-eval(<path>)
 };
 
-// A compiled path's Pointer::Get on a parsed body.
+// A compiled json-eval(path) evaluated on a parsed body (a plain path: no copy).
 class JsonPathEvaluate {
  public:
   JsonPathEvaluate(std::string_view path, std::string_view body);
   void once() {
-    const Json* value = pointer_->Get(doc_);
-    keep(value);
+    expr::EvalResult r = template_->evaluate(scope_, arena_);
+    keep(r.value);
   }
 
  private:
   JsonDoc doc_;
-  std::optional<rapidjson::Pointer> pointer_;
+  std::optional<expr::Template> template_;
+  expr::Scope scope_;
+  JsonAlloc alloc_;
+  expr::Arena arena_{alloc_};
 };
 
 // A fresh document parsing a request body, as runProxy does.
@@ -96,33 +99,30 @@ class ParseBody {
   std::string body_;
 };
 
-// evaluate() of one template against the properties of the GoToWebinar proxy, evaluated
-// from the parsed seed body (the property names and order of
-// proxies/gotowebinar_getSessionById.yaml).
+// evaluate() of one template against the vars of the GoToWebinar proxy, filled from the
+// parsed seed body (the property names and order of proxies/gotowebinar_getSessionById.yaml).
 class TemplateEvaluate {
  public:
   explicit TemplateEvaluate(std::string_view text);
-  TemplateEvaluate(const TemplateEvaluate&) = delete;  // inputs_ points into this object
+  TemplateEvaluate(const TemplateEvaluate&) = delete;  // scope_ points into this object
   TemplateEvaluate& operator=(const TemplateEvaluate&) = delete;
   void once() {
-    // Bookkeeping, not mediation: keeps the store and the allocator from growing forever
+    // Bookkeeping, not mediation: keeps the arena and the allocator from growing forever
     // (both stay within their first block, no malloc/free).
-    store_.clear();
+    arena_.values.clear();
     alloc_.Clear();
-    Evaluated ev = evaluate(*template_, inputs_, store_, alloc_);
-    keep(ev.value);
+    expr::EvalResult r = template_->evaluate(scope_, arena_);
+    keep(r.value);
   }
 
  private:
   JsonDoc doc_;
-  std::vector<std::string> names_;
-  std::vector<const Json*> properties_;
-  std::vector<std::string> origins_;
-  TemplateInputs inputs_;
-  std::optional<Template> template_;
-  std::deque<Json> store_;
+  JsonDoc vars_;
+  expr::Scope scope_;
+  std::optional<expr::Template> template_;
   alignas(8) char allocBuffer_[4096];
   JsonAlloc alloc_;
+  expr::Arena arena_{alloc_};
 };
 
 // The seed credentials (webExID hostid, ...), as webex.init stores them.
