@@ -143,7 +143,7 @@ Error& Error::withUpstream(int upstreamStatus, std::string_view body,
   rapidjson::Document parsed;
   bool isJson = false;
   if (!body.empty() && body.size() <= kMaxEmbeddedJson &&
-      jsonTextDepth(body) <= kMaxEmbeddedDepth) {
+      !jsonDeeperThan(body, kMaxEmbeddedDepth)) {
     parsed.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
         body.data(), body.size());
     isJson = !parsed.HasParseError();

@@ -43,6 +43,9 @@ Json copyValue(const Json& value, JsonAlloc& alloc);
 // Deepest bracket nesting of a JSON text (strings skipped), without parsing it: serializing
 // or copying a value recurses once per level, so deep input is refused before that.
 std::size_t jsonTextDepth(std::string_view text);
+// jsonTextDepth(text) > limit, without the exact scan when the text holds no more than
+// `limit` opening brackets (the common case, counted 8 bytes at a time).
+bool jsonDeeperThan(std::string_view text, std::size_t limit);
 
 // Parses a whole body into `doc` with RapidJSON `flags`; the result names the first error
 // and its byte offset. Without a NUL byte the text is read as a null-terminated string:

@@ -32,13 +32,6 @@ PipelineResponse failure(const Error& error, const Proxy& proxy, std::string_vie
           std::string(error.codeName()), stats};
 }
 
-// Remembers a secret-named value of the request (a parameter or a property).
-void rememberSecret(SecretValues& secrets, std::string_view name, const Json* value) {
-  if (value != nullptr && value->IsString() && isSecretName(name)) {
-    secrets.add(std::string_view(value->GetString(), value->GetStringLength()));
-  }
-}
-
 // Request bodies nested deeper than this are refused: serializing or copying a value
 // recurses once per level.
 constexpr std::size_t kMaxBodyDepth = 128;
@@ -102,9 +95,9 @@ bool isCredentialHeader(std::string_view name) {
 // Parses the request body (a JSON object) into `out`; returns what is wrong with it.
 std::string parseRequestBody(const std::string& body, Json& out, JsonAlloc& pool) {
   if (body.empty()) return "request body is empty (a proxy takes a JSON object)";
-  if (const std::size_t depth = jsonTextDepth(body); depth > kMaxBodyDepth) {
-    return "request body is nested " + std::to_string(depth) + " levels deep (at most " +
-           std::to_string(kMaxBodyDepth) + ")";
+  if (jsonDeeperThan(body, kMaxBodyDepth)) {
+    return "request body is nested " + std::to_string(jsonTextDepth(body)) +
+           " levels deep (at most " + std::to_string(kMaxBodyDepth) + ")";
   }
   JsonDoc doc(&pool);
   // Iterative (no recursion on deep nesting) and strict UTF-8 (invalid bytes are refused).
@@ -220,11 +213,26 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
                         request.requestId, secrets);
     }
     if (v.value == nullptr) continue;  // absent stays absent
-    rememberSecret(secrets, p.name, v.value);
-    message.vars.AddMember(jsonString(p.name, pool), copyValue(*v.value, pool), pool);
+    // A string stays where it is (the request body or headers, alive as long as the request):
+    // no copy. Other values are copied.
+    Json value = v.value->IsString()
+                     ? Json(rapidjson::StringRef(v.value->GetString(), v.value->GetStringLength()))
+                     : copyValue(*v.value, pool);
+    if (p.secret && value.IsString()) {
+      secrets.addStable({value.GetString(), value.GetStringLength()});
+    }
+    message.vars.AddMember(rapidjson::StringRef(p.name.data(), p.name.size()), std::move(value),
+                           pool);
   }
-  flow::StepResult result =
-      co_await flow::runWithHandler(proxy.steps, proxy.onError, proxy.suspends, message, run);
+  flow::StepResult result = flow::Next::Continue;
+  if (proxy.onError) {
+    result =
+        co_await flow::runWithHandler(proxy.steps, proxy.onError, proxy.suspends, message, run);
+  } else if (proxy.suspends) {
+    result = co_await flow::runSteps(proxy.steps, message, run);
+  } else {
+    result = flow::runStepsNow(proxy.steps, message, run);
+  }
   if (!result.ok()) co_return failure(result.error(), proxy, request.requestId, secrets, stats);
   PipelineResponse out = answer(message, stats);
   // An error that an onError handled is still the request's error in its access line.

@@ -10,6 +10,7 @@
 
 #include "gateway/connector.hpp"
 #include "gateway/flow/sequence.hpp"
+#include "gateway/redact.hpp"
 
 namespace flowgate {
 
@@ -281,7 +282,7 @@ class ArtifactLoader {
         origin = std::string(text.substr(10, text.size() - 11));
       }
       proxy.origins.emplace_back(name, origin);
-      proxy.properties.push_back({name, std::move(origin), std::move(*value)});
+      proxy.properties.push_back({name, std::move(origin), std::move(*value), isSecretName(name)});
     }
   }
 

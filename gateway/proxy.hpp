@@ -22,6 +22,7 @@ struct CompiledProperty {
   std::string name;
   std::string origin;  // "$.webinarKey" for json-eval, otherwise the template text
   expr::Template value;
+  bool secret = false;  // named like a secret (isSecretName): its value is masked by value
 };
 
 struct Proxy {

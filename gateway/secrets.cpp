@@ -94,20 +94,22 @@ bool iequalsPrefix(std::string_view text, std::string_view prefix) {
 
 }  // namespace
 
-void SecretValues::addForm(std::string value) {
-  if (value.size() < kMinLength) return;
-  if (std::find(values_.begin(), values_.end(), value) != values_.end()) return;
-  const auto at = std::find_if(values_.begin(), values_.end(),
-                               [&](const std::string& v) { return v.size() < value.size(); });
-  values_.insert(at, std::move(value));
+bool SecretValues::known(std::string_view value) const {
+  for (std::string_view v : values_) {
+    if (v == value) return true;
+  }
+  return false;
 }
 
 void SecretValues::add(std::string_view value) {
-  if (value.size() < kMinLength) return;
-  addForm(std::string(value));
-  addForm(jsonEscaped(value));
-  addForm(percentEncoded(value));
-  if (value.find(':') != std::string_view::npos) addForm(base64(value));
+  if (value.size() < kMinLength || known(value)) return;
+  owned_.push_back(std::make_unique<std::string>(value));
+  values_.push_back(*owned_.back());
+}
+
+void SecretValues::addStable(std::string_view value) {
+  if (value.size() < kMinLength || known(value)) return;
+  values_.push_back(value);
 }
 
 void SecretValues::addCredential(std::string_view headerValue) {
@@ -131,12 +133,23 @@ void SecretValues::addCredential(std::string_view headerValue) {
 
 std::string SecretValues::mask(std::string_view text) const {
   if (values_.empty() || text.empty()) return std::string(text);
+  std::vector<std::string> forms;
+  forms.reserve(values_.size() * 3);
+  for (std::string_view value : values_) {
+    forms.emplace_back(value);
+    forms.push_back(jsonEscaped(value));
+    forms.push_back(percentEncoded(value));
+    if (value.find(':') != std::string_view::npos) forms.push_back(base64(value));
+  }
+  std::sort(forms.begin(), forms.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   std::string out(text);
-  for (const auto& value : values_) {
-    std::size_t at = out.find(value);
+  for (const auto& form : forms) {
+    if (form.size() < kMinLength) continue;
+    std::size_t at = out.find(form);
     while (at != std::string::npos) {
-      out.replace(at, value.size(), kMask);
-      at = out.find(value, at + kMask.size());
+      out.replace(at, form.size(), kMask);
+      at = out.find(form, at + kMask.size());
     }
   }
   return out;

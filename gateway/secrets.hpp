@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,21 +19,26 @@ class SecretValues {
   // occurrence of those letters in a message into *** (their names still mask them).
   static constexpr std::size_t kMinLength = 4;
 
-  // Remembers `value` and the forms in which it may be echoed: JSON-escaped,
-  // percent-encoded (forms, query strings) and, for `user:password` pairs, Base64.
+  // Remembers `value` (a copy). Masking also covers the forms in which it may be echoed:
+  // JSON-escaped, percent-encoded (forms, query strings) and, for `user:password` pairs,
+  // Base64. Those forms are worked out only when something is masked: the request path
+  // pays for a comparison and a copy, never for encodings.
   void add(std::string_view value);
+  // The same for a value that outlives this object (in the request's JSON pool): no copy.
+  void addStable(std::string_view value);
   // A Basic or Bearer credential of an Authorization-style header value.
   void addCredential(std::string_view headerValue);
   bool empty() const { return values_.empty(); }
   std::size_t size() const { return values_.size(); }
 
-  // `text` with every remembered value replaced by "***" (longest values first, so that a
-  // value containing another is masked whole).
+  // `text` with every remembered value (and its forms) replaced by "***", longest first, so
+  // that a value containing another is masked whole.
   std::string mask(std::string_view text) const;
 
  private:
-  void addForm(std::string value);
-  std::vector<std::string> values_;  // kept longest first
+  bool known(std::string_view value) const;
+  std::vector<std::string_view> values_;  // into owned_ or stable memory
+  std::vector<std::unique_ptr<std::string>> owned_;
 };
 
 }  // namespace flowgate

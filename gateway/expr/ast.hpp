@@ -4,9 +4,12 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <rapidjson/pointer.h>
 
 #include "gateway/expr/types.hpp"
 #include "gateway/json.hpp"
@@ -76,6 +79,11 @@ struct Program {
   JsonAlloc constantAlloc;
   std::deque<Json> constants;
   std::uint32_t root = 0;
+  // A plain path on payload or vars (members that are not numbers, non-negative indexes):
+  // evaluated as a RapidJSON Pointer lookup, without the evaluator (the common case of a
+  // parameter such as ${vars.webinarKey}).
+  std::optional<rapidjson::Pointer> plainPath;
+  bool plainOnVars = false;
 
   std::string_view text(const Node& n) const {
     return std::string_view(source).substr(n.begin, n.end - n.begin);

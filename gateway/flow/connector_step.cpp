@@ -28,14 +28,15 @@ class ConnectorStep final : public Step {
         specs_(specs),
         args_(std::move(args)),
         policy_(policy),
-        responseVariable_(std::move(responseVariable)) {}
+        responseVariable_(std::move(responseVariable)) {
+    for (const auto& spec : specs_) secret_.push_back(isSecretName(spec.name));
+  }
 
   bool suspends() const override { return operation_.has_value(); }
   const UpstreamPolicy* upstreamPolicy() const override { return &policy_; }
 
   StepResult runNow(Message& m, RunContext& run) const override {  // init
-    std::deque<Json> store;
-    Result<std::vector<const Json*>> values = evaluateArgs(m, run, store);
+    Result<std::vector<const Json*>> values = evaluateArgs(m, run, m.arena.values);
     if (!values) return std::move(values).error();
     Args args(specs_, std::move(*values));
     JsonDoc unused(&m.alloc);
@@ -47,8 +48,7 @@ class ConnectorStep final : public Step {
 
   boost::asio::awaitable<StepResult> run(Message& m, RunContext& run) const override {
     if (!operation_) co_return runNow(m, run);
-    std::deque<Json> store;
-    Result<std::vector<const Json*>> values = evaluateArgs(m, run, store);
+    Result<std::vector<const Json*>> values = evaluateArgs(m, run, m.arena.values);
     if (!values) co_return std::move(values).error();
     Args args(specs_, std::move(*values));
     const std::string_view label = this->label();
@@ -108,7 +108,7 @@ class ConnectorStep final : public Step {
       }
       std::string problem;
       const Json* value = coerceParam(*ev.value, specs_[i], store, m.alloc, problem);
-      if (value == nullptr && isSecretName(specs_[i].name)) {  // never echo a secret's value
+      if (value == nullptr && secret_[i]) {  // never echo a secret's value
         problem = "must be " + std::string(paramTypeName(specs_[i].type)) + " (value hidden)";
       }
       if (value == nullptr) {
@@ -118,8 +118,8 @@ class ConnectorStep final : public Step {
         e.step = label();
         return e;
       }
-      if (value->IsString() && isSecretName(specs_[i].name)) {
-        run.secrets.add({value->GetString(), value->GetStringLength()});
+      if (secret_[i] && value->IsString()) {  // in the request's pool: stable
+        run.secrets.addStable({value->GetString(), value->GetStringLength()});
       }
       values[i] = value;
     }
@@ -145,6 +145,7 @@ class ConnectorStep final : public Step {
   std::vector<std::optional<expr::Template>> args_;
   UpstreamPolicy policy_;
   std::string responseVariable_;
+  std::vector<bool> secret_;  // per parameter: named like a secret
 };
 
 // The factory of one connector step kind.

@@ -131,7 +131,10 @@ std::optional<Json> convert(const Json& v, VarType type, JsonAlloc& alloc) {
 class VariableStep final : public Step {
  public:
   VariableStep(std::string name, std::optional<expr::Template> value, VarType type)
-      : name_(std::move(name)), value_(std::move(value)), type_(type) {}
+      : name_(std::move(name)),
+        value_(std::move(value)),
+        type_(type),
+        secret_(isSecretName(name_)) {}
 
   StepResult runNow(Message& m, RunContext& run) const override {
     auto member = m.vars.FindMember(name_);
@@ -153,7 +156,7 @@ class VariableStep final : public Step {
       e.step = label();
       return e;
     }
-    if (isSecretName(name_) && converted->IsString()) {
+    if (secret_ && converted->IsString()) {  // a copy: a short string lives inside the value
       run.secrets.add({converted->GetString(), converted->GetStringLength()});
     }
     if (member != m.vars.MemberEnd()) {
@@ -168,6 +171,7 @@ class VariableStep final : public Step {
   std::string name_;
   std::optional<expr::Template> value_;  // nullopt: remove
   VarType type_;
+  bool secret_;  // named like a secret: its value is masked by value
 };
 
 // --- header ------------------------------------------------------------------------------
