@@ -153,7 +153,7 @@ StepKind respondKind() {
   k.name = "respond";
   k.description = "Answers now with the payload and status (implicit at the end of the flow).";
   k.params = {
-      {"status", ParamType::Integer, false, "HTTP status, 100-599 (default: the message's)."}};
+      {"status", ParamType::Integer, false, "HTTP status, 200-599 (default: the message's)."}};
   k.factory = [](const YAML::Node& body, const YAML::Node&,
                  CompileContext& cx) -> std::unique_ptr<Step> {
     if (!body || body.IsNull()) return std::make_unique<RespondStep>(std::nullopt, false);
