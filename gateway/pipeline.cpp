@@ -8,6 +8,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "gateway/ascii.hpp"
 #include "gateway/connector.hpp"
 #include "gateway/flow/sequence.hpp"
 #include "gateway/json.hpp"
@@ -35,17 +36,6 @@ PipelineResponse failure(const Error& error, const Proxy& proxy, std::string_vie
 // Request bodies nested deeper than this are refused: serializing or copying a value
 // recurses once per level.
 constexpr std::size_t kMaxBodyDepth = 128;
-
-bool iequalsAscii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 
+#include "gateway/ascii.hpp"
 #include "gateway/secrets.hpp"
 
 namespace flowgate {
@@ -16,17 +17,6 @@ bool isWordChar(char c) {
 bool isCredentialChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
          std::string_view("-._~+/=").find(c) != std::string_view::npos;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::size_t skipSpaces(std::string_view s, std::size_t i) {
@@ -131,7 +121,7 @@ std::string redactSecrets(std::string_view input, const SecretValues* known) {
           next = at;
         }
       }
-    } else if (iequals(word, "bearer") || iequals(word, "basic")) {
+    } else if (iequalsAscii(word, "bearer") || iequalsAscii(word, "basic")) {
       std::size_t j = end;
       if (j < text.size() && text[j] == ' ') {
         std::size_t stop = j + 1;

@@ -3,20 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
-namespace flowgate {
+#include "gateway/ascii.hpp"
 
-namespace {
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-}  // namespace
+namespace flowgate {
 
 void setTraceHeaders(Headers& headers, const TraceContext& trace) {
   std::erase_if(headers, [](const auto& h) {
-    return iequals(h.first, "traceparent") || iequals(h.first, "tracestate");
+    return iequalsAscii(h.first, "traceparent") || iequalsAscii(h.first, "tracestate");
   });
   if (trace.traceId.empty()) return;
   headers.emplace_back("traceparent", trace.traceparent());

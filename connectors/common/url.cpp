@@ -3,25 +3,16 @@
 #include <algorithm>
 #include <cctype>
 
+#include "gateway/ascii.hpp"
+
 namespace flowgate::common {
-
-namespace {
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
 
 std::optional<UrlParts> parseHttpUrl(std::string_view url) {
   auto schemeEnd = url.find("://");
   if (schemeEnd == std::string_view::npos) return std::nullopt;
   UrlParts parts;
   parts.scheme = url.substr(0, schemeEnd);
-  if (!equalsIgnoreCase(parts.scheme, "http") && !equalsIgnoreCase(parts.scheme, "https")) {
+  if (!iequalsAscii(parts.scheme, "http") && !iequalsAscii(parts.scheme, "https")) {
     return std::nullopt;
   }
   std::string_view afterScheme = url.substr(schemeEnd + 3);

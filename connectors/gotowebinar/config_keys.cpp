@@ -8,22 +8,16 @@
 
 #include "connectors/common/url.hpp"
 #include "connectors/gotowebinar/token_endpoint.hpp"
+#include "gateway/ascii.hpp"
 #include "gateway/config.hpp"
 
 namespace flowgate::gotowebinar {
 
 namespace {
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // 127.0.0.0/8, ::1 (written [::1] in a URL) or the name localhost.
 bool isLoopbackHost(std::string_view host) {
-  if (equalsIgnoreCase(host, "localhost")) return true;
+  if (iequalsAscii(host, "localhost")) return true;
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
   boost::system::error_code ec;
@@ -83,7 +77,7 @@ std::string checkTokenUrl(std::string_view url) {
   }
   const auto parts = common::parseHttpUrl(url);
   if (!parts) return std::string(kExpected) + ", got '" + std::string(url) + "'";
-  if (equalsIgnoreCase(parts->scheme, "https")) return "";
+  if (iequalsAscii(parts->scheme, "https")) return "";
   if (isLoopbackHost(parts->host) || isServiceName(parts->host)) return "";
   return std::string(kExpected) + ", got '" + std::string(url) +
          "': the refresh would send the client secret and refresh token in clear text";

@@ -6,6 +6,7 @@
 
 #include <rapidjson/error/en.h>
 
+#include "gateway/ascii.hpp"
 #include "gateway/flow/kinds.hpp"
 #include "gateway/flow/support.hpp"
 #include "gateway/logging.hpp"
@@ -16,13 +17,6 @@
 namespace flowgate::flow {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -105,8 +99,8 @@ std::optional<Json> convert(const Json& v, VarType type, JsonAlloc& alloc) {
       if (v.IsBool()) return Json(v.GetBool());
       if (v.IsString()) {
         std::string_view s(v.GetString(), v.GetStringLength());
-        if (iequals(s, "true")) return Json(true);
-        if (iequals(s, "false")) return Json(false);
+        if (iequalsAscii(s, "true")) return Json(true);
+        if (iequalsAscii(s, "false")) return Json(false);
       }
       return std::nullopt;
     case VarType::Json:
@@ -191,14 +185,14 @@ bool isToken(std::string_view s) {
 bool isReservedHeader(std::string_view name) {
   for (std::string_view r : {"content-length", "transfer-encoding", "connection", "keep-alive",
                              "upgrade", "te", "trailer", "host", "proxy-connection"}) {
-    if (iequals(name, r)) return true;
+    if (iequalsAscii(name, r)) return true;
   }
   return false;
 }
 
 void setHeader(std::vector<expr::Header>& headers, const std::string& name,
                const std::string* value) {
-  std::erase_if(headers, [&](const expr::Header& h) { return iequals(h.first, name); });
+  std::erase_if(headers, [&](const expr::Header& h) { return iequalsAscii(h.first, name); });
   if (value != nullptr) headers.emplace_back(name, *value);
 }
 
@@ -230,7 +224,7 @@ class HeaderStep final : public Step {
     }
     setHeader(m.mutableHeaders(), name_, &text);
     setHeader(m.responseHeaders, name_, &text);
-    if (iequals(name_, "Content-Type")) m.contentType = text;
+    if (iequalsAscii(name_, "Content-Type")) m.contentType = text;
     return Next::Continue;
   }
 
