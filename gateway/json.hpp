@@ -44,7 +44,7 @@ Json copyValue(const Json& value, JsonAlloc& alloc);
 // or copying a value recurses once per level, so deep input is refused before that.
 std::size_t jsonTextDepth(std::string_view text);
 // jsonTextDepth(text) > limit, without the exact scan when the text holds no more than
-// `limit` opening brackets (the common case, counted 8 bytes at a time).
+// `limit` opening brackets (the common case, found with memchr).
 bool jsonDeeperThan(std::string_view text, std::size_t limit);
 
 // Parses a whole body into `doc` with RapidJSON `flags`; the result names the first error

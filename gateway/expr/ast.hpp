@@ -2,14 +2,14 @@
 // JSON constants owned by the program. Built once by the parser, then only read.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/pointer.h>
 
 #include "gateway/expr/types.hpp"
 #include "gateway/json.hpp"
@@ -80,9 +80,17 @@ struct Program {
   std::deque<Json> constants;
   std::uint32_t root = 0;
   // A plain path on payload or vars (members that are not numbers, non-negative indexes):
-  // evaluated as a RapidJSON Pointer lookup, without the evaluator (the common case of a
-  // parameter such as ${vars.webinarKey}).
-  std::optional<rapidjson::Pointer> plainPath;
+  // looked up directly, without the evaluator (the common case of a parameter such as
+  // ${vars.webinarKey}). Each member step remembers where it last found its member: the
+  // members of a request body or of vars come in the same order request after request, so
+  // the first probe usually hits. The hint is a relaxed atomic: a stale one costs a search.
+  struct PlainStep {
+    std::string name;         // a member, or
+    std::uint32_t index = 0;  // an array index when `name` is empty
+    mutable std::atomic<std::uint32_t> hint{0};
+  };
+  std::vector<std::unique_ptr<PlainStep>> plainPath;
+  bool hasPlainPath = false;
   bool plainOnVars = false;
 
   std::string_view text(const Node& n) const {

@@ -1,5 +1,7 @@
 #include "gateway/expr/expression.hpp"
 
+#include <cstring>
+
 #include "gateway/expr/ast.hpp"
 #include "gateway/expr/evaluator.hpp"
 #include "gateway/expr/parser.hpp"
@@ -8,28 +10,55 @@ namespace flowgate::expr {
 
 namespace {
 
-// The Pointer of a plain path on payload or vars, when the evaluator would do no more than
+// The steps of a plain path on payload or vars, when the evaluator would do no more than
 // look it up: member names that cannot be taken for an index, indexes >= 0, no [*] or filter.
 void findPlainPath(Program& p) {
   const Node& n = p.nodes[p.root];
   if (n.kind != NodeKind::Path || n.multi) return;
   const auto root = static_cast<Root>(n.op);
   if (root != Root::Payload && root != Root::Vars) return;
-  rapidjson::Pointer pointer;  // Append copies each token (a Token array would be borrowed)
+  std::vector<std::unique_ptr<Program::PlainStep>> steps;
   for (std::uint32_t i = 0; i < n.c; ++i) {
     const Segment& s = p.segments[n.b + i];
+    auto step = std::make_unique<Program::PlainStep>();
     if (s.kind == Segment::Kind::Member) {
       const std::string& name = p.names[s.ref];
       if (name.empty() || name.find_first_not_of("0123456789") == std::string::npos) return;
-      pointer = pointer.Append(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
+      step->name = name;
     } else if (s.kind == Segment::Kind::Index && s.index >= 0 && s.index < (1 << 30)) {
-      pointer = pointer.Append(static_cast<rapidjson::SizeType>(s.index));
+      step->index = static_cast<std::uint32_t>(s.index);
     } else {
       return;
     }
+    steps.push_back(std::move(step));
   }
-  p.plainPath.emplace(pointer);
+  p.plainPath = std::move(steps);
+  p.hasPlainPath = true;
   p.plainOnVars = root == Root::Vars;
+}
+
+bool sameName(const Json& name, std::string_view want) {
+  return name.GetStringLength() == want.size() &&
+         std::memcmp(name.GetString(), want.data(), want.size()) == 0;
+}
+
+// One step of a plain path: the member (probing the hinted position first) or the element.
+const Json* plainStep(const Json& v, const Program::PlainStep& step) {
+  if (step.name.empty()) {
+    return v.IsArray() && step.index < v.Size() ? &v[step.index] : nullptr;
+  }
+  if (!v.IsObject()) return nullptr;
+  const rapidjson::SizeType count = v.MemberCount();
+  const auto members = v.MemberBegin();
+  const std::uint32_t hint = step.hint.load(std::memory_order_relaxed);
+  if (hint < count && sameName(members[hint].name, step.name)) return &members[hint].value;
+  for (rapidjson::SizeType i = 0; i < count; ++i) {
+    if (sameName(members[i].name, step.name)) {
+      step.hint.store(i, std::memory_order_relaxed);
+      return &members[i].value;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -44,9 +73,13 @@ std::optional<Expression> Expression::compile(std::string_view text, const Compi
 
 EvalResult Expression::evaluate(const Scope& scope, Arena& arena) const {
   EvalResult result;
-  if (program_->plainPath) {
-    const Json* base = program_->plainOnVars ? scope.vars : scope.payload;
-    result.value = base == nullptr ? nullptr : program_->plainPath->Get(*base);
+  if (program_->hasPlainPath) {
+    const Json* v = program_->plainOnVars ? scope.vars : scope.payload;
+    for (const auto& step : program_->plainPath) {
+      if (v == nullptr) break;
+      v = plainStep(*v, *step);
+    }
+    result.value = v;
     if (result.value == nullptr) {
       result.absentPath = program_->text(program_->nodes[program_->root]);
     }

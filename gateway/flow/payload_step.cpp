@@ -13,8 +13,8 @@ struct Shape {
   enum class Kind { Constant, Template, Object, Array } kind = Kind::Constant;
   std::shared_ptr<JsonDoc> constant;  // Constant (own allocator: shared by all requests)
   std::optional<expr::Template> value;
-  std::vector<std::pair<std::string, Shape>> members;  // Object
-  std::vector<Shape> items;                            // Array
+  std::vector<std::string> names;  // Object: member names, and their shapes in `items`
+  std::vector<Shape> items;        // Object members, or Array elements
 };
 
 bool hasReference(const std::string& text) {
@@ -33,7 +33,8 @@ std::optional<Shape> compileShape(const YAML::Node& node, CompileContext& cx, in
     for (const auto& kv : node) {
       auto member = compileShape(kv.second, cx, depth + 1);
       if (!member) return std::nullopt;
-      shape.members.emplace_back(kv.first.Scalar(), std::move(*member));
+      shape.names.push_back(kv.first.Scalar());
+      shape.items.push_back(std::move(*member));
     }
     return shape;
   }
@@ -87,12 +88,12 @@ bool build(const Shape& shape, Message& m, RunContext& run, std::string_view ste
     }
     case Shape::Kind::Object:
       out.SetObject();
-      for (const auto& [name, member] : shape.members) {
+      for (std::size_t i = 0; i < shape.items.size(); ++i) {
         Json value;
         bool memberAbsent = false;
-        if (!build(member, m, run, step, value, memberAbsent, error)) return false;
+        if (!build(shape.items[i], m, run, step, value, memberAbsent, error)) return false;
         if (memberAbsent) continue;
-        out.AddMember(jsonString(name, m.alloc), std::move(value), m.alloc);
+        out.AddMember(jsonString(shape.names[i], m.alloc), std::move(value), m.alloc);
       }
       return true;
     case Shape::Kind::Array:
