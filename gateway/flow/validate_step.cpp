@@ -68,13 +68,16 @@ constexpr const char* kMetaSchema = R"({
   "default": {}
 })";
 
+// Built on first use, destroyed at exit (LeakSanitizer checks that nothing is left behind).
+struct MetaSchema {
+  MetaSchema() : schema((doc.Parse(kMetaSchema), doc)) {}
+  rapidjson::Document doc;
+  rapidjson::SchemaDocument schema;
+};
+
 const rapidjson::SchemaDocument& metaSchema() {
-  static const rapidjson::SchemaDocument* meta = [] {
-    static rapidjson::Document doc;
-    doc.Parse(kMetaSchema);
-    return new rapidjson::SchemaDocument(doc);
-  }();
-  return *meta;
+  static const MetaSchema meta;
+  return meta.schema;
 }
 
 std::string pointerText(const rapidjson::Pointer& p) {
