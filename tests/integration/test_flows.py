@@ -8,27 +8,16 @@ import shutil
 import signal
 import tempfile
 import textwrap
-import time
 import unittest
 from decimal import ROUND_HALF_UP, Decimal
 
-from harness import SEED, EnvelopeAssertions, Fake, Gateway, GatewayTestCase, gateway_config
+from harness import (SEED, EnvelopeAssertions, Fake, Gateway, GatewayTestCase, gateway_config,
+                     wait_until)
 
 WEBINAR = SEED["webinarKey"]
 PAGED_WEBINAR = "1111111111111111111"
 ORGANIZER = SEED["organizerKey"]
 BASE = "/G2W/rest/v2"
-WAIT = 30
-
-
-def wait_until(predicate, timeout=WAIT, interval=0.02):
-    """Polls predicate until it gives something true (returned) or timeout passes (falsy)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() >= deadline:
-            return value
-        time.sleep(interval)
 
 
 def api_requests(fake):
