@@ -2,9 +2,12 @@
 // and `show()`: one line that says what an expression compiled and evaluated to.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "gateway/expr/expression.hpp"
 #include "gateway/expr/template.hpp"
@@ -45,5 +48,19 @@ struct Fixture {
 std::string show(std::string_view text, bool errorRoot = false);
 std::string showTemplate(std::string_view text);
 std::string jsonText(const Json& v);
+
+// Table rows of an expression and what show() must say of it.
+struct Row {
+  const char* expression;
+  const char* expected;
+};
+
+inline void checkRows(std::initializer_list<Row> rows) {
+  for (const Row& row : rows) {
+    const std::string expression = row.expression;
+    CAPTURE(expression);
+    CHECK(show(row.expression) == row.expected);
+  }
+}
 
 }  // namespace flowgate::expr::testing

@@ -4,22 +4,8 @@
 
 #include "expr_fixture.hpp"
 
+using flowgate::expr::testing::checkRows;
 using flowgate::expr::testing::show;
-
-namespace {
-struct Row {
-  const char* expression;
-  const char* expected;
-};
-
-void checkRows(std::initializer_list<Row> rows) {
-  for (const Row& row : rows) {
-    const std::string expression = row.expression;
-    CAPTURE(expression);
-    CHECK(show(row.expression) == row.expected);
-  }
-}
-}  // namespace
 
 TEST_CASE("expr: literals") {
   checkRows({
