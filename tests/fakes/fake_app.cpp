@@ -6,6 +6,10 @@
 
 namespace flowgate::fakes {
 
+// The customers REST backend (GET/POST /customers, GET/DELETE /customers/{id}) of
+// proxies/examples/customers_api.yaml. See customers_fake.cpp.
+std::unique_ptr<FakeService> makeCustomersFake();
+
 namespace {
 
 constexpr std::size_t kLoggedRequests = 500;
@@ -31,6 +35,7 @@ const char* authKind(std::string_view authorization) {
 FakeApp::FakeApp() {
   services_.push_back(makeGoToWebinarFake());
   services_.push_back(makeWebExFake());
+  services_.push_back(makeCustomersFake());
 }
 
 FakeResponse FakeApp::handle(const FakeRequest& request) {
