@@ -1056,6 +1056,10 @@ class CustomersExample(EnvelopeAssertions, unittest.TestCase):
     def setUp(self):
         self.fake.reset()
 
+    def assertReachedTheFake(self):
+        """The answer came through the example's call (not a gateway 404 for a missing API)."""
+        self.assertGreaterEqual(self.fake.stats()["customersRequests"], 1)
+
     def test_get_a_customer_answers_its_reshaped_json(self):
         r = send(self.gateway, "GET", "/customers/1")
         self.assertEqual(r.status, 200, r)
@@ -1063,21 +1067,25 @@ class CustomersExample(EnvelopeAssertions, unittest.TestCase):
         values = [str(v) for v in r.json.values()]
         self.assertIn("1", values, r.json)
         self.assertIn("Ada Lovelace", values, r.json)
+        self.assertReachedTheFake()
 
     def test_an_unknown_customer_is_404(self):
         r = send(self.gateway, "GET", "/customers/999")
         self.assertEqual(r.status, 404, r)
+        self.assertReachedTheFake()
 
     def test_creating_a_customer_is_201(self):
         r = send(self.gateway, "POST", "/customers",
                  body={"name": "Grace Hopper", "email": "grace@example.com"},
                  headers={"Content-Type": "application/json"})
         self.assertEqual(r.status, 201, r)
+        self.assertReachedTheFake()
 
     def test_a_create_without_email_is_422_passed_through(self):
         r = send(self.gateway, "POST", "/customers", body={"name": "Grace Hopper"},
                  headers={"Content-Type": "application/json"})
         self.assertEqual(r.status, 422, r)
+        self.assertReachedTheFake()
 
     def test_a_slow_backend_is_answered_by_the_examples_on_error(self):
         self.fake.configure(customersDelayMs=10000)
@@ -1085,6 +1093,7 @@ class CustomersExample(EnvelopeAssertions, unittest.TestCase):
         self.assertEqual(r.status, 504, r)
         self.assertIsNotNone(r.json, r)
         self.assertIn("upstream_timeout", r.raw.decode())
+        self.assertReachedTheFake()
 
 
 if __name__ == "__main__":
