@@ -328,8 +328,8 @@ class Reader {
   Origins* origins_;
 };
 
-const std::set<std::string> kSections{"server",  "admin",      "logging",   "upstream",
-                                      "proxies", "connectors", "tokenStore"};
+const std::set<std::string> kSections{"server",     "admin",      "logging", "upstream", "proxies",
+                                      "connectors", "tokenStore", "configs"};
 const std::set<std::string> kServerKeys{"listen",         "threads",      "maxBodyBytes",
                                         "headerTimeout",  "idleTimeout",  "maxConnections",
                                         "maxHeaderBytes", "maxPipelined", "drainTimeout"};
@@ -622,6 +622,25 @@ void applyDocument(const YAML::Node& root, const std::string& path, Load& load) 
           return problem;
         },
         out.tokenStore.url);
+  }
+  if (const auto c = root["configs"]; c && !c.IsNull()) {
+    if (!c.IsMap()) {
+      r.fail(c, "configs must be a mapping of name: value (read in flows as ${configs.name})");
+    } else {
+      for (const auto& kv : c) {
+        const std::string name = kv.first.Scalar();
+        const bool validName =
+            !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+              return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+            });
+        if (!validName) {
+          r.fail(kv.first, "configs: a name holds letters, digits, '_' and '-' only");
+          continue;
+        }
+        std::string value;
+        if (r.scalar(kv.second, "configs." + name, value)) out.configs[name] = value;
+      }
+    }
   }
   if (const auto cs = root["connectors"]; cs) {
     if (!cs.IsMap()) {

@@ -90,6 +90,9 @@ struct GatewayConfig {
     std::string kind = "memory";  // memory|redis
     std::string url;
   } tokenStore;
+  // `configs:`: values flows read as ${configs.<name>} (WSO2 MI's configurable parameters),
+  // fixed for one load of the config ({$env:NAME} expanded).
+  std::map<std::string, std::string> configs;
 };
 
 // A key set on the command line (`--listen` sets server.listen): applied after the file and

@@ -28,6 +28,8 @@ std::string_view errorCodeName(ErrorCode code) {
       return "method_not_allowed";
     case ErrorCode::PayloadTooLarge:
       return "payload_too_large";
+    case ErrorCode::UnsupportedMediaType:
+      return "unsupported_media_type";
     case ErrorCode::UpstreamNotAllowed:
       return "upstream_not_allowed";
     case ErrorCode::UpstreamUnauthorized:
@@ -90,6 +92,8 @@ int defaultStatus(ErrorCode code) {
       return 405;
     case ErrorCode::PayloadTooLarge:
       return 413;
+    case ErrorCode::UnsupportedMediaType:
+      return 415;
     case ErrorCode::UpstreamNotAllowed:
       return 403;
     case ErrorCode::UpstreamUnauthorized:

@@ -17,6 +17,7 @@ enum class ErrorCode {
   NotFound,
   MethodNotAllowed,
   PayloadTooLarge,
+  UnsupportedMediaType,  // 415: an API resource that takes JSON got another media type
   UpstreamNotAllowed,
   UpstreamUnauthorized,
   UpstreamNotFound,

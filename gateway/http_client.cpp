@@ -554,7 +554,8 @@ class BeastHttpClient final : public HttpClient {
     if (ec == http::error::body_limit) {
       return Error::make(
           ErrorCode::BadUpstreamResponse,
-          "upstream answer exceeds " + std::to_string(options_.maxResponseBytes) + " bytes");
+          "upstream answer exceeds " + std::to_string(options_.maxResponseBytes) +
+                             " bytes (upstream.maxResponseBytes)");
     }
     if (ec == http::error::header_limit) {
       return Error::make(

@@ -95,21 +95,32 @@ void setLogLevel(const std::string& level) {
 void logAccess(const AccessRecord& r) {
   if (!spdlog::should_log(spdlog::level::info)) return;
   const double ms = static_cast<double>(r.micros) / 1000.0;
-  const std::string proxy = escapeForLogLine(r.proxy);
   const std::string method = escapeForLogLine(r.method);
   const std::string_view trace = r.traceId.empty() ? std::string_view("-") : r.traceId;
   const double upstreamMs = static_cast<double>(r.upstreamMicros) / 1000.0;
+  // What answered: proxy=NAME, or api=NAME resource=TEMPLATE.
+  std::string what;
+  if (!r.api.empty()) {
+    const std::string api = escapeForLogLine(r.api);
+    const std::string resource = escapeForLogLine(r.resource);
+    what = jsonFormat ? fmt::format(R"("api":{},"resource":{})", jsonQuote(api), jsonQuote(resource))
+                      : fmt::format("api={} resource={}", api, resource);
+  } else {
+    const std::string proxy = escapeForLogLine(r.proxy);
+    what = jsonFormat ? fmt::format(R"("proxy":{})", jsonQuote(proxy))
+                      : fmt::format("proxy={}", proxy.empty() ? "-" : proxy);
+  }
   if (jsonFormat) {
     spdlog::info(
-        R"("msg":"access","requestId":{},"traceId":{},"proxy":{},"method":{},"status":{},"error":{},"durationMs":{:.3f},"upstreamMs":{:.3f},"upstreamCalls":{},"retries":{})",
-        jsonQuote(r.requestId), jsonQuote(trace), jsonQuote(proxy), jsonQuote(method), r.status,
+        R"("msg":"access","requestId":{},"traceId":{},{},"method":{},"status":{},"error":{},"durationMs":{:.3f},"upstreamMs":{:.3f},"upstreamCalls":{},"retries":{})",
+        jsonQuote(r.requestId), jsonQuote(trace), what, jsonQuote(method), r.status,
         jsonQuote(r.errorCode), ms, upstreamMs, r.upstreamCalls, r.retries);
   } else {
     spdlog::info(
-        "access requestId={} traceId={} proxy={} method={} status={} error={} durationMs={:.3f} "
+        "access requestId={} traceId={} {} method={} status={} error={} durationMs={:.3f} "
         "upstreamMs={:.3f} upstreamCalls={} retries={}",
-        r.requestId, trace, proxy.empty() ? "-" : proxy, method, r.status,
-        r.errorCode.empty() ? "-" : r.errorCode, ms, upstreamMs, r.upstreamCalls, r.retries);
+        r.requestId, trace, what, method, r.status, r.errorCode.empty() ? "-" : r.errorCode, ms,
+        upstreamMs, r.upstreamCalls, r.retries);
   }
 }
 

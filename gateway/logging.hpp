@@ -38,6 +38,9 @@ struct AccessRecord {
   std::string_view requestId;
   std::string_view traceId;  // W3C trace context: the trace this request belongs to
   std::string_view proxy;
+  // An API request: the API's name and the resource's template (then `proxy` is unused).
+  std::string_view api;
+  std::string_view resource;
   std::string_view method;
   int status = 0;
   std::string_view errorCode;

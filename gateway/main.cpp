@@ -158,7 +158,8 @@ int main(int argc, char** argv) {
     }
     return flowgate::checkHealth(admin, std::cout, std::cerr);
   }
-  auto proxies = flowgate::loadProxyDir(o.proxies, registry, errors, config.upstream.policy);
+  auto proxies = flowgate::loadProxyDir(o.proxies, registry, errors, config.upstream.policy,
+                                        config.configs);
   if (!errors.empty()) {
     printErrors(errors);
     std::cerr << "flowgate: " << errors.size() << " problem(s) found\n";
@@ -214,7 +215,8 @@ int main(int argc, char** argv) {
         flowgate::ConfigErrors errs;
         flowgate::loadGatewayConfig(o.config, registry, out.config, errs, !o.configGiven,
                                     overrides);
-        out.proxies = flowgate::loadProxyDir(o.proxies, registry, errs, out.config.upstream.policy);
+        out.proxies = flowgate::loadProxyDir(o.proxies, registry, errs, out.config.upstream.policy,
+                                            out.config.configs);
         for (const auto& e : errs) problems += e.str() + "\n";
         if (!errs.empty()) return false;
         if (!sandboxBase.empty()) applySandbox(out.config, sandboxBase);

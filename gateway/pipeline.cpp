@@ -107,8 +107,80 @@ std::string parseRequestBody(const std::string& body, Json& out, JsonAlloc& pool
   return "";
 }
 
+bool isJsonMediaType(std::string_view type) {
+  std::string t = toLowerAscii(type.substr(0, type.find(';')));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+  return t == "application/json" || t.ends_with("+json");
+}
+
+// Whether an API resource's `accepts:` list takes `type` ("text/csv; charset=utf-8").
+bool accepted(const std::vector<std::string>& accepts, std::string_view type) {
+  std::string t = toLowerAscii(type.substr(0, type.find(';')));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+  for (const auto& a : accepts) {
+    if (a == t || a == "*/*") return true;
+    if (a.ends_with("/*") && t.starts_with(a.substr(0, a.size() - 1))) return true;
+  }
+  return false;
+}
+
+// An API request's body as the message's payload: JSON (any value), nothing (null), or a
+// media type the resource accepts as text. Returns the error, if any.
+std::optional<Error> apiPayload(const Proxy& flow, const PipelineRequest& request,
+                                flow::Message& m, JsonAlloc& pool) {
+  if (request.body.empty()) {  // payload stays null
+    m.emptyBody = true;
+    return std::nullopt;
+  }
+  if (!request.contentType.empty() && !isJsonMediaType(request.contentType)) {
+    if (accepted(flow.accepts, request.contentType)) {
+      m.setText(request.body, std::string(request.contentType));
+      return std::nullopt;
+    }
+    std::string takes = "application/json";
+    for (const auto& a : flow.accepts) takes += ", " + a;
+    return Error::make(ErrorCode::UnsupportedMediaType,
+                       "this resource takes " + takes + ", not " +
+                           std::string(request.contentType));
+  }
+  if (jsonDeeperThan(request.body, kMaxBodyDepth)) {
+    return Error::make(ErrorCode::InvalidJson,
+                       "request body is nested " + std::to_string(jsonTextDepth(request.body)) +
+                           " levels deep (at most " + std::to_string(kMaxBodyDepth) + ")");
+  }
+  JsonDoc doc(&pool);
+  const rapidjson::ParseResult parsed =
+      parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+          doc, request.body);
+  if (parsed.IsError()) {
+    return Error::make(ErrorCode::InvalidJson,
+                       std::string("request body is not valid JSON: ") +
+                           rapidjson::GetParseError_En(parsed.Code()) + " (at byte " +
+                           std::to_string(parsed.Offset()) + ")");
+  }
+  if (const auto at = loneLowSurrogate(request.body); at != std::string_view::npos) {
+    return Error::make(ErrorCode::InvalidJson,
+                       "request body is not valid JSON: lone low surrogate escape (at byte " +
+                           std::to_string(at) + ")");
+  }
+  m.payload.Swap(doc);
+  return std::nullopt;
+}
+
+Json paramsObject(const std::vector<std::pair<std::string, std::string>>* params,
+                  JsonAlloc& pool) {
+  Json out(rapidjson::kObjectType);
+  if (params == nullptr) return out;
+  for (const auto& [name, value] : *params) {
+    if (out.HasMember(name.c_str())) continue;  // a repeated query parameter: the first
+    out.AddMember(rapidjson::StringRef(name.data(), name.size()),
+                  rapidjson::StringRef(value.data(), value.size()), pool);
+  }
+  return out;
+}
+
 // The flow's message as the answer: payload (JSON or text) and status, the headers that
-// header steps set, nothing for drop.
+// header steps set, nothing for drop (nor for a null payload).
 PipelineResponse answer(flow::Message& m, const CallStats& stats) {
   PipelineResponse out;
   out.status = m.status;
@@ -116,7 +188,7 @@ PipelineResponse answer(flow::Message& m, const CallStats& stats) {
   out.headers = std::move(m.responseHeaders);
   std::erase_if(out.headers, [](const auto& h) { return iequalsAscii(h.first, "Content-Type"); });
   out.contentType = m.contentType;
-  if (m.noBody) {
+  if (m.noBody || (m.emptyBody && !m.textPayload && m.payload.IsNull())) {
     out.noBody = true;
   } else if (m.textPayload) {
     out.body = std::move(m.text);
@@ -185,7 +257,18 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
   // by every request in flight (most of the peak heap under load).
   JsonAlloc pool(std::max<std::size_t>(1024, request.body.size() * 2));
   flow::Message message(pool);
-  if (auto problem = parseRequestBody(request.body, message.payload, pool); !problem.empty()) {
+  Json pathParams;
+  Json queryParams;
+  if (proxy.api) {
+    if (auto problem = apiPayload(proxy, request, message, pool)) {
+      co_return failure(*problem, proxy, request.requestId, secrets);
+    }
+    pathParams = paramsObject(request.pathParams, pool);
+    queryParams = paramsObject(request.queryParams, pool);
+    message.pathParams = &pathParams;
+    message.queryParams = &queryParams;
+  } else if (auto problem = parseRequestBody(request.body, message.payload, pool);
+             !problem.empty()) {
     co_return failure(Error::make(ErrorCode::InvalidJson, std::move(problem)), proxy,
                       request.requestId, secrets);
   }
@@ -194,7 +277,8 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
   message.propertyOrigins = &proxy.origins;
   CallStats stats;
   flow::RunContext run{http,  request.requestId, proxy.name,   secrets,
-                       stats, request.cancel,    request.trace};
+                       stats, request.cancel,    request.trace, request.configs,
+                       request.method};
   // properties: evaluated in order into vars (json-eval against the request body).
   for (const auto& p : proxy.properties) {
     expr::EvalResult v = p.value.evaluate(message.scope(run.configs), message.arena);

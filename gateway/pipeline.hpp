@@ -1,5 +1,6 @@
-// Runs a compiled proxy for one request: parse the body once, evaluate the properties,
-// run the steps in order, and produce the normalized answer or the error envelope.
+// Runs a compiled flow (a proxy, or an API resource) for one request: parse the body once,
+// evaluate the properties, run the steps in order, and produce the answer or the error
+// envelope.
 #pragma once
 
 #include <functional>
@@ -13,6 +14,7 @@
 
 #include "gateway/cancellation.hpp"
 #include "gateway/error.hpp"
+#include "gateway/json.hpp"
 #include "gateway/upstream.hpp"
 
 namespace flowgate {
@@ -32,6 +34,12 @@ struct PipelineRequest {
   std::shared_ptr<Cancellation> cancel;
   // W3C trace context sent on every upstream call (none when null).
   const TraceContext* trace = nullptr;
+  std::string_view method = "POST";
+  // An API request: its Content-Type, and the router's path and query parameters.
+  std::string_view contentType;
+  const std::vector<std::pair<std::string, std::string>>* pathParams = nullptr;
+  const std::vector<std::pair<std::string, std::string>>* queryParams = nullptr;
+  const Json* configs = nullptr;  // gateway.yaml configs: (an object), or null
 };
 
 struct PipelineResponse {

@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "gateway/artifact_loader.hpp"
 #include "gateway/connector.hpp"
 #include "gateway/flow/sequence.hpp"
 #include "gateway/redact.hpp"
@@ -16,20 +17,19 @@ namespace flowgate {
 
 namespace {
 
-struct Source {
-  std::string file;
-  YAML::Node root;
-  std::string kind;  // proxy | sequence
-  std::string name;
-  bool valid = true;  // kind, name and top-level keys are fine (else: reported, and compiled
-                      // on only to report what else is wrong)
-};
-
 const std::set<std::string>& keysOf(const std::string& kind) {
   static const std::set<std::string> proxy{"kind",       "name",     "description",
                                            "properties", "sequence", "onError"};
   static const std::set<std::string> sequence{"kind", "name", "description", "sequence", "onError"};
-  return kind == "sequence" ? sequence : proxy;
+  static const std::set<std::string> api{"kind",      "name",    "description",
+                                         "context",   "resources", "onError"};
+  static const std::set<std::string> endpoint{"kind",    "name",         "description", "url",
+                                              "method",  "headers",      "allowedHosts",
+                                              "upstream"};
+  if (kind == "sequence") return sequence;
+  if (kind == "api") return api;
+  if (kind == "endpoint") return endpoint;
+  return proxy;
 }
 
 bool validName(const std::string& name) {
@@ -38,68 +38,11 @@ bool validName(const std::string& name) {
   });
 }
 
-void addError(ConfigErrors& errors, const std::string& file, const YAML::Node& node,
-              const std::string& message) {
-  const YAML::Mark mark = node.Mark();
-  errors.push_back(
-      {file, mark.line >= 0 ? mark.line + 1 : 0, mark.column >= 0 ? mark.column + 1 : 0, message});
-}
-
-// Reads a file's root and checks what every artifact shares: a mapping, its kind, its name.
-std::optional<Source> readSource(const std::string& path, ConfigErrors& errors) {
-  Source s;
-  s.file = path;
-  try {
-    s.root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    errors.push_back({path, 0, 0, "cannot read the file"});
-    return std::nullopt;
-  } catch (const YAML::Exception& e) {
-    errors.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
-    return std::nullopt;
-  }
-  if (!s.root.IsMap()) {
-    addError(errors, path, s.root,
-             "an artifact file must be a mapping (a proxy: name, properties, sequence)");
-    return std::nullopt;
-  }
-  s.kind = "proxy";
-  if (const YAML::Node kind = s.root["kind"]; kind) {
-    s.kind = kind.IsScalar() ? kind.Scalar() : "";
-    if (s.kind == "api" || s.kind == "endpoint") {
-      addError(errors, path, kind,
-               "kind '" + s.kind +
-                   "' is not supported yet (Integration flows II); kinds: proxy, "
-                   "sequence");
-      return std::nullopt;
-    }
-    if (s.kind != "proxy" && s.kind != "sequence") {
-      addError(errors, path, kind, "unknown kind '" + s.kind + "' (kinds: proxy, sequence)");
-      return std::nullopt;
-    }
-  }
-  const std::size_t before = errors.size();
-  for (const auto& kv : s.root) {
-    const std::string key = kv.first.Scalar();
-    if (!keysOf(s.kind).contains(key)) {
-      std::string known;
-      for (const auto& k : keysOf(s.kind)) known += (known.empty() ? "" : ", ") + k;
-      addError(errors, path, kv.first,
-               "unknown key '" + key + "' (a " + s.kind + " has " + known + ")");
-    }
-  }
-  const YAML::Node name = s.root["name"];
-  if (!name || !name.IsScalar() || name.Scalar().empty()) {
-    addError(errors, path, name ? name : s.root,
-             s.kind == "proxy" ? "a proxy needs a name (it is served at /services/<name>)"
-                               : "a sequence needs a name (steps run it with `sequence: NAME`)");
-  } else if (!validName(name.Scalar())) {
-    addError(errors, path, name, "a name may hold letters, digits, '_', '-' and '.' only");
-  } else {
-    s.name = name.Scalar();
-  }
-  s.valid = errors.size() == before;
-  return s;
+std::string nameProblem(const std::string& kind) {
+  if (kind == "proxy") return "a proxy needs a name (it is served at /services/<name>)";
+  if (kind == "sequence") return "a sequence needs a name (steps run it with `sequence: NAME`)";
+  if (kind == "endpoint") return "an endpoint needs a name (steps call it with `call: {endpoint: NAME}`)";
+  return "an api needs a name (metrics and access lines name it)";
 }
 
 // The root of the kind: sequence named so, or null.
@@ -133,169 +76,257 @@ void collectVarNames(const YAML::Node& node, std::set<std::string>& out,
   }
 }
 
-class ArtifactLoader {
- public:
-  ArtifactLoader(const ConnectorRegistry& connectors, const UpstreamPolicy& defaults,
-                 ConfigErrors& errors)
-      : connectors_(connectors), defaults_(defaults), errors_(errors) {
-    flow::registerBuiltinSteps(steps_, connectors);
-  }
-
-  void addSequenceSource(const Source& source) { sequenceSources_[source.name] = &source; }
-
-  std::shared_ptr<const flow::Sequence> sequence(const std::string& name, const YAML::Node& at,
-                                                 const std::string& fromFile) {
-    if (auto it = compiled_.find(name); it != compiled_.end()) return it->second;
-    auto source = sequenceSources_.find(name);
-    if (source == sequenceSources_.end()) {
-      std::string known;
-      for (const auto& [n, _] : sequenceSources_) known += (known.empty() ? "" : ", ") + n;
-      addError(errors_, fromFile, at,
-               "no sequence named '" + name + "'" +
-                   (known.empty() ? " (no kind: sequence is loaded)" : " (known: " + known + ")"));
-      return nullptr;
-    }
-    if (std::find(stack_.begin(), stack_.end(), name) != stack_.end()) {
-      std::string cycle;
-      for (auto it = std::find(stack_.begin(), stack_.end(), name); it != stack_.end(); ++it)
-        cycle += *it + " -> ";
-      addError(errors_, fromFile, at, "sequences form a cycle: " + cycle + name);
-      return nullptr;
-    }
-    stack_.push_back(name);
-    auto seq = compileSequence(*source->second);
-    stack_.pop_back();
-    compiled_[name] = seq;
-    return seq;
-  }
-
-  std::shared_ptr<const Proxy> compileProxy(const Source& source) {
-    auto proxy = std::make_shared<Proxy>();
-    proxy->file = source.file;
-    proxy->name = source.name;
-    const std::size_t before = errors_.size();
-    flow::CompileContext cx = context(source.file);
-    if (const YAML::Node d = source.root["description"]; d && d.IsScalar()) {
-      proxy->description = d.Scalar();
-    }
-    std::set<std::string> vars;
-    if (const YAML::Node props = source.root["properties"]; props && props.IsMap()) {
-      for (const auto& kv : props) vars.insert(kv.first.Scalar());
-    }
-    const SequenceRoots roots = [this](const std::string& name) -> const YAML::Node* {
-      auto it = sequenceSources_.find(name);
-      return it == sequenceSources_.end() ? nullptr : &it->second->root;
-    };
-    std::set<std::string> visited;
-    collectVarNames(source.root["sequence"], vars, roots, visited);
-    collectVarNames(source.root["onError"], vars, roots, visited);
-    cx.knownVars = std::move(vars);
-    if (const YAML::Node props = source.root["properties"]; props && !props.IsNull()) {
-      compileProperties(props, *proxy, cx);
-    }
-    const YAML::Node seq = source.root["sequence"];
-    if (!seq || !seq.IsSequence()) {
-      cx.fail(seq ? seq : source.root, 0, "a proxy needs a sequence: a list of steps");
-    } else {
-      proxy->steps = cx.compileList(seq, "sequence");
-    }
-    proxy->onError = compileOnError(source, cx);
-    if (errors_.size() != before) return nullptr;
-    proxy->suspends =
-        flow::anySuspends(proxy->steps) || (proxy->onError && flow::anySuspends(*proxy->onError));
-    return proxy;
-  }
-
-  void compileAllSequences() {
-    for (const auto& [name, source] : sequenceSources_) sequence(name, source->root, source->file);
-  }
-
-  std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> sequences() const {
-    std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> out;
-    for (const auto& [name, seq] : compiled_) {
-      if (seq) out.emplace(name, seq);
-    }
-    return out;
-  }
-
- private:
-  flow::CompileContext context(const std::string& file) {
-    return flow::CompileContext(file, errors_, steps_, connectors_, defaults_,
-                                [this, file](const std::string& name, const YAML::Node& at) {
-                                  return sequence(name, at, file);
-                                });
-  }
-
-  std::optional<flow::StepList> compileOnError(const Source& source, flow::CompileContext& cx) {
-    const YAML::Node onError = source.root["onError"];
-    if (!onError) return std::nullopt;
-    cx.inErrorHandler = true;
-    auto list = cx.compileList(onError, "onError");
-    cx.inErrorHandler = false;
-    return list;
-  }
-
-  std::shared_ptr<const flow::Sequence> compileSequence(const Source& source) {
-    auto seq = std::make_shared<flow::Sequence>();
-    seq->name = source.name;
-    seq->file = source.file;
-    const std::size_t before = errors_.size();
-    flow::CompileContext cx = context(source.file);
-    // A sequence runs inside flows that initialised their connectors already, and may run
-    // from an onError: error.* is readable (absent outside a handler).
-    cx.requireInit = false;
-    cx.inErrorHandler = true;
-    const YAML::Node steps = source.root["sequence"];
-    if (!steps || !steps.IsSequence()) {
-      cx.fail(steps ? steps : source.root, 0, "a sequence needs `sequence:`, a list of steps");
-    } else {
-      seq->steps = cx.compileList(steps, "sequence");
-    }
-    seq->onError = compileOnError(source, cx);
-    if (errors_.size() != before) return nullptr;
-    seq->suspends =
-        flow::anySuspends(seq->steps) || (seq->onError && flow::anySuspends(*seq->onError));
-    return seq;
-  }
-
-  void compileProperties(const YAML::Node& props, Proxy& proxy, flow::CompileContext& cx) {
-    if (!props.IsMap()) {
-      cx.fail(props, 0, "properties must be a mapping of name: json-eval($.path) or ${...}");
-      return;
-    }
-    for (const auto& kv : props) {
-      const std::string name = kv.first.Scalar();
-      if (std::any_of(proxy.properties.begin(), proxy.properties.end(),
-                      [&](const CompiledProperty& q) { return q.name == name; })) {
-        cx.fail(kv.first, 0, "property '" + name + "' is declared twice");
-        continue;
-      }
-      if (!kv.second.IsScalar()) {
-        cx.fail(kv.second, 0, "property '" + name + "' must be json-eval($.path) or a value");
-        continue;
-      }
-      auto value = cx.compileTemplate(kv.second, "property '" + name + "'");
-      if (!value) continue;
-      std::string_view text = kv.second.Scalar();
-      std::string origin(text);
-      if (text.starts_with("json-eval(") && text.ends_with(")")) {
-        origin = std::string(text.substr(10, text.size() - 11));
-      }
-      proxy.origins.emplace_back(name, origin);
-      proxy.properties.push_back({name, std::move(origin), std::move(*value), isSecretName(name)});
-    }
-  }
-
-  const ConnectorRegistry& connectors_;
-  const UpstreamPolicy& defaults_;
-  ConfigErrors& errors_;
-  flow::StepRegistry steps_;
-  std::map<std::string, const Source*> sequenceSources_;
-  std::map<std::string, std::shared_ptr<const flow::Sequence>> compiled_;
-  std::vector<std::string> stack_;
-};
-
 }  // namespace
+
+void addError(ConfigErrors& errors, const std::string& file, const YAML::Node& node,
+              const std::string& message) {
+  const YAML::Mark mark = node.Mark();
+  errors.push_back(
+      {file, mark.line >= 0 ? mark.line + 1 : 0, mark.column >= 0 ? mark.column + 1 : 0, message});
+}
+
+std::optional<Source> readSource(const std::string& path, ConfigErrors& errors) {
+  Source s;
+  s.file = path;
+  try {
+    s.root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    errors.push_back({path, 0, 0, "cannot read the file"});
+    return std::nullopt;
+  } catch (const YAML::Exception& e) {
+    errors.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
+    return std::nullopt;
+  }
+  if (!s.root.IsMap()) {
+    addError(errors, path, s.root,
+             "an artifact file must be a mapping (a proxy: name, properties, sequence)");
+    return std::nullopt;
+  }
+  s.kind = "proxy";
+  if (const YAML::Node kind = s.root["kind"]; kind) {
+    s.kind = kind.IsScalar() ? kind.Scalar() : "";
+    if (s.kind != "proxy" && s.kind != "sequence" && s.kind != "api" && s.kind != "endpoint") {
+      addError(errors, path, kind,
+               "unknown kind '" + s.kind + "' (kinds: proxy, api, sequence, endpoint)");
+      return std::nullopt;
+    }
+  }
+  const std::size_t before = errors.size();
+  for (const auto& kv : s.root) {
+    const std::string key = kv.first.Scalar();
+    if (!keysOf(s.kind).contains(key)) {
+      std::string known;
+      for (const auto& k : keysOf(s.kind)) known += (known.empty() ? "" : ", ") + k;
+      addError(errors, path, kv.first,
+               "unknown key '" + key + "' (a" + (s.kind == "api" || s.kind == "endpoint" ? "n " : " ") +
+                   s.kind + " has " + known + ")");
+    }
+  }
+  const YAML::Node name = s.root["name"];
+  if (!name || !name.IsScalar() || name.Scalar().empty()) {
+    addError(errors, path, name ? name : s.root, nameProblem(s.kind));
+  } else if (!validName(name.Scalar())) {
+    addError(errors, path, name, "a name may hold letters, digits, '_', '-' and '.' only");
+  } else {
+    s.name = name.Scalar();
+  }
+  s.valid = errors.size() == before;
+  return s;
+}
+
+ArtifactLoader::ArtifactLoader(const ConnectorRegistry& connectors, const UpstreamPolicy& defaults,
+                               ConfigErrors& errors, const Json* configs)
+    : connectors_(connectors), defaults_(defaults), errors_(errors), configs_(configs) {
+  flow::registerBuiltinSteps(steps_, connectors);
+}
+
+std::shared_ptr<const flow::Sequence> ArtifactLoader::sequence(const std::string& name,
+                                                               const YAML::Node& at,
+                                                               const std::string& fromFile) {
+  if (auto it = compiled_.find(name); it != compiled_.end()) return it->second;
+  auto source = sequenceSources_.find(name);
+  if (source == sequenceSources_.end()) {
+    std::string known;
+    for (const auto& [n, _] : sequenceSources_) known += (known.empty() ? "" : ", ") + n;
+    addError(errors_, fromFile, at,
+             "no sequence named '" + name + "'" +
+                 (known.empty() ? " (no kind: sequence is loaded)" : " (known: " + known + ")"));
+    return nullptr;
+  }
+  if (std::find(stack_.begin(), stack_.end(), name) != stack_.end()) {
+    std::string cycle;
+    for (auto it = std::find(stack_.begin(), stack_.end(), name); it != stack_.end(); ++it)
+      cycle += *it + " -> ";
+    addError(errors_, fromFile, at, "sequences form a cycle: " + cycle + name);
+    return nullptr;
+  }
+  stack_.push_back(name);
+  auto seq = compileSequence(*source->second);
+  stack_.pop_back();
+  compiled_[name] = seq;
+  return seq;
+}
+
+std::shared_ptr<const flow::HttpEndpoint> ArtifactLoader::endpoint(const std::string& name,
+                                                                   const YAML::Node& at,
+                                                                   const std::string& fromFile) {
+  if (auto it = endpoints_.find(name); it != endpoints_.end()) {
+    if (!it->second) addError(errors_, fromFile, at, "endpoint '" + name + "' has errors");
+    return it->second;
+  }
+  auto source = endpointSources_.find(name);
+  if (source == endpointSources_.end()) {
+    std::string known;
+    for (const auto& [n, _] : endpointSources_) known += (known.empty() ? "" : ", ") + n;
+    addError(errors_, fromFile, at,
+             "no endpoint named '" + name + "'" +
+                 (known.empty() ? " (no kind: endpoint is loaded)" : " (known: " + known + ")"));
+    return nullptr;
+  }
+  const Source& s = *source->second;
+  flow::CompileContext cx = context(s.file, s.name);
+  cx.inErrorHandler = true;  // its templates may run from an onError
+  cx.knownVars.reset();      // the flows that call it set its variables
+  auto ep = flow::compileEndpoint(s.root, s.name, true, cx);
+  endpoints_[name] = ep;
+  return ep;
+}
+
+void ArtifactLoader::compileAllEndpoints() {
+  for (const auto& [name, source] : endpointSources_) {
+    if (!endpoints_.contains(name)) endpoint(name, source->root, source->file);
+  }
+}
+
+std::set<std::string> ArtifactLoader::knownVars(std::set<std::string> vars,
+                                                std::initializer_list<YAML::Node> roots) {
+  const SequenceRoots lookup = [this](const std::string& name) -> const YAML::Node* {
+    auto it = sequenceSources_.find(name);
+    return it == sequenceSources_.end() ? nullptr : &it->second->root;
+  };
+  std::set<std::string> visited;
+  for (const YAML::Node& root : roots) collectVarNames(root, vars, lookup, visited);
+  return vars;
+}
+
+std::shared_ptr<const Proxy> ArtifactLoader::compileProxy(const Source& source) {
+  auto proxy = std::make_shared<Proxy>();
+  proxy->file = source.file;
+  proxy->name = source.name;
+  const std::size_t before = errors_.size();
+  flow::CompileContext cx = context(source.file, source.name);
+  if (const YAML::Node d = source.root["description"]; d && d.IsScalar()) {
+    proxy->description = d.Scalar();
+  }
+  std::set<std::string> vars;
+  if (const YAML::Node props = source.root["properties"]; props && props.IsMap()) {
+    for (const auto& kv : props) vars.insert(kv.first.Scalar());
+  }
+  cx.knownVars = knownVars(std::move(vars), {source.root["sequence"], source.root["onError"]});
+  if (const YAML::Node props = source.root["properties"]; props && !props.IsNull()) {
+    compileProperties(props, *proxy, cx);
+  }
+  const YAML::Node seq = source.root["sequence"];
+  if (!seq || !seq.IsSequence()) {
+    cx.fail(seq ? seq : source.root, 0, "a proxy needs a sequence: a list of steps");
+  } else {
+    proxy->steps = cx.compileList(seq, "sequence");
+  }
+  proxy->onError = compileOnError(source.root["onError"], cx);
+  if (errors_.size() != before) return nullptr;
+  proxy->suspends =
+      flow::anySuspends(proxy->steps) || (proxy->onError && flow::anySuspends(*proxy->onError));
+  return proxy;
+}
+
+void ArtifactLoader::compileAllSequences() {
+  for (const auto& [name, source] : sequenceSources_) sequence(name, source->root, source->file);
+}
+
+std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>>
+ArtifactLoader::sequences() const {
+  std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> out;
+  for (const auto& [name, seq] : compiled_) {
+    if (seq) out.emplace(name, seq);
+  }
+  return out;
+}
+
+flow::CompileContext ArtifactLoader::context(const std::string& file,
+                                             const std::string& artifact) {
+  flow::CompileContext cx(file, errors_, steps_, connectors_, defaults_,
+                          [this, file](const std::string& name, const YAML::Node& at) {
+                            return sequence(name, at, file);
+                          });
+  cx.artifact = artifact;
+  cx.configs = configs_;
+  cx.endpoints = [this, file](const std::string& name, const YAML::Node& at) {
+    return endpoint(name, at, file);
+  };
+  return cx;
+}
+
+std::optional<flow::StepList> ArtifactLoader::compileOnError(const YAML::Node& onError,
+                                                             flow::CompileContext& cx) {
+  if (!onError) return std::nullopt;
+  const bool outer = cx.inErrorHandler;
+  cx.inErrorHandler = true;
+  auto list = cx.compileList(onError, "onError");
+  cx.inErrorHandler = outer;
+  return list;
+}
+
+std::shared_ptr<const flow::Sequence> ArtifactLoader::compileSequence(const Source& source) {
+  auto seq = std::make_shared<flow::Sequence>();
+  seq->name = source.name;
+  seq->file = source.file;
+  const std::size_t before = errors_.size();
+  flow::CompileContext cx = context(source.file, source.name);
+  // A sequence runs inside flows that initialised their connectors already, and may run
+  // from an onError: error.* is readable (absent outside a handler).
+  cx.requireInit = false;
+  cx.inErrorHandler = true;
+  const YAML::Node steps = source.root["sequence"];
+  if (!steps || !steps.IsSequence()) {
+    cx.fail(steps ? steps : source.root, 0, "a sequence needs `sequence:`, a list of steps");
+  } else {
+    seq->steps = cx.compileList(steps, "sequence");
+  }
+  seq->onError = compileOnError(source.root["onError"], cx);
+  if (errors_.size() != before) return nullptr;
+  seq->suspends =
+      flow::anySuspends(seq->steps) || (seq->onError && flow::anySuspends(*seq->onError));
+  return seq;
+}
+
+void ArtifactLoader::compileProperties(const YAML::Node& props, Proxy& proxy,
+                                       flow::CompileContext& cx) {
+  if (!props.IsMap()) {
+    cx.fail(props, 0, "properties must be a mapping of name: json-eval($.path) or ${...}");
+    return;
+  }
+  for (const auto& kv : props) {
+    const std::string name = kv.first.Scalar();
+    if (std::any_of(proxy.properties.begin(), proxy.properties.end(),
+                    [&](const CompiledProperty& q) { return q.name == name; })) {
+      cx.fail(kv.first, 0, "property '" + name + "' is declared twice");
+      continue;
+    }
+    if (!kv.second.IsScalar()) {
+      cx.fail(kv.second, 0, "property '" + name + "' must be json-eval($.path) or a value");
+      continue;
+    }
+    auto value = cx.compileTemplate(kv.second, "property '" + name + "'");
+    if (!value) continue;
+    std::string_view text = kv.second.Scalar();
+    std::string origin(text);
+    if (text.starts_with("json-eval(") && text.ends_with(")")) {
+      origin = std::string(text.substr(10, text.size() - 11));
+    }
+    proxy.origins.emplace_back(name, origin);
+    proxy.properties.push_back({name, std::move(origin), std::move(*value), isSecretName(name)});
+  }
+}
 
 std::vector<std::string> artifactFiles(const std::string& dir) {
   std::vector<std::string> files;
@@ -333,17 +364,42 @@ std::shared_ptr<const Proxy> loadProxyFile(const std::string& path,
   return errors.size() == before ? proxy : nullptr;
 }
 
+namespace {
+
+// Where a router problem points: the API's context, or a resource's methods/template/mapping.
+YAML::Node problemNode(const Source& api, const RouteProblem& p) {
+  if (!p.resource) return api.root["context"] ? api.root["context"] : api.root;
+  const YAML::Node resource = api.root["resources"][*p.resource];
+  const char* key = "uriTemplate";
+  switch (p.field) {
+    case RouteProblem::Field::Methods:
+      key = "methods";
+      break;
+    case RouteProblem::Field::UrlMapping:
+      key = "urlMapping";
+      break;
+    default:
+      break;
+  }
+  if (resource[key]) return resource[key];
+  if (p.field == RouteProblem::Field::UriTemplate && resource["urlMapping"]) {
+    return resource["urlMapping"];
+  }
+  return resource;
+}
+
+}  // namespace
+
 std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
                                              const ConnectorRegistry& registry,
-                                             ConfigErrors& errors, const UpstreamPolicy& defaults) {
+                                             ConfigErrors& errors, const UpstreamPolicy& defaults,
+                                             const std::map<std::string, std::string>& configs) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     errors.push_back({dir, 0, 0, "proxies directory not found"});
     return nullptr;
   }
-  std::vector<std::string> files;
-  for (const auto& file : artifactFiles(dir)) files.push_back(file);
-  std::sort(files.begin(), files.end());
+  const std::vector<std::string> files = artifactFiles(dir);
   const std::size_t before = errors.size();
   std::vector<Source> sources;
   sources.reserve(files.size());
@@ -360,19 +416,50 @@ std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
     seen.emplace(key, file);
     sources.push_back(std::move(*source));
   }
-  ArtifactLoader loader(registry, defaults, errors);
+  auto set = std::make_shared<ProxySet>();
+  set->configs.SetObject();
+  for (const auto& [name, value] : configs) {
+    set->configs.AddMember(jsonString(name, set->configs.GetAllocator()),
+                           jsonString(value, set->configs.GetAllocator()),
+                           set->configs.GetAllocator());
+  }
+  ArtifactLoader loader(registry, defaults, errors, &set->configs);
   for (const auto& source : sources) {
     if (source.kind == "sequence") loader.addSequenceSource(source);
+    if (source.kind == "endpoint") loader.addEndpointSource(source);
   }
+  loader.compileAllEndpoints();
   loader.compileAllSequences();
-  auto set = std::make_shared<ProxySet>();
+  std::vector<RouteApi> routes;
+  std::vector<const Source*> apiSources;
   for (const auto& source : sources) {
-    if (source.kind != "proxy") continue;
-    if (auto proxy = loader.compileProxy(source))
-      set->byName.emplace(proxy->name, std::move(proxy));
+    if (source.kind == "proxy") {
+      if (auto proxy = loader.compileProxy(source))
+        set->byName.emplace(proxy->name, std::move(proxy));
+    } else if (source.kind == "api") {
+      RouteApi route;
+      if (auto api = loader.compileApi(source, route)) {
+        set->apis.push_back(std::move(api));
+        routes.push_back(std::move(route));
+        apiSources.push_back(&source);
+      }
+    }
+  }
+  std::vector<RouteProblem> problems;
+  set->router = Router::build(routes, problems);
+  for (const auto& p : problems) {
+    const Source& api = *apiSources[p.api];
+    addError(errors, api.file, problemNode(api, p), p.message);
   }
   set->sequences = loader.sequences();
   sortErrors(errors, before);
+  // An API-wide onError is compiled once per resource: its problems once.
+  errors.erase(std::unique(errors.begin() + static_cast<std::ptrdiff_t>(before), errors.end(),
+                           [](const ConfigError& a, const ConfigError& b) {
+                             return a.file == b.file && a.line == b.line &&
+                                    a.column == b.column && a.message == b.message;
+                           }),
+               errors.end());
   if (errors.size() != before) return nullptr;
   return set;
 }

@@ -1,6 +1,6 @@
 // Flow artifacts: the YAML files under --proxies (subfolders included), one artifact each,
-// `kind: proxy` (the default) or `kind: sequence`, compiled once at load into immutable data
-// that every request evaluates (DESIGN.md "Integration flows").
+// `kind: proxy` (the default), `api`, `sequence` or `endpoint`, compiled once at load into
+// immutable data that every request evaluates (DESIGN.md "Integration flows").
 #pragma once
 
 #include <map>
@@ -12,6 +12,8 @@
 #include "gateway/config.hpp"
 #include "gateway/expr/template.hpp"
 #include "gateway/flow/step.hpp"
+#include "gateway/json.hpp"
+#include "gateway/router.hpp"
 
 namespace flowgate {
 
@@ -25,8 +27,15 @@ struct CompiledProperty {
   bool secret = false;  // named like a secret (isSecretName): its value is masked by value
 };
 
+// A compiled flow: a kind: proxy, or one resource of a kind: api.
 struct Proxy {
-  std::string name;
+  std::string name;  // the proxy's or the API's
+  // An API resource: its uriTemplate or urlMapping as written ("*" with neither), for
+  // metrics and access lines; empty for a proxy.
+  std::string resource;
+  // An API resource: media types besides JSON that it takes as a text payload (`accepts:`).
+  std::vector<std::string> accepts;
+  bool api = false;
   std::string description;
   std::string file;
   std::vector<CompiledProperty> properties;
@@ -36,8 +45,19 @@ struct Proxy {
   bool suspends = false;  // some step waits (an upstream call): run as a coroutine
 };
 
+// A compiled kind: api: its resources in declaration order (the router's indexes).
+struct Api {
+  std::string name;
+  std::string file;
+  std::string context;
+  std::vector<std::shared_ptr<const Proxy>> resources;
+};
+
 struct ProxySet {
   std::map<std::string, std::shared_ptr<const Proxy>, std::less<>> byName;
+  std::vector<std::shared_ptr<const Api>> apis;  // the router's API indexes
+  Router router;                                 // API paths -> (api, resource)
+  JsonDoc configs;                               // gateway.yaml configs: (an object)
   // kind: sequence, by name; the sequence steps that run them hold them too.
   std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> sequences;
   const Proxy* find(std::string_view name) const {
@@ -57,9 +77,10 @@ std::vector<std::string> artifactFiles(const std::string& dir);
 
 // Every *.yaml / *.yml file under `dir` (subfolders included, in path order); names are
 // unique per kind; sequences are compiled where first used, and cycles refused.
-std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
-                                             const ConnectorRegistry& registry,
-                                             ConfigErrors& errors,
-                                             const UpstreamPolicy& defaults = {});
+// `configs` (gateway.yaml configs:) are read by ${configs.x} and folded into endpoint URLs.
+std::shared_ptr<const ProxySet> loadProxyDir(
+    const std::string& dir, const ConnectorRegistry& registry, ConfigErrors& errors,
+    const UpstreamPolicy& defaults = {},
+    const std::map<std::string, std::string>& configs = {});
 
 }  // namespace flowgate

@@ -105,18 +105,23 @@ bool startsWithNoCase(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && beast::iequals(text.substr(0, prefix.size()), prefix);
 }
 
-// The path of a request target, without its query. The absolute form
+// A request target in origin form (path and query). The absolute form
 // (http://host/services/x, RFC 9112 3.2.2) is taken as the origin form of its path: the
 // gateway serves its own paths whatever the authority says, and never forwards.
-std::string_view targetPath(std::string_view target) {
+std::string_view originTarget(std::string_view target) {
   for (std::string_view scheme : {"http://", "https://"}) {
     if (startsWithNoCase(target, scheme)) {
       const std::size_t slash = target.find_first_of("/?", scheme.size());
-      target = slash == std::string_view::npos || target[slash] == '?' ? std::string_view("/")
-                                                                       : target.substr(slash);
-      break;
+      if (slash == std::string_view::npos) return "/";
+      return target[slash] == '?' ? std::string_view("/") : target.substr(slash);
     }
   }
+  return target;
+}
+
+// The path of a request target, without its query.
+std::string_view targetPath(std::string_view target) {
+  target = originTarget(target);
   return target.substr(0, target.find('?'));
 }
 
@@ -209,6 +214,14 @@ struct ServerMetrics {
                               .counter("flowgate_malformed_requests_total",
                                        "Connections closed on a malformed or oversized request", {})
                               .with({});
+  Family<Counter>& apiRequests = metrics().counter(
+      "flowgate_api_requests_total",
+      "API requests answered, by API, resource (its uriTemplate or urlMapping) and HTTP status",
+      {"api", "resource", "status"});
+  Family<Histogram>& apiLatency = metrics().histogram(
+      "flowgate_api_request_duration_seconds", "Time from an API request's last byte to its answer",
+      {"api", "resource"},
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
   Family<Counter>& reloads = metrics().counter(
       "flowgate_reloads_total", "Reloads of config and proxies, by result", {"result"});
   Gauge& proxies =
@@ -504,36 +517,76 @@ struct Gateway::Impl {
     const TraceContext trace =
         TraceContext::fromRequest(header("traceparent"), header("tracestate"));
 
-    const std::string_view path = targetPath({req.target().data(), req.target().size()});
+    const std::string_view target = originTarget({req.target().data(), req.target().size()});
+    const std::string_view path = target.substr(0, target.find('?'));
     constexpr std::string_view kPrefix = "/services/";
     std::string proxyName;
     PipelineResponse out;
     auto set = proxies();  // held for the whole request: a reload never pulls it away
     const Proxy* proxy = nullptr;
+    const std::string_view method(req.method_string().data(), req.method_string().size());
+    std::string allow;  // the Allow header of a 405 or an OPTIONS answer
+    RouteMatch route;
     if (path.substr(0, kPrefix.size()) == kPrefix) {
       proxyName = std::string(path.substr(kPrefix.size()));
       proxy = set->find(proxyName);
-    }
-    bool allowHeader = false;
-    if (proxy == nullptr) {
-      Error e = Error::make(ErrorCode::NotFound,
-                            proxyName.empty() ? "no route for " + std::string(path) +
-                                                    " (proxies are served at /services/<name>)"
-                                              : "no proxy named '" + proxyName + "'");
-      out = {404, errorEnvelope(e, "", requestId), "not_found", {}};
-    } else if (req.method() != http::verb::post) {
-      Error e = Error::make(
-          ErrorCode::MethodNotAllowed,
-          "proxy " + proxy->name + " accepts POST only, got " + std::string(req.method_string()));
-      out = {405, errorEnvelope(e, proxy->name, requestId), "method_not_allowed", {}};
-      allowHeader = true;
+      if (proxy == nullptr) {
+        Error e = Error::make(ErrorCode::NotFound, "no proxy named '" + proxyName + "'");
+        out = {404, errorEnvelope(e, "", requestId), "not_found", {}};
+      } else if (req.method() != http::verb::post) {
+        Error e = Error::make(ErrorCode::MethodNotAllowed, "proxy " + proxy->name +
+                                                               " accepts POST only, got " +
+                                                               std::string(method));
+        out = {405, errorEnvelope(e, proxy->name, requestId), "method_not_allowed", {}};
+        allow = "POST";
+      }
     } else {
+      route = set->router.match(method, target);
+      switch (route.kind) {
+        case RouteMatch::Kind::Found:
+          proxy = set->apis[route.api]->resources[route.resource].get();
+          break;
+        case RouteMatch::Kind::NotFound: {
+          Error e = Error::make(ErrorCode::NotFound,
+                                (route.message.empty() ? "no route for " + std::string(path)
+                                                       : route.message) +
+                                    " (proxies are served at /services/<name>, APIs under "
+                                    "their context)");
+          out = {404, errorEnvelope(e, "", requestId), "not_found", {}};
+          break;
+        }
+        case RouteMatch::Kind::MethodNotAllowed: {
+          Error e = Error::make(ErrorCode::MethodNotAllowed, route.message);
+          out = {405, errorEnvelope(e, "", requestId), "method_not_allowed", {}};
+          allow = route.allow;
+          break;
+        }
+        case RouteMatch::Kind::Options:
+          out.status = 204;
+          out.noBody = true;
+          allow = route.allow;
+          break;
+        case RouteMatch::Kind::BadRequest: {
+          Error e = Error::make(ErrorCode::BadRequest, route.message);
+          out = {400, errorEnvelope(e, "", requestId), "bad_request", {}};
+          break;
+        }
+      }
+    }
+    if (proxy != nullptr && allow.empty()) {
       std::vector<std::pair<std::string, std::string>> headers;
       headers.reserve(16);
       for (const auto& field : req) {
         headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
       }
       PipelineRequest preq{req.body(), requestId, &headers, cancel, &trace};
+      preq.method = method;
+      preq.configs = &set->configs;
+      if (proxy->api) {
+        preq.contentType = header("Content-Type");
+        preq.pathParams = &route.pathParams;
+        preq.queryParams = &route.queryParams;
+      }
       // The one boundary where a bug in a step becomes a 500, never a dropped connection.
       bool crashed = false;
       try {
@@ -548,7 +601,7 @@ struct Gateway::Impl {
       }
     }
     Response res = jsonResponse(req.version(), true, out.status, std::move(out.body), requestId);
-    if (allowHeader) res.set(http::field::allow, "POST");
+    if (!allow.empty()) res.set(http::field::allow, allow);
     if (out.contentType != "application/json") res.set(http::field::content_type, out.contentType);
     for (const auto& [name, value] : out.headers) {
       res.set(beast::string_view(name.data(), name.size()), value);
@@ -560,14 +613,24 @@ struct Gateway::Impl {
     }
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-    const std::string_view label = proxy ? std::string_view(proxy->name) : std::string_view("-");
-    m.requests.with({std::string(label), std::to_string(out.status)}).inc();
-    m.latency.with({std::string(label)}).observeMicros(micros);
+    const bool api = proxy != nullptr && proxy->api;
+    if (api) {
+      m.apiRequests.with({proxy->name, proxy->resource, std::to_string(out.status)}).inc();
+      m.apiLatency.with({proxy->name, proxy->resource}).observeMicros(micros);
+    } else {
+      const std::string_view label = proxy ? std::string_view(proxy->name) : std::string_view("-");
+      m.requests.with({std::string(label), std::to_string(out.status)}).inc();
+      m.latency.with({std::string(label)}).observeMicros(micros);
+    }
     AccessRecord record;
     record.requestId = requestId;
     record.traceId = trace.traceId;
-    record.proxy = proxy ? std::string_view(proxy->name) : std::string_view(proxyName);
-    const std::string method(req.method_string());
+    if (api) {
+      record.api = proxy->name;
+      record.resource = proxy->resource;
+    } else {
+      record.proxy = proxy ? std::string_view(proxy->name) : std::string_view(proxyName);
+    }
     record.method = method;
     record.status = out.status;
     record.errorCode = out.errorCode;

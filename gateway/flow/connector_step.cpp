@@ -66,6 +66,7 @@ class ConnectorStep final : public Step {
     if (responseVariable_.empty()) {
       m.payload.SetNull();
       m.payload.Swap(answer);
+      m.emptyBody = false;
       m.textPayload = false;
       m.contentType = "application/json";
       co_return Next::Continue;

@@ -14,6 +14,7 @@ StepKind filterKind();
 StepKind switchKind();
 StepKind foreachKind();
 StepKind sequenceKind();
+StepKind callKind();
 StepKind throwErrorKind();
 StepKind respondKind();
 StepKind dropKind();

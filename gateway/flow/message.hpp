@@ -50,8 +50,23 @@ struct Message {
   std::vector<expr::Header> headers_;  // when ownHeaders_
   bool ownHeaders_ = false;
   bool noBody = false;  // drop: 202 and nothing else
+  // The payload is null because a body was empty (the request's, or a call's answer): the
+  // answer then has no body either. Any step that sets the payload clears it.
+  bool emptyBody = false;
+  // An API request's params.pathParams and params.queryParams (objects; null elsewhere).
+  const Json* pathParams = nullptr;
+  const Json* queryParams = nullptr;
   // properties: name -> where it came from ("$.webinarKey"), for missing_parameter messages.
   const std::vector<std::pair<std::string, std::string>>* propertyOrigins = nullptr;
+
+  // Makes the payload text (sent as it is, with `type`); ${payload} reads it as a string.
+  void setText(std::string body, std::string type) {
+    text = std::move(body);
+    textPayload = true;
+    emptyBody = false;
+    contentType = std::move(type);
+    payload.SetString(rapidjson::StringRef(text.data(), text.size()));
+  }
 
   // The inputs of an expression evaluated on this message.
   expr::Scope scope(const Json* configs) const {
@@ -59,6 +74,8 @@ struct Message {
     s.payload = &payload;
     s.vars = &vars;
     s.headers = &headers();
+    s.pathParams = pathParams;
+    s.queryParams = queryParams;
     s.configs = configs;
     s.error = error;
     return s;
@@ -74,7 +91,8 @@ struct RunContext {
   CallStats& stats;
   std::shared_ptr<Cancellation> cancel;
   const TraceContext* trace = nullptr;
-  const Json* configs = nullptr;  // gateway.yaml `configs:` (none yet: null)
+  const Json* configs = nullptr;  // gateway.yaml `configs:` (an object; null when none)
+  std::string_view method = "POST";  // the request's method: a call's default
 };
 
 }  // namespace flowgate::flow

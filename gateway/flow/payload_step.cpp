@@ -120,6 +120,7 @@ class JsonPayloadStep final : public Step {
     std::optional<Error> error;
     if (!build(shape_, m, run, label(), next, absent, error)) return std::move(*error);
     m.payload = std::move(next);
+    m.emptyBody = false;
     m.textPayload = false;
     m.text.clear();
     m.contentType = "application/json";
@@ -138,10 +139,7 @@ class TextPayloadStep final : public Step {
   StepResult runNow(Message& m, RunContext& run) const override {
     Result<const Json*> v = evaluate(text_, m, run, label());
     if (!v) return std::move(v).error();
-    m.text = *v == nullptr ? std::string() : textOf(**v);
-    m.textPayload = true;
-    m.payload.SetNull();
-    m.contentType = contentType_;
+    m.setText(*v == nullptr ? std::string() : textOf(**v), contentType_);
     return Next::Continue;
   }
 

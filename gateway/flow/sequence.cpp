@@ -12,6 +12,7 @@ void enterErrorHandler(const Error& error, Message& m, RunContext& run) {
   doc.Parse(envelope.data(), envelope.size());
   m.payload.SetNull();
   m.payload.Swap(doc);
+  m.emptyBody = false;
   m.textPayload = false;
   m.text.clear();
   m.contentType = "application/json";

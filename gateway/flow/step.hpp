@@ -52,7 +52,8 @@ using StepList = std::vector<std::unique_ptr<const Step>>;
 
 bool anySuspends(const StepList& steps);
 
-struct Sequence;  // a compiled kind: sequence (gateway/flow/artifacts.hpp)
+struct Sequence;  // a compiled kind: sequence (gateway/flow/sequence.hpp)
+struct HttpEndpoint;  // a compiled kind: endpoint (gateway/flow/endpoint.hpp)
 class StepRegistry;
 
 // Finds (and compiles on first use) a named sequence; nullptr after reporting the problem.
@@ -103,6 +104,13 @@ class CompileContext {
   // responseVariable, resultVariable): reading any other is a load error. Not checked in a
   // kind: sequence, whose callers set its variables.
   std::optional<std::set<std::string>> knownVars;
+  // The artifact being compiled (names inline endpoints in metrics: "<artifact>:inline").
+  std::string artifact;
+  // gateway.yaml `configs:` as an object (null: none), for what folds them in at load.
+  const Json* configs = nullptr;
+  // Finds a kind: endpoint by name; nullptr after reporting the problem at `at`.
+  std::function<std::shared_ptr<const HttpEndpoint>(const std::string& name, const YAML::Node& at)>
+      endpoints;
 
  private:
   bool checkVars(const expr::Template& t, const YAML::Node& scalar, std::string_view what);
@@ -143,7 +151,7 @@ class StepRegistry {
 };
 
 // The built-in kinds (variable, log, header, payload, validate, filter, switch, foreach,
-// sequence, throwError, respond, drop) and one kind per connector operation
+// sequence, call, throwError, respond, drop) and one kind per connector operation
 // (`<connector>.init`, `<connector>.<operation>`), registered explicitly from main.
 void registerBuiltinSteps(StepRegistry& registry, const ConnectorRegistry& connectors);
 

@@ -41,7 +41,7 @@ void checkRows(FlowFixture& f, const std::vector<Row>& rows, const char* head = 
 }
 
 const std::string kKnownKinds =
-    "(known: variable, log, header, payload, validate, filter, switch, foreach, sequence, "
+    "(known: variable, log, header, payload, validate, filter, switch, foreach, sequence, call, "
     "throwError, respond, drop, and connector operations such as gotowebinar.getSessionById)";
 const std::string kRoots =
     "(a value starts with payload, $, vars, headers, params.pathParams, params.queryParams, "
@@ -460,7 +460,7 @@ TEST_CASE("flow validation: onError and sequences in other files") {
   CHECK_FALSE(f.loadDir("kind", {{"a.yaml", "kind: mediator\nname: s\nsequence: []\n"}}, errors));
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].str() ==
-        f.dir + "/kind/a.yaml:1:7: unknown kind 'mediator' (kinds: proxy, sequence)");
+        f.dir + "/kind/a.yaml:1:7: unknown kind 'mediator' (kinds: proxy, api, sequence, endpoint)");
 }
 
 TEST_CASE("flow validation: a proxy may read the variables its sequences set") {

@@ -1,0 +1,234 @@
+// The `call` step: sends the message to an HTTP endpoint through the worker's pooled
+// HttpClient under the endpoint's upstream policy, and makes the answer the message (or
+// vars.<responseVariable>). DESIGN.md "The message" gives the rules.
+#include <rapidjson/error/en.h>
+#include <yaml-cpp/yaml.h>
+
+#include "gateway/ascii.hpp"
+#include "gateway/flow/endpoint.hpp"
+#include "gateway/flow/kinds.hpp"
+#include "gateway/flow/support.hpp"
+#include "gateway/http_headers.hpp"
+#include "gateway/traced_client.hpp"
+#include "gateway/upstream.hpp"
+
+namespace flowgate::flow {
+
+namespace {
+
+// Methods whose requests carry no body (RFC 9110 gives GET, HEAD, OPTIONS and TRACE none
+// that a server must read); a call with one of these never sends the payload.
+bool bodiless(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE";
+}
+
+// RFC 9110 9.2.2: safe to send twice.
+bool idempotent(std::string_view method) {
+  return bodiless(method) || method == "PUT" || method == "DELETE";
+}
+
+bool isJsonMediaType(std::string_view type) {
+  const std::string t = toLowerAscii(type.substr(0, type.find(';')));
+  std::string_view v = t;
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  return v == "application/json" || v.ends_with("+json");
+}
+
+Headers requestHeaders(const Message& m, std::vector<std::pair<std::string, std::string>> extra) {
+  // The message's headers minus what belongs to the gateway's hop, the framing, and what the
+  // gateway sets itself (the answer must stay readable: identity encoding).
+  Headers out = endToEndHeaders(m.headers(), {"Host", "Content-Length", "Content-Type",
+                                              "Accept-Encoding", "Expect", "X-Request-ID",
+                                              "traceparent", "tracestate"});
+  for (auto& [name, value] : extra) {
+    std::erase_if(out, [&](const auto& h) { return iequalsAscii(h.first, name); });
+    out.emplace_back(std::move(name), std::move(value));
+  }
+  return out;
+}
+
+class CallStep final : public Step {
+ public:
+  CallStep(std::shared_ptr<const HttpEndpoint> endpoint, std::string responseVariable)
+      : endpoint_(std::move(endpoint)), responseVariable_(std::move(responseVariable)) {}
+
+  bool suspends() const override { return true; }
+  const UpstreamPolicy* upstreamPolicy() const override { return &endpoint_->policy; }
+
+  boost::asio::awaitable<StepResult> run(Message& m, RunContext& run) const override {
+    const HttpEndpoint& ep = *endpoint_;
+    Result<std::string> url = ep.url.expand(m, run, label());
+    if (!url) co_return std::move(url).error();
+    std::vector<std::pair<std::string, std::string>> extra;
+    for (const auto& [name, value] : ep.headers) {
+      Result<const Json*> v = evaluate(value, m, run, label());
+      if (!v) co_return std::move(v).error();
+      if (*v == nullptr) continue;
+      std::string text = textOf(**v);
+      if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+        co_return fail(ErrorCode::InvalidExpressionInput,
+                       "header " + name + " holds a line break or NUL (from " + value.source() +
+                           ")");
+      }
+      extra.emplace_back(name, std::move(text));
+    }
+    extra.emplace_back("X-Request-ID", std::string(run.requestId));
+
+    HttpRequest req;
+    req.method = ep.method.empty() ? std::string(run.method) : ep.method;
+    req.url = std::move(*url);
+    req.idempotent = idempotent(req.method);
+    req.headers = requestHeaders(m, std::move(extra));
+    if (!bodiless(req.method) && !(m.payload.IsNull() && !m.textPayload)) {
+      if (m.textPayload) {
+        req.body = m.text;
+        req.headers.emplace_back("Content-Type", m.contentType);
+      } else {
+        req.body = toJsonText(m.payload);
+        req.headers.emplace_back("Content-Type", "application/json");
+      }
+    }
+    UpstreamCaller caller(run.http, ep.policy, "endpoint", ep.name, run.stats, run.cancel);
+    std::optional<TracedClient> traced;
+    if (run.trace != nullptr) traced.emplace(caller, *run.trace);
+    HttpClient& client = traced ? static_cast<HttpClient&>(*traced) : caller;
+    Result<HttpResponse> answer = co_await client.send(std::move(req), ep.allowed);
+    if (!answer) {
+      Error e = std::move(answer).error();
+      e.message = "endpoint " + ep.name + ": " + e.message;
+      e.step = label();
+      co_return e;
+    }
+    co_return take(*answer, m);
+  }
+
+ private:
+  Error fail(ErrorCode code, std::string message) const {
+    Error e = Error::make(code, label() + " " + endpoint_->name + ": " + message);
+    e.step = label();
+    return e;
+  }
+
+  StepResult take(HttpResponse& answer, Message& m) const {
+    Headers headers =
+        endToEndHeaders(answer.headers, {"Content-Length", "Date", "Server"});
+    const std::string contentType(answer.header("Content-Type"));
+    Json payload;  // null: an empty answer
+    std::string text;
+    bool isText = false;
+    if (!answer.body.empty()) {
+      if (isJsonMediaType(contentType)) {
+        JsonDoc doc(&m.alloc);
+        const rapidjson::ParseResult parsed =
+            parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+                doc, answer.body);
+        if (parsed.IsError()) {
+          return fail(ErrorCode::BadUpstreamResponse,
+                      "the answer (" + std::to_string(answer.status) + ", " + contentType +
+                          ") is not valid JSON: " + rapidjson::GetParseError_En(parsed.Code()) +
+                          " (at byte " + std::to_string(parsed.Offset()) + ")");
+        }
+        payload.Swap(doc);
+      } else {
+        isText = true;
+        text = std::move(answer.body);
+      }
+    }
+    if (!responseVariable_.empty()) {
+      // {payload, headers, attributes: {statusCode}} as DESIGN.md gives a call's answer.
+      Json result(rapidjson::kObjectType);
+      if (isText) payload = jsonString(text, m.alloc);
+      result.AddMember("payload", std::move(payload), m.alloc);
+      Json hs(rapidjson::kObjectType);
+      // Names as the answer spelled them; the first of repeated headers.
+      for (const auto& [name, value] : headers) {
+        if (hs.HasMember(name.c_str())) continue;
+        hs.AddMember(jsonString(name, m.alloc), jsonString(value, m.alloc), m.alloc);
+      }
+      if (!contentType.empty() && !hs.HasMember("Content-Type")) {
+        hs.AddMember("Content-Type", jsonString(contentType, m.alloc), m.alloc);
+      }
+      result.AddMember("headers", std::move(hs), m.alloc);
+      Json attributes(rapidjson::kObjectType);
+      attributes.AddMember("statusCode", answer.status, m.alloc);
+      result.AddMember("attributes", std::move(attributes), m.alloc);
+      if (auto it = m.vars.FindMember(responseVariable_.c_str()); it != m.vars.MemberEnd()) {
+        it->value = std::move(result);
+      } else {
+        m.vars.AddMember(jsonString(responseVariable_, m.alloc), std::move(result), m.alloc);
+      }
+      return Next::Continue;
+    }
+    m.status = answer.status;
+    // The answer's headers are the message's now (${headers.X}) and what the client gets,
+    // with what header steps set after this call.
+    std::vector<expr::Header>& own = m.mutableHeaders();
+    own = headers;
+    if (!contentType.empty()) own.emplace_back("Content-Type", contentType);
+    m.responseHeaders = std::move(headers);
+    if (isText) {
+      m.setText(std::move(text), contentType);
+    } else {
+      m.textPayload = false;
+      m.text.clear();
+      m.payload.SetNull();
+      m.payload.Swap(payload);
+      m.emptyBody = m.payload.IsNull();
+      m.contentType = "application/json";
+    }
+    return Next::Continue;
+  }
+
+  std::shared_ptr<const HttpEndpoint> endpoint_;
+  std::string responseVariable_;
+};
+
+}  // namespace
+
+StepKind callKind() {
+  StepKind k;
+  k.name = "call";
+  k.description =
+      "Sends the message to an HTTP endpoint (a kind: endpoint by name, or inline) and makes "
+      "the answer the message: its JSON (or text) the payload, its status and headers the "
+      "message's. A non-2xx answer is an answer; a transport failure or timeout is an error. "
+      "With responseVariable the answer goes to vars.<name> as {payload, headers, attributes: "
+      "{statusCode}} and the message is unchanged.";
+  k.params = {{"endpoint", ParamType::String, true,
+               "A kind: endpoint's name, or a mapping {url, method, headers, allowedHosts, "
+               "upstream}."},
+              {"responseVariable", ParamType::String, false,
+               "Put the answer in vars.<name> instead of replacing the message."}};
+  k.factory = [](const YAML::Node& body, const YAML::Node& item,
+                 CompileContext& cx) -> std::unique_ptr<Step> {
+    if (!checkMapping(body, "call", {"endpoint", "responseVariable"}, cx)) return nullptr;
+    const YAML::Node endpoint = required(body, "endpoint", "call", cx);
+    if (!endpoint) return nullptr;
+    std::shared_ptr<const HttpEndpoint> ep;
+    if (endpoint.IsScalar()) {
+      if (!cx.endpoints) {
+        cx.fail(endpoint, 0, "call: no kind: endpoint can be named here (give it inline)");
+        return nullptr;
+      }
+      ep = cx.endpoints(endpoint.Scalar(), endpoint);
+    } else if (endpoint.IsMap()) {
+      ep = compileEndpoint(endpoint, cx.artifact + ":inline", false, cx);
+    } else {
+      cx.fail(endpoint, 0, "call: endpoint is an endpoint's name or a mapping {url, method...}");
+    }
+    if (!ep) return nullptr;
+    std::string responseVariable;
+    if (const YAML::Node rv = body["responseVariable"]; rv) {
+      if (!rv.IsScalar() || rv.Scalar().empty()) {
+        cx.fail(rv, 0, "call: responseVariable must be a variable name");
+        return nullptr;
+      }
+      responseVariable = rv.Scalar();
+    }
+    (void)item;
+    return std::make_unique<CallStep>(std::move(ep), std::move(responseVariable));
+  };
+  return k;
+}
+
+}  // namespace flowgate::flow

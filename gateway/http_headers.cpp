@@ -1,0 +1,60 @@
+#include "gateway/http_headers.hpp"
+
+#include <algorithm>
+
+#include "gateway/ascii.hpp"
+
+namespace flowgate {
+
+bool isHeaderToken(std::string_view name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+bool isHopByHopHeader(std::string_view name) {
+  for (std::string_view h :
+       {"connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"}) {
+    if (iequalsAscii(name, h)) return true;
+  }
+  return name.size() >= 6 && iequalsAscii(name.substr(0, 6), "proxy-");
+}
+
+std::vector<std::pair<std::string, std::string>> endToEndHeaders(
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    std::initializer_list<std::string_view> alsoDrop) {
+  // The names listed in Connection headers ("Connection: close, X-Hop").
+  std::vector<std::string_view> named;
+  for (const auto& [name, value] : headers) {
+    if (!iequalsAscii(name, "Connection")) continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (!item.empty()) named.push_back(item);
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(headers.size());
+  for (const auto& h : headers) {
+    const std::string_view name = h.first;
+    if (isHopByHopHeader(name)) continue;
+    if (std::any_of(named.begin(), named.end(),
+                    [&](std::string_view n) { return iequalsAscii(n, name); })) {
+      continue;
+    }
+    if (std::any_of(alsoDrop.begin(), alsoDrop.end(),
+                    [&](std::string_view n) { return iequalsAscii(n, name); })) {
+      continue;
+    }
+    out.push_back(h);
+  }
+  return out;
+}
+
+}  // namespace flowgate
