@@ -25,8 +25,6 @@ struct Source {
   YAML::Node root;
   std::string kind;  // proxy | api | sequence | endpoint
   std::string name;
-  bool valid = true;  // kind, name and top-level keys are fine (else: reported, and compiled
-                      // on only to report what else is wrong)
 };
 
 // Reads a file's root and checks what every artifact shares: a mapping, its kind, its name,

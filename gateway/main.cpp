@@ -32,8 +32,9 @@ constexpr const char* kUsage = R"(usage:
                      when the default file does not exist)
   --proxies DIR      proxy definitions, one YAML file per proxy (default proxies)
   --listen HOST:PORT overrides server.listen
-  --sandbox          also starts the built-in GoToWebinar and WebEx fakes on loopback and
-                     allows them as upstreams (offline demos)
+  --sandbox          also starts the built-in GoToWebinar, WebEx and customers fakes on
+                     loopback and points the connectors and configs.customersUrl at them
+                     (offline demos)
   --sandbox-listen   where the sandbox fakes listen (default 127.0.0.1:8291)
   --admin HOST:PORT  for health: the admin listener to ask (default: admin.listen of the
                      config); exits 0 when /healthz answers 200, else 1
@@ -109,6 +110,8 @@ void applySandbox(flowgate::GatewayConfig& config, const std::string& baseUrl) {
     connector.allowedHosts.add("localhost");
   }
   config.connectors["gotowebinar"].values["tokenUrl"] = baseUrl + "/oauth/token";
+  // The customers example's backend is the sandbox's customers service.
+  config.configs["customersUrl"] = baseUrl;
 }
 
 }  // namespace
@@ -166,7 +169,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (o.command == "check") {
-    std::cout << "OK: " << o.config << " and " << proxies->byName.size() << " proxies in "
+    std::cout << "OK: " << o.config << " and " << proxies->summary() << " in "
               << o.proxies << "\n";
     return 0;
   }
@@ -192,8 +195,16 @@ int main(int argc, char** argv) {
     flowgate::Endpoint bound{where.host, sandbox->port()};
     sandboxBase = "http://" + bound.str();
     applySandbox(config, sandboxBase);
+    // Once more with the sandbox's configs (the customers example's backend URL).
+    proxies = flowgate::loadProxyDir(o.proxies, registry, errors, config.upstream.policy,
+                                     config.configs);
+    if (!errors.empty()) {
+      printErrors(errors);
+      return 1;
+    }
     flowgate::logEvent(flowgate::LogLevel::Info,
-                       "sandbox upstreams (GoToWebinar, WebEx) on http://" + bound.str());
+                       "sandbox upstreams (GoToWebinar, WebEx, customers) on http://" +
+                           bound.str());
   }
   std::unique_ptr<flowgate::SharedStore> store;
   if (config.tokenStore.kind == "redis") {
@@ -215,12 +226,11 @@ int main(int argc, char** argv) {
         flowgate::ConfigErrors errs;
         flowgate::loadGatewayConfig(o.config, registry, out.config, errs, !o.configGiven,
                                     overrides);
+        if (!sandboxBase.empty()) applySandbox(out.config, sandboxBase);
         out.proxies = flowgate::loadProxyDir(o.proxies, registry, errs, out.config.upstream.policy,
                                             out.config.configs);
         for (const auto& e : errs) problems += e.str() + "\n";
-        if (!errs.empty()) return false;
-        if (!sandboxBase.empty()) applySandbox(out.config, sandboxBase);
-        return true;
+        return errs.empty();
       },
       {o.config, o.proxies});
   if (store) {
@@ -232,7 +242,7 @@ int main(int argc, char** argv) {
   }
   flowgate::logAlways("flowgate " FLOWGATE_VERSION " listening on " +
                       gateway.proxyEndpoint().str() + " (admin " + gateway.adminEndpoint().str() +
-                      "), " + std::to_string(proxies->byName.size()) + " proxies");
+                      "), " + proxies->summary());
   const int code = gateway.run();
   if (sandbox) sandbox->stop();
   flowgate::logEvent(flowgate::LogLevel::Info, "flowgate stopped");

@@ -111,7 +111,6 @@ std::optional<Source> readSource(const std::string& path, ConfigErrors& errors) 
       return std::nullopt;
     }
   }
-  const std::size_t before = errors.size();
   for (const auto& kv : s.root) {
     const std::string key = kv.first.Scalar();
     if (!keysOf(s.kind).contains(key)) {
@@ -130,7 +129,6 @@ std::optional<Source> readSource(const std::string& path, ConfigErrors& errors) 
   } else {
     s.name = name.Scalar();
   }
-  s.valid = errors.size() == before;
   return s;
 }
 
@@ -328,6 +326,14 @@ void ArtifactLoader::compileProperties(const YAML::Node& props, Proxy& proxy,
   }
 }
 
+std::string ProxySet::summary() const {
+  std::string out = std::to_string(byName.size()) + " proxies";
+  if (!apis.empty()) out += ", " + std::to_string(apis.size()) + " APIs";
+  if (!sequences.empty()) out += ", " + std::to_string(sequences.size()) + " sequences";
+  if (endpoints != 0) out += ", " + std::to_string(endpoints) + " endpoints";
+  return out;
+}
+
 std::vector<std::string> artifactFiles(const std::string& dir) {
   std::vector<std::string> files;
   std::error_code ec;
@@ -406,7 +412,9 @@ std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
   std::map<std::string, std::string> seen;  // kind + name -> file
   for (const auto& file : files) {
     auto source = readSource(file, errors);
-    if (!source || !source->valid) continue;
+    // A source with problems of its own (reported) is compiled on when it has a name, so
+    // that what refers to it does not report it missing.
+    if (!source || source->name.empty()) continue;
     const std::string key = source->kind + "\n" + source->name;
     if (auto it = seen.find(key); it != seen.end()) {
       addError(errors, file, source->root["name"],
@@ -426,7 +434,10 @@ std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
   ArtifactLoader loader(registry, defaults, errors, &set->configs);
   for (const auto& source : sources) {
     if (source.kind == "sequence") loader.addSequenceSource(source);
-    if (source.kind == "endpoint") loader.addEndpointSource(source);
+    if (source.kind == "endpoint") {
+      loader.addEndpointSource(source);
+      ++set->endpoints;
+    }
   }
   loader.compileAllEndpoints();
   loader.compileAllSequences();

@@ -60,6 +60,9 @@ struct ProxySet {
   JsonDoc configs;                               // gateway.yaml configs: (an object)
   // kind: sequence, by name; the sequence steps that run them hold them too.
   std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> sequences;
+  std::size_t endpoints = 0;                     // kind: endpoint files compiled
+  // "15 proxies" and, when there are any, ", 1 APIs, 2 sequences, 1 endpoints".
+  std::string summary() const;
   const Proxy* find(std::string_view name) const {
     auto it = byName.find(name);
     return it == byName.end() ? nullptr : it->second.get();

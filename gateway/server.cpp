@@ -759,7 +759,7 @@ struct Gateway::Impl {
     m.reloads.with({"ok"}).inc();
     m.proxies.set(static_cast<std::int64_t>(next.proxies->byName.size()));
     lastReloadError.clear();
-    std::string note = "reloaded: " + std::to_string(next.proxies->byName.size()) + " proxies";
+    std::string note = "reloaded: " + next.proxies->summary();
     if (!restart.empty()) {
       note += "; changes to ";
       for (std::size_t i = 0; i < restart.size(); ++i) note += (i ? ", " : "") + restart[i];

@@ -40,9 +40,9 @@ Headers requestHeaders(const Message& m, std::vector<std::pair<std::string, std:
   Headers out = endToEndHeaders(m.headers(), {"Host", "Content-Length", "Content-Type",
                                               "Accept-Encoding", "Expect", "X-Request-ID",
                                               "traceparent", "tracestate"});
-  for (auto& [name, value] : extra) {
-    std::erase_if(out, [&](const auto& h) { return iequalsAscii(h.first, name); });
-    out.emplace_back(std::move(name), std::move(value));
+  for (auto& header : extra) {
+    std::erase_if(out, [&](const auto& h) { return iequalsAscii(h.first, header.first); });
+    out.push_back(std::move(header));
   }
   return out;
 }

@@ -133,14 +133,8 @@ Result<std::string> UrlTemplate::expand(Message& m, const RunContext& run,
 std::shared_ptr<const HttpEndpoint> compileEndpoint(const YAML::Node& map, std::string name,
                                                     bool topLevel, CompileContext& cx) {
   const std::size_t before = cx.errorCount();
-  if (topLevel) {
-    if (!checkMapping(map, "endpoint",
-                      {"kind", "name", "description", "url", "method", "headers", "allowedHosts",
-                       "upstream"},
-                      cx)) {
-      return nullptr;
-    }
-  } else if (!checkMapping(map, "endpoint",
+  // A file's top-level keys are checked where it is read (gateway/proxy.cpp).
+  if (!topLevel && !checkMapping(map, "endpoint",
                            {"url", "method", "headers", "allowedHosts", "upstream"}, cx)) {
     return nullptr;
   }

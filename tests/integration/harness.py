@@ -30,6 +30,10 @@ SEED = {
     "sessionKey": "2167614",
 }
 
+# The configs the shipped proxies need (config/gateway.yaml sets them): the customers
+# example's backend. A test config that loads proxies/ and sets no configs of its own gets it.
+SHIPPED_CONFIGS = "configs:\n  customersUrl: http://127.0.0.1:8291\n"
+
 STARTUP_TIMEOUT = 30
 # The longest a test waits for a condition (a log line, a metric, a counter of the fake). A
 # generous bound: it costs nothing when the condition comes, and a busy machine (a parallel
@@ -185,6 +189,8 @@ class Gateway:
         self.dir = tempfile.mkdtemp(prefix="flowgate-it-")
         self.config_path = os.path.join(self.dir, "gateway.yaml")
         base = "admin:\n  listen: 127.0.0.1:0\n"
+        if not re.search(r"(?m)^configs:", config_text):
+            base += SHIPPED_CONFIGS
         with open(self.config_path, "w") as f:
             f.write(base + config_text)
         args = [FLOWGATE, "serve", "--config", self.config_path, "--proxies", proxies,

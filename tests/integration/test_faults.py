@@ -11,7 +11,8 @@ import tempfile
 import time
 import unittest
 
-from harness import FLOWGATE, PROXIES, Fake, GatewayTestCase, closed_port, gateway_config
+from harness import (FLOWGATE, PROXIES, SHIPPED_CONFIGS, Fake, GatewayTestCase, closed_port,
+                     gateway_config)
 
 PROXY = "gotowebinar_getSessionById"
 
@@ -29,7 +30,7 @@ def config_accepted(extra):
     with tempfile.TemporaryDirectory(prefix="flowgate-faults-") as d:
         path = os.path.join(d, "gateway.yaml")
         with open(path, "w") as f:
-            f.write(gateway_config(_ConfigProbe(), extra))
+            f.write(SHIPPED_CONFIGS + gateway_config(_ConfigProbe(), extra))
         r = subprocess.run([FLOWGATE, "check", "--config", path, "--proxies", PROXIES],
                            capture_output=True, text=True, timeout=30)
         return r.returncode == 0, r.stdout + r.stderr

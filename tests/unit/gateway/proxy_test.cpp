@@ -129,10 +129,18 @@ TEST_CASE("the shipped proxies all compile against the built-in connectors") {
   ConnectorRegistry registry;
   registerBuiltinConnectors(registry);
   ConfigErrors errors;
-  auto set = loadProxyDir(std::string(FLOWGATE_SOURCE_DIR) + "/proxies", registry, errors);
+  // With the shipped gateway.yaml: the customers example reads its configs.
+  GatewayConfig config;
+  REQUIRE(loadGatewayConfig(std::string(FLOWGATE_SOURCE_DIR) + "/config/gateway.yaml", registry,
+                            config, errors));
+  auto set = loadProxyDir(std::string(FLOWGATE_SOURCE_DIR) + "/proxies", registry, errors,
+                          config.upstream.policy, config.configs);
   for (const auto& e : errors) INFO(e.str());
   CHECK(errors.empty());
   REQUIRE(set);
   CHECK(set->byName.size() >= 8);
   CHECK(set->find("gotowebinar_getSessionById") != nullptr);
+  REQUIRE(set->apis.size() == 1);
+  CHECK(set->apis[0]->name == "customers");
+  CHECK(set->router.match("GET", "/customers/1").kind == RouteMatch::Kind::Found);
 }
