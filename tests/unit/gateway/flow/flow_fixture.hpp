@@ -69,6 +69,7 @@ struct FlowFixture {
   ConnectorRegistry registry;
   std::string dir;
   NoUpstream http;
+  HttpClient* client = nullptr;  // what `call` steps reach (default: http, no upstream)
   ProbeConnector* probe = nullptr;
 
   explicit FlowFixture(const std::string& tag) : dir(tempDir("flow-" + tag)) {
@@ -130,7 +131,7 @@ struct FlowFixture {
     PipelineResponse out;
     bool finished = false;
     PipelineRequest req{body, "req-1", &headers, nullptr};
-    boost::asio::co_spawn(ioc, runProxy(proxy, registry, req, http),
+    boost::asio::co_spawn(ioc, runProxy(proxy, registry, req, client ? *client : http),
                           [&](std::exception_ptr e, PipelineResponse r) {
                             REQUIRE_FALSE(e);
                             out = std::move(r);
