@@ -1096,5 +1096,73 @@ class CustomersExample(EnvelopeAssertions, unittest.TestCase):
         self.assertReachedTheFake()
 
 
+class ThousandApis(EnvelopeAssertions, unittest.TestCase):
+    """1,000 generated APIs (3 resources each) load, pass check and route exactly: the router
+    finds a context by path segments, whatever the number of APIs (bench/RESULTS.md has its
+    instruction counts at 1 and 1,000 APIs)."""
+
+    COUNT = 1000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="flowgate-apis-1000-")
+        files = {}
+        for i in range(cls.COUNT):
+            files[f"api{i:04d}.yaml"] = f"""
+                kind: api
+                name: api{i:04d}
+                context: /tenants/t{i:04d}
+                resources:
+                  - methods: [GET]
+                    uriTemplate: /items/{{id}}
+                    sequence:
+                      - payload: {{json: {{api: {i}, item: "${{params.pathParams.id}}"}}}}
+                  - methods: [GET]
+                    uriTemplate: /items/recent
+                    sequence:
+                      - payload: {{json: {{api: {i}, recent: true}}}}
+                  - methods: [POST]
+                    urlMapping: /files/*
+                    sequence:
+                      - payload: {{json: {{api: {i}, file: true}}}}
+                """
+        write_artifacts(cls.dir, files)
+        cls.gw = Gateway("", proxies=cls.dir)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gw.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_check_accepts_them_and_counts_them(self):
+        r = subprocess.run([FLOWGATE, "check", "--config", self.gw.config_path, "--proxies",
+                            self.dir], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("0 proxies, 1000 APIs", r.stdout)
+
+    def test_every_hundredth_api_routes_to_itself(self):
+        conn = self.gw.connection()
+        self.addCleanup(conn.close)
+        for i in list(range(0, self.COUNT, 100)) + [self.COUNT - 1]:
+            with self.subTest(api=i):
+                r = send(self.gw, "GET", f"/tenants/t{i:04d}/items/x{i}", conn=conn)
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.json, {"api": i, "item": f"x{i}"})
+                r = send(self.gw, "GET", f"/tenants/t{i:04d}/items/recent", conn=conn)
+                self.assertEqual(r.json, {"api": i, "recent": True})
+                r = send(self.gw, "POST", f"/tenants/t{i:04d}/files/a/b", body={}, conn=conn,
+                         headers={"Content-Type": "application/json"})
+                self.assertEqual(r.json, {"api": i, "file": True})
+
+    def test_paths_beside_the_contexts_are_not_found(self):
+        for path in ("/tenants/t1000/items/1", "/tenants/t0001x/items/1", "/tenants",
+                     "/tenants/t0001/other"):
+            with self.subTest(path=path):
+                self.assertError(send(self.gw, "GET", path), 404, "not_found")
+        r = send(self.gw, "DELETE", "/tenants/t0500/items/1")
+        self.assertError(r, 405, "method_not_allowed")
+        self.assertEqual(allow_set(r), {"GET", "HEAD", "OPTIONS"})
+
+
 if __name__ == "__main__":
     unittest.main()
