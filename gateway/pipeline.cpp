@@ -29,7 +29,7 @@ void writeString(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view
 
 PipelineResponse failure(const Error& error, const Proxy& proxy, std::string_view requestId,
                          const SecretValues& secrets, const CallStats& stats = {}) {
-  return {error.status, errorEnvelope(error, proxy.name, requestId, &secrets),
+  return {error.status, errorEnvelope(error, proxy.name, requestId, &secrets, proxy.resource),
           std::string(error.codeName()), stats};
 }
 
@@ -201,7 +201,7 @@ PipelineResponse answer(flow::Message& m, const CallStats& stats) {
 }  // namespace
 
 std::string errorEnvelope(const Error& error, std::string_view proxy, std::string_view requestId,
-                          const SecretValues* secrets) {
+                          const SecretValues* secrets, std::string_view resource) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
@@ -213,7 +213,12 @@ std::string errorEnvelope(const Error& error, std::string_view proxy, std::strin
   writeString(w, toValidUtf8(redactSecrets(error.message, secrets)));
   w.Key("status");
   w.Int(error.status);
-  if (!proxy.empty()) {
+  if (!proxy.empty() && !resource.empty()) {
+    w.Key("api");
+    writeString(w, proxy);
+    w.Key("resource");
+    writeString(w, resource);
+  } else if (!proxy.empty()) {
     w.Key("proxy");
     writeString(w, proxy);
   }
@@ -278,7 +283,7 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
   CallStats stats;
   flow::RunContext run{http,  request.requestId, proxy.name,   secrets,
                        stats, request.cancel,    request.trace, request.configs,
-                       request.method};
+                       request.method, proxy.resource};
   // properties: evaluated in order into vars (json-eval against the request body).
   for (const auto& p : proxy.properties) {
     expr::EvalResult v = p.value.evaluate(message.scope(run.configs), message.arena);

@@ -54,9 +54,11 @@ struct PipelineResponse {
 
 // The error envelope of DESIGN.md for `error` (proxy and requestId may be empty). Its text is
 // masked by name and shape, and by value with `secrets` (those of the request), and is
-// valid UTF-8 whatever bytes the message held.
+// valid UTF-8 whatever bytes the message held. With a `resource` (an API's uriTemplate), the
+// artifact is named as "api" and "resource" instead of "proxy".
 std::string errorEnvelope(const Error& error, std::string_view proxy, std::string_view requestId,
-                          const SecretValues* secrets = nullptr);
+                          const SecretValues* secrets = nullptr,
+                          std::string_view resource = {});
 
 boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
                                                   const ConnectorRegistry& registry,

@@ -597,7 +597,8 @@ struct Gateway::Impl {
       }
       if (crashed) {
         Error e = Error::make(ErrorCode::Internal, "internal error (see the gateway log)");
-        out = {500, errorEnvelope(e, proxy->name, requestId), "internal_error", {}};
+        out = {500, errorEnvelope(e, proxy->name, requestId, nullptr, proxy->resource),
+               "internal_error", {}};
       }
     }
     Response res = jsonResponse(req.version(), true, out.status, std::move(out.body), requestId);

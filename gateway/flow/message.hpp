@@ -93,6 +93,7 @@ struct RunContext {
   const TraceContext* trace = nullptr;
   const Json* configs = nullptr;  // gateway.yaml `configs:` (an object; null when none)
   std::string_view method = "POST";  // the request's method: a call's default
+  std::string_view resource;         // an API request: its resource's template (else empty)
 };
 
 }  // namespace flowgate::flow

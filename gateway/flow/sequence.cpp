@@ -7,7 +7,7 @@ namespace flowgate::flow {
 
 void enterErrorHandler(const Error& error, Message& m, RunContext& run) {
   // The payload starts as the standard envelope, so an empty onError answers as before.
-  const std::string envelope = errorEnvelope(error, run.artifact, run.requestId, &run.secrets);
+  const std::string envelope = errorEnvelope(error, run.artifact, run.requestId, &run.secrets, run.resource);
   JsonDoc doc(&m.alloc);
   doc.Parse(envelope.data(), envelope.size());
   m.payload.SetNull();

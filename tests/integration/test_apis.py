@@ -740,7 +740,13 @@ class Answers(ApiCase):
 
 class CallFailures(ApiCase):
     def test_connection_refused_is_502_upstream_unavailable(self):
-        self.assertError(self.get("/shop/refused"), 502, "upstream_unavailable")
+        r = self.get("/shop/refused")
+        self.assertError(r, 502, "upstream_unavailable")
+        # An API's envelope names the API and the resource, not a proxy.
+        error = r.json["error"]
+        self.assertEqual((error.get("api"), error.get("step")), ("shop", "call"))
+        self.assertNotIn("proxy", error)
+        self.assertIn("resource", error)
 
     def test_a_timeout_is_504_upstream_timeout(self):
         # 20 s at the backend: only the endpoint's 300ms requestTimeout answers in time.
