@@ -126,8 +126,11 @@ declare -A PIECE=(
   [BM_PipelineGoToWebinar]=pipeline_gotowebinar
   [BM_PipelineDispatch]=pipeline_dispatch
   [BM_PipelineWebEx]=pipeline_webex
+  [BM_PipelineApiPassthrough]=pipeline_api_passthrough
+  [BM_PipelineCustomers]=pipeline_customers
 )
-TOP_PIECES=(webex_normalize pipeline_gotowebinar pipeline_dispatch pipeline_webex)
+TOP_PIECES=(webex_normalize pipeline_gotowebinar pipeline_dispatch pipeline_webex
+  pipeline_api_passthrough pipeline_customers)
 : >"$WORK/ir.txt"
 : >"$WORK/top.md"
 if [ -n "$CALLGRIND" ]; then

@@ -5,21 +5,24 @@
 #
 # Installs wrk and nginx from Debian when missing, builds Flowgate when build/flowgate is
 # missing, then on 127.0.0.1 only (ports picked free) starts, in a temporary directory:
-#   upstream  nginx serving two fixed bodies (bench/data/): the GoToWebinar v2 session JSON
-#             and the seed's WebEx GetTrainingSession answer (typo corrected);
+#   upstream  nginx serving three fixed bodies (bench/data/): the GoToWebinar v2 session JSON,
+#             the seed's WebEx GetTrainingSession answer (typo corrected) and customer 1;
 #   proxy     nginx proxy_pass to the upstream, keep-alive pool done right;
-#   flowgate  build/flowgate with a generated gateway.yaml and the repository's proxies/.
+#   flowgate  build/flowgate with a generated gateway.yaml (configs: customersUrl and
+#             benchUpstream = the upstream nginx) and a work proxies directory: a copy of the
+#             repository's proxies/ plus bench/data/proxies/ (row E's API and endpoint).
 # and measures with wrk:
 #   A  GET  upstream directly                       B  GET  through the nginx proxy
 #   C  POST /services/gotowebinar_getSessionById    D  POST /services/webex_getTrainingSession
-# Each target runs BENCH_RUNS times (rounds interleave A B C D), the median is reported.
+#   E  GET  /bench/session (kind: api, one call)    F  GET  /customers/1 (the customers example)
+# Each target runs BENCH_RUNS times (rounds interleave A B C D E F), the median is reported.
 # See bench/README.md for what every row means, process placement and caveats.
 #
 # Environment (all optional):
 #   BENCH_DURATION=10        seconds per measured wrk run
 #   BENCH_WARMUP=2           seconds of unmeasured warm-up per target (0 = none)
 #   BENCH_RUNS=3             measured runs per target (median reported)
-#   BENCH_CONNECTIONS=100    wrk connections for A-D
+#   BENCH_CONNECTIONS=100    wrk connections for A-F
 #   BENCH_BIG_CONNECTIONS=1000  connections of the single C and D runs for peak RSS
 #   BENCH_READY_STARTS=5     starts timed for start-to-/readyz
 #   BENCH_POOL=64            idle upstream connections kept: nginx 'keepalive N' and
@@ -200,6 +203,8 @@ WEBEX_PATH=/WBXService/XMLService
 ACCESS_TOKEN=UEGGrwswKRwB07lTOr0EoppdaxKo
 G2W_BODY=$BENCH_DIR/data/g2w_session.json
 WEBEX_BODY=$BENCH_DIR/data/webex_get_training_session.xml
+CUSTOMER_PATH=/customers/1
+CUSTOMER_BODY=$BENCH_DIR/data/customer_1.json
 
 USER_LINE=""
 [ "$(id -u)" -eq 0 ] && USER_LINE="user nobody nogroup;"
@@ -228,7 +233,7 @@ EOF
 }
 
 mkdir -p "$WORK/upstream/tmp" "$WORK/proxy/tmp" "$WORK/flowgate"
-cp "$G2W_BODY" "$WEBEX_BODY" "$WORK/upstream/"
+cp "$G2W_BODY" "$WEBEX_BODY" "$CUSTOMER_BODY" "$WORK/upstream/"
 chmod 644 "$WORK/upstream/"*.json "$WORK/upstream/"*.xml
 chmod 755 "$WORK/upstream" "$WORK/proxy" "$WORK/flowgate"
 {
@@ -254,6 +259,12 @@ chmod 755 "$WORK/upstream" "$WORK/proxy" "$WORK/flowgate"
       default_type text/xml;
       alias $WORK/upstream/webex_get_training_session.xml;
       error_page 405 =200 \$uri;
+    }
+    # The customers backend of proxies/examples/customer_by_id.yaml (row F): customer 1.
+    location = $CUSTOMER_PATH {
+      types { }
+      default_type application/json;
+      alias $WORK/upstream/customer_1.json;
     }
     location = /nginx_status { stub_status; }
     location / { return 404; }
@@ -300,7 +311,17 @@ connectors:
     allowedHosts: [127.0.0.1]
   webex:
     allowedHosts: [127.0.0.1]
+configs:
+  customersUrl: http://127.0.0.1:$UP_PORT   # the customers example (row F)
+  benchUpstream: http://127.0.0.1:$UP_PORT  # bench/data/proxies/bench_session_endpoint.yaml (row E)
 EOF
+
+# The proxies Flowgate serves: the repository's proxies/ (A-D and F use them as shipped) plus
+# row E's API and endpoint from bench/data/proxies/, in a subfolder of their own.
+FG_PROXIES=$WORK/flowgate/proxies
+cp -R "$ROOT/proxies" "$FG_PROXIES"
+mkdir -p "$FG_PROXIES/bench"
+cp "$BENCH_DIR/data/proxies/"*.yaml "$FG_PROXIES/bench/"
 
 cat >"$WORK/c_body.json" <<EOF
 {
@@ -340,7 +361,7 @@ UP_PID=$!
 "${SRV[@]}" nginx -p "$WORK/proxy/" -c "$WORK/proxy/nginx.conf" -e "$WORK/proxy/error.log" \
   -g 'daemon off;' >"$WORK/proxy/stdout.log" 2>&1 &
 PX_PID=$!
-"${SRV[@]}" "$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$ROOT/proxies" \
+"${SRV[@]}" "$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$FG_PROXIES" \
   >"$WORK/flowgate/flowgate.log" 2>&1 &
 FG_PID=$!
 
@@ -360,15 +381,23 @@ URL[A]="http://127.0.0.1:$UP_PORT$G2W_PATH";  BODY[A]=""
 URL[B]="http://127.0.0.1:$PX_PORT$G2W_PATH";  BODY[B]=""
 URL[C]="http://127.0.0.1:$FG_PORT/services/gotowebinar_getSessionById"; BODY[C]="$WORK/c_body.json"
 URL[D]="http://127.0.0.1:$FG_PORT/services/webex_getTrainingSession";   BODY[D]="$WORK/d_body.json"
+URL[E]="http://127.0.0.1:$FG_PORT/bench/session";                      BODY[E]=""
+URL[F]="http://127.0.0.1:$FG_PORT$CUSTOMER_PATH";                       BODY[F]=""
 WHAT[A]="A: GET upstream nginx directly (G2W session JSON)"
 WHAT[B]="B: GET through nginx proxy_pass"
 WHAT[C]="C: POST Flowgate gotowebinar_getSessionById (v2, bearer)"
 WHAT[D]="D: POST Flowgate webex_getTrainingSession (XML)"
-HOP[A]=upstream HOP[B]=proxy HOP[C]=flowgate HOP[D]=flowgate
-TARGETS=(A B C D)
+WHAT[E]="E: GET Flowgate API /bench/session (one call, JSON pass-through)"
+WHAT[F]="F: GET Flowgate API /customers/1 (the customers example)"
+HOP[A]=upstream HOP[B]=proxy HOP[C]=flowgate HOP[D]=flowgate HOP[E]=flowgate HOP[F]=flowgate
+TARGETS=(A B C D E F)
 
 # Preflight: every target answers 200 with the expected body once before any measurement.
 declare -A PREFLIGHT
+same_json() {  # TEXT FILE: true when TEXT and FILE hold equal JSON documents
+  python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1]) != json.load(open(sys.argv[2])))' \
+    "$1" "$2" 2>/dev/null
+}
 preflight() {
   local t=$1 out code args=()
   [ -n "${BODY[$t]}" ] && args=(-H 'Content-Type: application/json' --data-binary "@${BODY[$t]}")
@@ -381,6 +410,10 @@ preflight() {
     A | B) [ "$code" = 200 ] && [ "$out" = "$(cat "$G2W_BODY")" ] && ok=1 ;;
     C) [ "$code" = 200 ] && [[ $out == *'"sessionKey":"2167614"'* ]] && ok=1 ;;
     D) [ "$code" = 200 ] && [[ $out == *'"sessionKey":"76736484"'* ]] && ok=1 ;;
+    # Flowgate re-serializes the upstream's JSON: compare parsed documents, not bytes.
+    E) [ "$code" = 200 ] && same_json "$out" "$G2W_BODY" && ok=1 ;;
+    F) [ "$code" = 200 ] && [[ $out == *'"name":"Ada Lovelace"'* ]] &&
+      [[ $out == *'"tier":"GOLD"'* ]] && ok=1 ;;
   esac
   if [ $ok = 1 ]; then
     PREFLIGHT[$t]="ok"
@@ -512,7 +545,7 @@ grep -E ' (warn|warning|error|critical) ' "$WORK/flowgate/flowgate.log" | sort |
 stop_pid "$FG_PID"
 FG_PID=""
 READY_MS=$("${CLI[@]}" python3 "$BENCH_DIR/readyz.py" "$ADMIN_PORT" "$READY_STARTS" -- \
-  "${SRV[@]}" "$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$ROOT/proxies" |
+  "${SRV[@]}" "$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$FG_PROXIES" |
   awk '/^READY_MS/ {printf "%s ", $2}' || true)
 
 # ---------------------------------------------------------------------------------------
@@ -529,8 +562,10 @@ DEBIAN=$(cat /etc/debian_version 2>/dev/null || echo "?")
 export RESULTS DIAG CLK_TCK NPROC CPU_MODEL START_DATE LOAD_BEFORE LOAD_AFTER THREADS WRK_THREADS \
   PLACEMENT DURATION RUNS CONNS BIG_CONNS FG_HWM_100_KB FG_HWM_BIG_KB FG_RSS_IDLE_KB READY_MS \
   READY_STARTS POOL FG_VERSION NGINX_VERSION WRK_VERSION MEM_TOTAL DEBIAN FG_THREADS_OS
-export PREFLIGHT_A=${PREFLIGHT[A]} PREFLIGHT_B=${PREFLIGHT[B]} PREFLIGHT_C=${PREFLIGHT[C]} PREFLIGHT_D=${PREFLIGHT[D]}
-export WHAT_A=${WHAT[A]} WHAT_B=${WHAT[B]} WHAT_C=${WHAT[C]} WHAT_D=${WHAT[D]}
+for t in "${TARGETS[@]}"; do
+  export "PREFLIGHT_$t=${PREFLIGHT[$t]}" "WHAT_$t=${WHAT[$t]}"
+done
+export TARGET_LIST="${TARGETS[*]}"
 export KERNEL=$(uname -r)
 
 python3 - >"$WORK/table.md" <<'EOF'
@@ -571,9 +606,10 @@ def steal_pct(d):
     tot = num(d, "sys_total")
     return num(d, "sys_steal") / tot * 100 if tot else 0.0
 
-hop_name = {"A": "upstream nginx", "B": "nginx proxy", "C": "Flowgate", "D": "Flowgate"}
+targets = E["TARGET_LIST"].split()
+hop_name = {"A": "upstream nginx", "B": "nginx proxy"}
 rows, summary = [], {}
-main = {t: by_label(lambda d, t=t: d["target"] == t and d["label"] != t + "-big") for t in "ABCD"}
+main = {t: by_label(lambda d, t=t: d["target"] == t and d["label"] != t + "-big") for t in targets}
 big = {t: by_label(lambda d, t=t: d["label"] == t + "-big") for t in "CD"}
 
 def row(name, ds, t, note_extra=""):
@@ -586,7 +622,7 @@ def row(name, ds, t, note_extra=""):
     hop = med([cpu10k(d, "hop_ticks") for d in ds])
     up = med([cpu10k(d, "up_ticks") for d in ds])
     acc = med([num(d, "up_accepts") for d in ds])
-    hop_s = f"{hop:.3f} ({hop_name[t]})"
+    hop_s = f"{hop:.3f} ({hop_name.get(t, 'Flowgate')})"
     up_s = "(same)" if t == "A" else f"{up:.3f}"
     notes = []
     pf = E.get("PREFLIGHT_" + t, "")
@@ -602,7 +638,7 @@ def row(name, ds, t, note_extra=""):
     return rps, p99
 
 rps = {}
-for t in "ABCD":
+for t in targets:
     rps[t], _ = row(E["WHAT_" + t] + f" @{E['CONNS']}", main[t], t,
                     "target p99 < 5 ms: " if t == "C" else "")
 for t in "CD":
@@ -614,6 +650,8 @@ def ratio_row(name, a, b, target=None):
     rows.append(f"| {name} (req/s ratio) | {r:.2f} | | | | | | | | {note} |")
 
 ratio_row("C/B", "C", "B", 0.9)
+ratio_row("E/B", "E", "B", 0.9)
+ratio_row("F/B", "F", "B")
 ratio_row("C/A", "C", "A")
 ratio_row("D/C", "D", "C", 0.6)
 hwm100 = int(E["FG_HWM_100_KB"]) / 1024
@@ -638,7 +676,7 @@ print(f"- Machine: {E['NPROC']} CPUs ({E['CPU_MODEL']}), {E['MEM_TOTAL']} RAM, k
 print(f"- Software: {E['FG_VERSION']}, nginx {E['NGINX_VERSION']}, wrk {E['WRK_VERSION']}")
 print(f"- Flowgate server.threads = nginx worker_processes = {E['THREADS']} (Flowgate process: {E['FG_THREADS_OS']} OS threads); idle upstream connections kept: {E['POOL']} (nginx keepalive = Flowgate maxIdlePerHost); wrk -t{E['WRK_THREADS']}")
 print(f"- Placement: {E['PLACEMENT']}")
-print(f"- Each @{E['CONNS']} row: median of {E['RUNS']} runs of {E['DURATION']} s (rounds interleave A B C D); error columns and requests are totals over the runs")
+print(f"- Each @{E['CONNS']} row: median of {E['RUNS']} runs of {E['DURATION']} s (rounds interleave {' '.join(targets)}); error columns and requests are totals over the runs")
 print(f"- Noise: load average {E['LOAD_BEFORE']} before, {E['LOAD_AFTER']} after; CPU used by processes outside the bench during the runs: median {med(fp):.0f} %, max {max(fp or [0]):.0f} % of the machine; steal {max(sp or [0]):.0f} % max")
 print()
 print(f"| row | req/s (or value) | p50 ms | p99 ms | non-2xx | socket errors | requests | CPU-s / 10k req (hop) | CPU-s / 10k req (upstream nginx) | notes |")

@@ -82,6 +82,20 @@ void BM_PipelineWebEx(benchmark::State& state) {
 }
 BENCHMARK(BM_PipelineWebEx);
 
+// An API resource that only calls an endpoint (bench/run.sh row E), routed per request.
+void BM_PipelineApiPassthrough(benchmark::State& state) {
+  std::unique_ptr<fb::PipelineRun> run = fb::makeApiPassthroughPipeline();
+  run->loop([&state] { return state.KeepRunning(); });
+}
+BENCHMARK(BM_PipelineApiPassthrough);
+
+// The customers example, GET /customers/1 (row F).
+void BM_PipelineCustomers(benchmark::State& state) {
+  std::unique_ptr<fb::PipelineRun> run = fb::makeCustomersPipeline();
+  run->loop([&state] { return state.KeepRunning(); });
+}
+BENCHMARK(BM_PipelineCustomers);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -38,7 +38,7 @@ constexpr const char* kPieces =
     "jsonpath_compile jsonpath_compile_nested jsonpath_evaluate jsonpath_evaluate_nested "
     "parse_body template_single template_bearer "
     "template_url webex_build webex_normalize pipeline_gotowebinar pipeline_dispatch "
-    "pipeline_webex";
+    "pipeline_webex pipeline_api_passthrough pipeline_customers";
 
 }  // namespace
 
@@ -91,6 +91,12 @@ int main(int argc, char** argv) {
     count(*p, n);
   } else if (piece == "pipeline_webex") {
     std::unique_ptr<fb::PipelineRun> p = fb::makeWebExPipeline();
+    count(*p, n);
+  } else if (piece == "pipeline_api_passthrough") {
+    std::unique_ptr<fb::PipelineRun> p = fb::makeApiPassthroughPipeline();
+    count(*p, n);
+  } else if (piece == "pipeline_customers") {
+    std::unique_ptr<fb::PipelineRun> p = fb::makeCustomersPipeline();
     count(*p, n);
   } else {
     std::fprintf(stderr, "flowgate_micro_count: unknown piece %s\npieces: %s\n", piece.c_str(),

@@ -1,5 +1,7 @@
 #include "bench/micro/pieces.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -14,6 +16,7 @@
 #include "connectors/webex/request.hpp"
 #include "connectors/webex/response.hpp"
 #include "connectors/webex/xml_support.hpp"
+#include "gateway/logging.hpp"
 
 namespace flowgate::bench {
 
@@ -89,6 +92,20 @@ HttpResponse nginxResponse(std::string contentType, std::string body) {
                {"Accept-Ranges", "bytes"}};
   r.body = std::move(body);
   return r;
+}
+
+// A request header, case-insensitively; empty when absent.
+std::string_view headerOf(const Headers& headers, std::string_view name) {
+  for (const auto& [n, v] : headers) {
+    if (n.size() == name.size() &&
+        std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return v;
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -198,11 +215,7 @@ boost::asio::awaitable<Result<HttpResponse>> CannedHttp::send(HttpRequest reques
   co_return response;
 }
 
-PipelineRun::PipelineRun(std::string proxyName, std::string body, HttpResponse canned,
-                         std::string_view expect,
-                         std::vector<std::pair<std::string, std::string>> extraHeaders)
-    : body_(std::move(body)), http_(std::move(canned)) {
-  for (auto& h : extraHeaders) headers_.push_back(std::move(h));
+void PipelineRun::configureConnectors() {
   registerBuiltinConnectors(registry_);
   for (const auto& connector : registry_.all()) {
     ConnectorSettings settings;
@@ -210,6 +223,24 @@ PipelineRun::PipelineRun(std::string proxyName, std::string body, HttpResponse c
     for (const auto& key : connector->configKeys()) settings.values[key.name] = key.defaultValue;
     connector->configure(settings);
   }
+}
+
+void PipelineRun::check(const std::string& name, std::string_view expect) {
+  http_.record = true;
+  once();
+  http_.record = false;
+  if (last_.status != 200 || last_.body.find(expect) == std::string::npos) {
+    fail(name + " answered " + std::to_string(last_.status) + ": " + last_.body);
+  }
+  if (http_.requests != 1) fail(name + ": expected one upstream request");
+}
+
+PipelineRun::PipelineRun(std::string proxyName, std::string body, HttpResponse canned,
+                         std::string_view expect,
+                         std::vector<std::pair<std::string, std::string>> extraHeaders)
+    : body_(std::move(body)), http_(std::move(canned)) {
+  for (auto& h : extraHeaders) headers_.push_back(std::move(h));
+  configureConnectors();
   ConfigErrors errors;
   const std::string path =
       proxyName.find('/') != std::string::npos
@@ -220,19 +251,43 @@ PipelineRun::PipelineRun(std::string proxyName, std::string body, HttpResponse c
   // As the server builds it: the body, a request id, a header lookup, a cancellation.
   request_.emplace(
       PipelineRequest{body_, "bench-request-0001", &headers_, std::make_shared<Cancellation>()});
-  http_.record = true;
-  once();
-  http_.record = false;
-  if (last_.status != 200 || last_.body.find(expect) == std::string::npos) {
-    fail(proxyName + " answered " + std::to_string(last_.status) + ": " + last_.body);
+  check(proxyName, expect);
+}
+
+PipelineRun::PipelineRun(ApiTarget api, HttpResponse canned, std::string_view expect)
+    : method_(std::move(api.method)), target_(std::move(api.target)), http_(std::move(canned)) {
+  headers_ = std::move(api.headers);
+  configureConnectors();
+  ConfigErrors errors;
+  set_ = loadProxyDir(std::string(FLOWGATE_SOURCE_DIR) + "/" + api.dir, registry_, errors, {},
+                      api.configs);
+  if (!set_ || !errors.empty()) {
+    std::string text;
+    for (const auto& e : errors) text += "\n  " + e.str();
+    fail("cannot load " + api.dir + text);
   }
-  if (http_.requests != 1) fail(proxyName + ": expected one upstream request");
+  if (set_->router.match(method_, target_).kind != RouteMatch::Kind::Found) {
+    fail(method_ + " " + target_ + " is not routed by the APIs of " + api.dir);
+  }
+  // As the server fills it for an API (no body, no Content-Type: a GET).
+  request_.emplace(
+      PipelineRequest{body_, "bench-request-0001", &headers_, std::make_shared<Cancellation>()});
+  request_->method = method_;
+  request_->pathParams = &route_.pathParams;
+  request_->queryParams = &route_.queryParams;
+  request_->configs = &set_->configs;
+  check(method_ + " " + target_, expect);
 }
 
 boost::asio::awaitable<void> PipelineRun::drive(const std::function<bool()>& keepGoing) {
   while (keepGoing()) {
+    const Proxy* flow = proxy_.get();
+    if (set_) {  // an API: routed per request, as the server does
+      route_ = set_->router.match(method_, target_);
+      flow = set_->apis[route_.api]->resources[route_.resource].get();
+    }
     boost::asio::awaitable<PipelineResponse> pending =
-        runProxy(*proxy_, registry_, *request_, http_);
+        runProxy(*flow, registry_, *request_, http_);
     PipelineResponse out = co_await std::move(pending);
     last_ = std::move(out);
   }
@@ -267,6 +322,7 @@ std::unique_ptr<PipelineRun> makeGoToWebinarPipeline() {
 }
 
 std::unique_ptr<PipelineRun> makeDispatchPipeline() {
+  setLogLevel("info");  // the example's log step writes its line, as shipped (the default)
   auto run = std::make_unique<PipelineRun>(
       "proxies/examples/gotowebinar_dispatch.yaml", std::string(kGoToWebinarBody),
       nginxResponse("application/json", readSourceFile("bench/data/g2w_session.json")),
@@ -290,6 +346,54 @@ std::unique_ptr<PipelineRun> makeWebExPipeline() {
   if (sent.url != "http://127.0.0.1:8080/WBXService/XMLService" ||
       sent.body.find("<sessionKey>76736484</sessionKey>") == std::string::npos) {
     fail("webex_getTrainingSession sent " + sent.method + " " + sent.url + ": " + sent.body);
+  }
+  return run;
+}
+
+std::unique_ptr<PipelineRun> makeApiPassthroughPipeline() {
+  ApiTarget api;
+  api.dir = "bench/data/proxies";
+  api.configs = {{"benchUpstream", "http://127.0.0.1:8080"}};
+  api.target = "/bench/session";
+  // What wrk sends in bench/run.sh's row E (the request line aside).
+  api.headers = {{"Host", "127.0.0.1:8290"},
+                 {"Authorization", "Bearer UEGGrwswKRwB07lTOr0EoppdaxKo"}};
+  auto run = std::make_unique<PipelineRun>(
+      std::move(api),
+      nginxResponse("application/json", readSourceFile("bench/data/g2w_session.json")),
+      R"("sessionKey":"2167614")");
+  const HttpRequest& sent = run->http().last;
+  if (sent.method != "GET" ||
+      sent.url !=
+          "http://127.0.0.1:8080/G2W/rest/v2/organizers/3697511743350317068/webinars/"
+          "6487648931392511233/sessions/2167614" ||
+      headerOf(sent.headers, "Authorization") != "Bearer UEGGrwswKRwB07lTOr0EoppdaxKo") {
+    fail("the bench pass-through API sent " + sent.method + " " + sent.url);
+  }
+  return run;
+}
+
+std::unique_ptr<PipelineRun> makeCustomersPipeline() {
+  // As bench/run.sh serves it (logging.level: warn): the example's info log step is below the
+  // level, so it evaluates nothing.
+  setLogLevel("warn");
+  ApiTarget api;
+  api.dir = "proxies/examples";
+  api.configs = {{"customersUrl", "http://127.0.0.1:8080"}};
+  api.target = "/customers/1";
+  api.headers = {{"Host", "127.0.0.1:8290"},
+                 {"Authorization", "Bearer UEGGrwswKRwB07lTOr0EoppdaxKo"}};
+  auto run = std::make_unique<PipelineRun>(
+      std::move(api),
+      nginxResponse("application/json", readSourceFile("bench/data/customer_1.json")),
+      R"("tier":"GOLD")");
+  const HttpRequest& sent = run->http().last;
+  if (sent.method != "GET" || sent.url != "http://127.0.0.1:8080/customers/1" ||
+      headerOf(sent.headers, "Accept") != "application/json") {
+    fail("the customers example sent " + sent.method + " " + sent.url);
+  }
+  if (run->lastResponse().body.find(R"("name":"Ada Lovelace")") == std::string::npos) {
+    fail("the customers example answered " + run->lastResponse().body);
   }
   return run;
 }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@
 #include "gateway/json.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/proxy.hpp"
+#include "gateway/router.hpp"
 
 namespace flowgate::bench {
 
@@ -167,6 +169,17 @@ class CannedHttp final : public HttpClient {
   HttpResponse canned_;
 };
 
+// An API request for PipelineRun: the artifacts of a directory loaded as `serve` loads them
+// (loadProxyDir with gateway.yaml's configs), and a method and target that its router routes.
+struct ApiTarget {
+  std::string dir;  // relative to the source tree
+  std::map<std::string, std::string> configs;
+  std::string method = "GET";
+  std::string target;  // origin form: "/customers/1"
+  // The request's headers, as the server copies them into the message.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
 // A whole proxy of proxies/ run by runProxy on an io_context, with the builtin connectors
 // (allowedHosts 127.0.0.1) and CannedHttp as the worker's HttpClient.
 class PipelineRun {
@@ -176,6 +189,9 @@ class PipelineRun {
   // `extraHeaders` are sent besides the curl-like ones (an Action header for a dispatch).
   PipelineRun(std::string proxy, std::string body, HttpResponse canned, std::string_view expect,
               std::vector<std::pair<std::string, std::string>> extraHeaders = {});
+  // An API resource: every operation routes the target with the set's Router (as the
+  // server does per request) and then runs the resource's flow, with no body.
+  PipelineRun(ApiTarget api, HttpResponse canned, std::string_view expect);
   // co_awaits runProxy while keepGoing() is true, in one coroutine on the io_context.
   void loop(const std::function<bool()>& keepGoing);
   void once();
@@ -184,9 +200,15 @@ class PipelineRun {
 
  private:
   boost::asio::awaitable<void> drive(const std::function<bool()>& keepGoing);
+  void configureConnectors();
+  void check(const std::string& name, std::string_view expect);  // the set-up run
 
   ConnectorRegistry registry_;
   std::shared_ptr<const Proxy> proxy_;
+  // An API: the loaded set, the request line and the last route (pathParams point into it).
+  std::shared_ptr<const ProxySet> set_;
+  std::string method_, target_;
+  RouteMatch route_;
   std::string body_;
   // What a client such as curl sends: the server copies them into the message.
   std::vector<std::pair<std::string, std::string>> headers_{{"Host", "127.0.0.1:8290"},
@@ -209,5 +231,15 @@ std::unique_ptr<PipelineRun> makeDispatchPipeline();
 std::unique_ptr<PipelineRun> makeGoToWebinarPipeline();
 // webex_getTrainingSession with the WebEx sample; the upstream answers the seed XML.
 std::unique_ptr<PipelineRun> makeWebExPipeline();
+
+// bench/run.sh row E: GET /bench/session of bench/data/proxies/ (an API resource whose only
+// step is `call: {endpoint: bench_session}`), with wrk's headers (Host, Authorization); the
+// upstream answers bench/data/g2w_session.json, passed through (parsed, re-serialized).
+std::unique_ptr<PipelineRun> makeApiPassthroughPipeline();
+// Row F: GET /customers/1 of proxies/examples/ (log, call with responseVariable, switch,
+// payload reshaping); the upstream answers bench/data/customer_1.json. Sets the log level to
+// warn, as bench/run.sh does (the log step is then below the level); makeDispatchPipeline
+// sets it back to info.
+std::unique_ptr<PipelineRun> makeCustomersPipeline();
 
 }  // namespace flowgate::bench
