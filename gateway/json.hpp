@@ -7,6 +7,8 @@
 #include <string_view>
 
 #include <rapidjson/document.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 namespace flowgate {
 
@@ -69,6 +71,27 @@ rapidjson::ParseResult parseJson(JsonDoc& doc, const std::string& text) {
     doc.Parse<flags>(text.c_str());
   }
   return {doc.GetParseError(), doc.GetErrorOffset()};
+}
+
+// Checks that `text` is one JSON value (iteratively, strict UTF-8) without building it:
+// RapidJSON's SAX reader with a handler that keeps nothing. The same errors at the same
+// offsets as parseJson; a pass-through payload is checked so and parsed only when read.
+inline rapidjson::ParseResult checkJson(const std::string& text) {
+  constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  rapidjson::BaseReaderHandler<> nothing;
+  rapidjson::Reader reader;
+  if (std::memchr(text.data(), 0, text.size()) != nullptr) {
+    rapidjson::MemoryStream in(text.data(), text.size());
+    rapidjson::ParseResult r = reader.Parse<flags>(in, nothing);
+    if (r.IsError()) return r;
+    return {rapidjson::kParseErrorDocumentRootNotSingular, text.find('\0')};
+  }
+  rapidjson::StringStream in(text.c_str());
+  if (isAscii(text)) {
+    return reader.Parse<flags & ~static_cast<unsigned>(rapidjson::kParseValidateEncodingFlag)>(
+        in, nothing);
+  }
+  return reader.Parse<flags>(in, nothing);
 }
 
 }  // namespace flowgate

@@ -83,7 +83,7 @@ bool isCredentialHeader(std::string_view name) {
 }
 
 // Parses the request body (a JSON object) into `out`; returns what is wrong with it.
-std::string parseRequestBody(const std::string& body, Json& out, JsonAlloc& pool) {
+std::string parseRequestBody(const std::string& body, flow::Message& m, JsonAlloc& pool) {
   if (body.empty()) return "request body is empty (a proxy takes a JSON object)";
   if (jsonDeeperThan(body, kMaxBodyDepth)) {
     return "request body is nested " + std::to_string(jsonTextDepth(body)) +
@@ -103,7 +103,9 @@ std::string parseRequestBody(const std::string& body, Json& out, JsonAlloc& pool
            std::to_string(at) + ")";
   }
   if (!doc.IsObject()) return "request body must be a JSON object, got " + describeValue(doc);
-  out.Swap(doc);
+  Json value;
+  value.Swap(doc);
+  m.setPayload(std::move(value));
   return "";
 }
 
@@ -148,10 +150,9 @@ std::optional<Error> apiPayload(const Proxy& flow, const PipelineRequest& reques
                        "request body is nested " + std::to_string(jsonTextDepth(request.body)) +
                            " levels deep (at most " + std::to_string(kMaxBodyDepth) + ")");
   }
-  JsonDoc doc(&pool);
-  const rapidjson::ParseResult parsed =
-      parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
-          doc, request.body);
+  // Checked now (a 400 before the flow runs), parsed only when something reads it: a
+  // pass-through sends the body on as it came.
+  const rapidjson::ParseResult parsed = checkJson(request.body);
   if (parsed.IsError()) {
     return Error::make(ErrorCode::InvalidJson,
                        std::string("request body is not valid JSON: ") +
@@ -163,7 +164,8 @@ std::optional<Error> apiPayload(const Proxy& flow, const PipelineRequest& reques
                        "request body is not valid JSON: lone low surrogate escape (at byte " +
                            std::to_string(at) + ")");
   }
-  m.payload.Swap(doc);
+  m.setRawJson(&request.body, request.contentType.empty() ? std::string("application/json")
+                                                          : std::string(request.contentType));
   return std::nullopt;
 }
 
@@ -188,12 +190,16 @@ PipelineResponse answer(flow::Message& m, const CallStats& stats) {
   out.headers = std::move(m.responseHeaders);
   std::erase_if(out.headers, [](const auto& h) { return iequalsAscii(h.first, "Content-Type"); });
   out.contentType = m.contentType;
-  if (m.noBody || (m.emptyBody && !m.textPayload && m.payload.IsNull())) {
+  if (m.noBody) {
     out.noBody = true;
   } else if (m.textPayload) {
     out.body = std::move(m.text);
+  } else if (const std::string* raw = m.rawJson()) {  // nothing read it: byte for byte
+    out.body = raw == &m.rawStore ? std::move(m.rawStore) : *raw;
+  } else if (m.emptyBody && m.payload().IsNull()) {
+    out.noBody = true;
   } else {
-    out.body = toJsonText(m.payload);
+    out.body = toJsonText(m.payload());
   }
   return out;
 }
@@ -272,7 +278,7 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
     queryParams = paramsObject(request.queryParams, pool);
     message.pathParams = &pathParams;
     message.queryParams = &queryParams;
-  } else if (auto problem = parseRequestBody(request.body, message.payload, pool);
+  } else if (auto problem = parseRequestBody(request.body, message, pool);
              !problem.empty()) {
     co_return failure(Error::make(ErrorCode::InvalidJson, std::move(problem)), proxy,
                       request.requestId, secrets);

@@ -111,4 +111,11 @@ bool Expression::isConstant() const {
   return program_->nodes[program_->root].kind == NodeKind::Literal;
 }
 
+bool Expression::readsPayload() const {
+  for (const Node& n : program_->nodes) {
+    if (n.kind == NodeKind::Path && static_cast<Root>(n.op) == Root::Payload) return true;
+  }
+  return false;
+}
+
 }  // namespace flowgate::expr

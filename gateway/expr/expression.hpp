@@ -28,6 +28,8 @@ class Expression {
   TypeMask resultType() const;
   // Folded to one value at compile time (no input is read).
   bool isConstant() const;
+  // Reads `payload` (or `$`): a raw payload must be parsed before it is evaluated.
+  bool readsPayload() const;
 
   const Program& program() const { return *program_; }
 

@@ -31,6 +31,13 @@ class Template {
   bool isLiteral() const { return parts_.size() == 1 && !parts_[0].expression; }
   bool isSingleExpression() const { return single_; }
   const std::vector<Part>& parts() const { return parts_; }
+  // Some part reads `payload` (or `$`).
+  bool readsPayload() const {
+    for (const Part& p : parts_) {
+      if (p.expression && p.expression->readsPayload()) return true;
+    }
+    return false;
+  }
   const std::string& source() const { return source_; }
 
   // A literal: its text as a JSON string. A single expression: its result, absent included.

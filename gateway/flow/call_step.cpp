@@ -27,6 +27,9 @@ bool idempotent(std::string_view method) {
   return bodiless(method) || method == "PUT" || method == "DELETE";
 }
 
+// Answers nested deeper are refused: reading them would recurse once per level.
+constexpr std::size_t kMaxAnswerDepth = 128;
+
 bool isJsonMediaType(std::string_view type) {
   const std::string t = toLowerAscii(type.substr(0, type.find(';')));
   std::string_view v = t;
@@ -79,12 +82,15 @@ class CallStep final : public Step {
     req.url = std::move(*url);
     req.idempotent = idempotent(req.method);
     req.headers = requestHeaders(m, std::move(extra));
-    if (!bodiless(req.method) && !(m.payload.IsNull() && !m.textPayload)) {
+    if (!bodiless(req.method)) {
       if (m.textPayload) {
         req.body = m.text;
         req.headers.emplace_back("Content-Type", m.contentType);
-      } else {
-        req.body = toJsonText(m.payload);
+      } else if (const std::string* raw = m.rawJson()) {  // unread: sent as it came
+        req.body = *raw;
+        req.headers.emplace_back("Content-Type", m.contentType);
+      } else if (!m.payload().IsNull()) {
+        req.body = toJsonText(m.payload());
         req.headers.emplace_back("Content-Type", "application/json");
       }
     }
@@ -113,31 +119,33 @@ class CallStep final : public Step {
     Headers headers =
         endToEndHeaders(answer.headers, {"Content-Length", "Date", "Server"});
     const std::string contentType(answer.header("Content-Type"));
-    Json payload;  // null: an empty answer
-    std::string text;
-    bool isText = false;
-    if (!answer.body.empty()) {
-      if (isJsonMediaType(contentType)) {
-        JsonDoc doc(&m.alloc);
-        const rapidjson::ParseResult parsed =
-            parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
-                doc, answer.body);
-        if (parsed.IsError()) {
-          return fail(ErrorCode::BadUpstreamResponse,
-                      "the answer (" + std::to_string(answer.status) + ", " + contentType +
-                          ") is not valid JSON: " + rapidjson::GetParseError_En(parsed.Code()) +
-                          " (at byte " + std::to_string(parsed.Offset()) + ")");
-        }
-        payload.Swap(doc);
-      } else {
-        isText = true;
-        text = std::move(answer.body);
+    const bool json = !answer.body.empty() && isJsonMediaType(contentType);
+    if (json) {
+      // Checked here (a backend that says JSON must send JSON), parsed only when read.
+      if (jsonDeeperThan(answer.body, kMaxAnswerDepth)) {
+        return fail(ErrorCode::BadUpstreamResponse,
+                    "the answer is JSON nested deeper than " + std::to_string(kMaxAnswerDepth) +
+                        " levels");
+      }
+      const rapidjson::ParseResult parsed = checkJson(answer.body);
+      if (parsed.IsError()) {
+        return fail(ErrorCode::BadUpstreamResponse,
+                    "the answer (" + std::to_string(answer.status) + ", " + contentType +
+                        ") is not valid JSON: " + rapidjson::GetParseError_En(parsed.Code()) +
+                        " (at byte " + std::to_string(parsed.Offset()) + ")");
       }
     }
     if (!responseVariable_.empty()) {
       // {payload, headers, attributes: {statusCode}} as DESIGN.md gives a call's answer.
       Json result(rapidjson::kObjectType);
-      if (isText) payload = jsonString(text, m.alloc);
+      Json payload;  // null: an empty answer
+      if (json) {
+        JsonDoc doc(&m.alloc);
+        parseJson<rapidjson::kParseIterativeFlag>(doc, answer.body);
+        payload.Swap(doc);
+      } else if (!answer.body.empty()) {
+        payload = jsonString(answer.body, m.alloc);
+      }
       result.AddMember("payload", std::move(payload), m.alloc);
       Json hs(rapidjson::kObjectType);
       // Names as the answer spelled them; the first of repeated headers.
@@ -166,15 +174,14 @@ class CallStep final : public Step {
     own = headers;
     if (!contentType.empty()) own.emplace_back("Content-Type", contentType);
     m.responseHeaders = std::move(headers);
-    if (isText) {
-      m.setText(std::move(text), contentType);
+    if (json) {
+      m.rawStore = std::move(answer.body);
+      m.setRawJson(&m.rawStore, contentType);
+    } else if (!answer.body.empty()) {
+      m.setText(std::move(answer.body), contentType);
     } else {
-      m.textPayload = false;
-      m.text.clear();
-      m.payload.SetNull();
-      m.payload.Swap(payload);
-      m.emptyBody = m.payload.IsNull();
-      m.contentType = "application/json";
+      m.setPayload(Json());
+      m.emptyBody = true;
     }
     return Next::Continue;
   }

@@ -64,11 +64,9 @@ class ConnectorStep final : public Step {
     Status status = co_await connector_.call(*operation_, args, ctx);
     if (!status.ok()) co_return std::move(status).error();
     if (responseVariable_.empty()) {
-      m.payload.SetNull();
-      m.payload.Swap(answer);
-      m.emptyBody = false;
-      m.textPayload = false;
-      m.contentType = "application/json";
+      Json value;
+      value.Swap(answer);
+      m.setPayload(std::move(value));
       co_return Next::Continue;
     }
     // {payload, headers, attributes: {statusCode}} as DESIGN.md gives a call's answer.

@@ -88,9 +88,9 @@ class ForeachStep final : public Step {
       co_await runParallel(list, m, run, failure);
     } else {
       Json original;
-      original.Swap(m.payload);
+      original.Swap(m.payload());
       for (rapidjson::SizeType i = 0; i < list.Size() && !failure; ++i) {
-        m.payload = std::move(list[i]);
+        m.payload() = std::move(list[i]);
         StepResult r = Next::Continue;
         if (suspends_) {
           r = co_await runSteps(steps_, m, run);
@@ -98,9 +98,9 @@ class ForeachStep final : public Step {
           r = runStepsNow(steps_, m, run);
         }
         if (!r.ok()) failure = iterationError(std::move(r).error(), i);
-        list[i] = std::move(m.payload);
+        list[i] = std::move(m.payload());
       }
-      m.payload.Swap(original);
+      m.payload().Swap(original);
     }
     if (failure) co_return std::move(*failure);
     store(std::move(list), m);
@@ -146,7 +146,7 @@ class ForeachStep final : public Step {
       }
       return;
     }
-    Json& root = target_->inVars ? m.vars : m.payload;
+    Json& root = target_->inVars ? m.vars : m.payload();
     if (target_->pointer->GetTokenCount() == 0) {
       root = std::move(results);
     } else {
@@ -171,7 +171,7 @@ class ForeachStep final : public Step {
       const rapidjson::SizeType i = p.next++;
       JsonAlloc pool(8 * 1024);
       Message child(pool);
-      child.payload = copyValue(p.list[i], pool);
+      child.payload() = copyValue(p.list[i], pool);
       child.vars = copyValue(p.parent.vars, pool);
       child.requestHeaders = &p.parent.headers();
       child.states = p.parent.states;
@@ -186,7 +186,7 @@ class ForeachStep final : public Step {
         if (!p.failure) p.failure = iterationError(std::move(r).error(), i);
         break;
       }
-      p.list[i] = copyValue(child.payload, p.parent.alloc);
+      p.list[i] = copyValue(child.payload(), p.parent.alloc);
     }
   }
 

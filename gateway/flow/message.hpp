@@ -26,8 +26,35 @@ struct Message {
 
   JsonAlloc& alloc;  // the request's pool: payload, vars and every computed value
   expr::Arena arena;
-  Json payload;      // JSON; null when the request had no body
-  std::string text;  // a text payload (payload: {text: ...}): sent instead of `payload`
+  // The payload as JSON (null when the request had no body). A raw payload (a JSON text
+  // checked but not parsed: an API request's body, a call's answer) is parsed here first.
+  Json& payload() {
+    if (rawJson_ != nullptr) parseRaw();
+    return payload_;
+  }
+  // Replaces the payload with JSON (no longer raw nor text).
+  void setPayload(Json&& value) {
+    payload_ = std::move(value);
+    rawJson_ = nullptr;
+    textPayload = false;
+    text.clear();
+    emptyBody = false;
+    contentType = "application/json";
+  }
+  // A raw JSON payload: `json` (which must outlive the message, or be rawStore) was checked
+  // (checkJson) and is parsed only when something reads the payload; otherwise a call sends
+  // it and the answer carries it byte for byte, with `type`.
+  void setRawJson(const std::string* json, std::string type) {
+    payload_.SetNull();
+    rawJson_ = json;
+    textPayload = false;
+    text.clear();
+    emptyBody = false;
+    contentType = std::move(type);
+  }
+  const std::string* rawJson() const { return rawJson_; }
+  std::string rawStore;  // a call's raw answer body
+  std::string text;      // a text payload (payload: {text: ...}): sent instead of `payload`
   std::string contentType = "application/json";
   Json vars;  // object
   // The message's headers: the request's (not copied) until a header step changes them.
@@ -63,15 +90,18 @@ struct Message {
   void setText(std::string body, std::string type) {
     text = std::move(body);
     textPayload = true;
+    rawJson_ = nullptr;
     emptyBody = false;
     contentType = std::move(type);
-    payload.SetString(rapidjson::StringRef(text.data(), text.size()));
+    payload_.SetString(rapidjson::StringRef(text.data(), text.size()));
   }
 
-  // The inputs of an expression evaluated on this message.
-  expr::Scope scope(const Json* configs) const {
+  // The inputs of an expression evaluated on this message. A raw payload is parsed first,
+  // unless the caller knows that the expression does not read it (`readsPayload` false):
+  // then the scope has no payload at all.
+  expr::Scope scope(const Json* configs, bool readsPayload = true) {
     expr::Scope s;
-    s.payload = &payload;
+    s.payload = readsPayload || rawJson_ == nullptr ? &payload() : nullptr;
     s.vars = &vars;
     s.headers = &headers();
     s.pathParams = pathParams;
@@ -80,6 +110,18 @@ struct Message {
     s.error = error;
     return s;
   }
+
+ private:
+  void parseRaw() {
+    JsonDoc doc(&alloc);
+    parseJson<rapidjson::kParseIterativeFlag>(doc, *rawJson_);
+    rawJson_ = nullptr;
+    if (doc.HasParseError()) doc.SetNull();  // checked before: not reached
+    payload_.SetNull();
+    payload_.Swap(doc);
+  }
+  Json payload_;
+  const std::string* rawJson_ = nullptr;
 };
 
 // What every step of one request shares (read-only but for the stats and secrets).

@@ -119,11 +119,7 @@ class JsonPayloadStep final : public Step {
     bool absent = false;
     std::optional<Error> error;
     if (!build(shape_, m, run, label(), next, absent, error)) return std::move(*error);
-    m.payload = std::move(next);
-    m.emptyBody = false;
-    m.textPayload = false;
-    m.text.clear();
-    m.contentType = "application/json";
+    m.setPayload(std::move(next));
     return Next::Continue;
   }
 

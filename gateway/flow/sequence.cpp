@@ -10,21 +10,18 @@ void enterErrorHandler(const Error& error, Message& m, RunContext& run) {
   const std::string envelope = errorEnvelope(error, run.artifact, run.requestId, &run.secrets, run.resource);
   JsonDoc doc(&m.alloc);
   doc.Parse(envelope.data(), envelope.size());
-  m.payload.SetNull();
-  m.payload.Swap(doc);
-  m.emptyBody = false;
-  m.textPayload = false;
-  m.text.clear();
-  m.contentType = "application/json";
+  Json value;
+  value.Swap(doc);
+  m.setPayload(std::move(value));
   // Headers that steps set before the failure belong to the answer that failed: without
   // this an empty onError would answer differently from none.
   m.responseHeaders.clear();
   m.status = error.status;
   // ${error.code} and friends read the envelope's own members (masked, valid UTF-8).
   const Json* inner = nullptr;
-  if (m.payload.IsObject()) {
-    auto it = m.payload.FindMember("error");
-    if (it != m.payload.MemberEnd()) inner = &it->value;
+  if (m.payload().IsObject()) {
+    auto it = m.payload().FindMember("error");
+    if (it != m.payload().MemberEnd()) inner = &it->value;
   }
   if (inner != nullptr) {
     Json e = copyValue(*inner, m.alloc);

@@ -41,7 +41,7 @@ YAML::Node required(const YAML::Node& body, const char* key, std::string_view ki
 
 Result<const Json*> evaluate(const expr::Template& t, Message& m, const RunContext& run,
                              std::string_view step) {
-  const expr::Scope scope = m.scope(run.configs);
+  const expr::Scope scope = m.scope(run.configs, t.readsPayload());
   expr::EvalResult r = t.evaluate(scope, m.arena);
   if (r.error) return expressionFailure(*r.error, step);
   return r.value;
@@ -49,7 +49,7 @@ Result<const Json*> evaluate(const expr::Template& t, Message& m, const RunConte
 
 Result<const Json*> evaluate(const expr::Expression& e, Message& m, const RunContext& run,
                              std::string_view step) {
-  const expr::Scope scope = m.scope(run.configs);
+  const expr::Scope scope = m.scope(run.configs, e.readsPayload());
   expr::EvalResult r = e.evaluate(scope, m.arena);
   if (r.error) return expressionFailure(*r.error, step);
   return r.value;

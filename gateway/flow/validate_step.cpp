@@ -95,7 +95,7 @@ class ValidateStep final : public Step {
         source_(std::move(source)) {}
 
   StepResult runNow(Message& m, RunContext& run) const override {
-    const Json* value = &m.payload;
+    const Json* value = &m.payload();
     if (source_) {
       Result<const Json*> v = evaluate(*source_, m, run, label());
       if (!v) return std::move(v).error();

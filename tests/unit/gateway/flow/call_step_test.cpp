@@ -148,6 +148,12 @@ sequence:
       CHECK(header(out, gone) == nullptr);
     }
   }
+  SUBCASE("a JSON answer that nothing reads passes byte for byte with its media type") {
+    client.answer = {200, {{"Content-Type", "application/problem+json"}}, "{ \"a\" : [1, 2] }"};
+    auto out = f.run(*proxy, R"({"a":1})");
+    CHECK(out.body == "{ \"a\" : [1, 2] }");
+    CHECK(out.contentType == "application/problem+json");
+  }
   SUBCASE("an empty answer answers with no body") {
     client.answer = {204, {}, ""};
     auto out = f.run(*proxy, R"({"a":1})");
@@ -169,6 +175,29 @@ sequence:
     CHECK(out.errorCode == "upstream_timeout");
     CHECK(out.body.find("endpoint p:inline: no answer") != std::string::npos);
   }
+}
+
+TEST_CASE("call: a JSON answer is parsed when a step reads it") {
+  FlowFixture f("call-read");
+  RecordingClient client;
+  f.client = &client;
+  client.answer = {200, {{"Content-Type", "application/json"}}, "{ \"n\": 2, \"s\": \"é\" }"};
+  auto proxy = f.compile(R"(name: p
+sequence:
+  - call: {endpoint: {url: "http://backend.test/x"}}
+  - payload: {json: {twice: "${payload.n * 2}", s: "${payload.s}"}}
+)");
+  auto out = f.run(*proxy, R"({"a":1})");
+  CHECK(out.body == R"({"twice":4,"s":"é"})");
+  // A request body is checked on arrival, and sent on re-serialized once a step read it.
+  auto echo = f.compile(R"(name: q
+sequence:
+  - log: {message: "a is ${payload.a}"}
+  - call: {endpoint: {url: "http://backend.test/x"}}
+)");
+  f.run(*echo, "{ \"a\" : 1 }");
+  REQUIRE(client.sent.size() == 2);
+  CHECK(client.sent[1].body == R"({"a":1})");
 }
 
 TEST_CASE("call: responseVariable keeps the message and holds {payload, headers, attributes}") {
