@@ -9,16 +9,20 @@
 
 namespace flowgate {
 
+// ASCII only (no locale: std::tolower is a call per character, bench/RESULTS.md).
+constexpr char lowerAscii(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
 inline bool iequalsAscii(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return lowerAscii(x) == lowerAscii(y);
          });
 }
 
 inline std::string toLowerAscii(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = lowerAscii(c);
   return out;
 }
 

@@ -120,14 +120,21 @@ class CallStep final : public Step {
         endToEndHeaders(answer.headers, {"Content-Length", "Date", "Server"});
     const std::string contentType(answer.header("Content-Type"));
     const bool json = !answer.body.empty() && isJsonMediaType(contentType);
+    // A backend that says JSON must send JSON: checked here. Into a variable it is parsed
+    // (and so checked) at once; as the payload it is checked without building it, and
+    // parsed only when something reads it.
+    JsonDoc doc(&m.alloc);
     if (json) {
-      // Checked here (a backend that says JSON must send JSON), parsed only when read.
       if (jsonDeeperThan(answer.body, kMaxAnswerDepth)) {
         return fail(ErrorCode::BadUpstreamResponse,
                     "the answer is JSON nested deeper than " + std::to_string(kMaxAnswerDepth) +
                         " levels");
       }
-      const rapidjson::ParseResult parsed = checkJson(answer.body);
+      const rapidjson::ParseResult parsed =
+          responseVariable_.empty()
+              ? checkJson(answer.body)
+              : parseJson<rapidjson::kParseIterativeFlag |
+                          rapidjson::kParseValidateEncodingFlag>(doc, answer.body);
       if (parsed.IsError()) {
         return fail(ErrorCode::BadUpstreamResponse,
                     "the answer (" + std::to_string(answer.status) + ", " + contentType +
@@ -140,8 +147,6 @@ class CallStep final : public Step {
       Json result(rapidjson::kObjectType);
       Json payload;  // null: an empty answer
       if (json) {
-        JsonDoc doc(&m.alloc);
-        parseJson<rapidjson::kParseIterativeFlag>(doc, answer.body);
         payload.Swap(doc);
       } else if (!answer.body.empty()) {
         payload = jsonString(answer.body, m.alloc);
