@@ -1,0 +1,75 @@
+#include "gateway/admin.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "gateway/error.hpp"
+#include "gateway/live_state.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/pipeline.hpp"
+#include "gateway/proxy.hpp"
+#include "gateway/reloader.hpp"
+
+namespace flowgate {
+
+namespace http = boost::beast::http;
+
+Admin::Admin(const LiveState& live, const ConfigReloader& reloader)
+    : live_(live), reloader_(reloader) {}
+
+void Admin::addReadinessDetail(std::string name, ReadinessCheck check) {
+  readiness_.emplace_back(std::move(name), std::move(check));
+}
+
+Response Admin::handle(const Request& req) const {
+  const std::string_view path = targetPath({req.target().data(), req.target().size()});
+  if (path == "/healthz") return jsonResponse(req.version(), true, 200, R"({"status":"ok"})", "");
+  if (path == "/readyz") return readyz(req.version());
+  if (path == "/metrics") {
+    Response res{http::status::ok, req.version()};
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = metrics().render();
+    res.prepare_payload();
+    return res;
+  }
+  Error e = Error::make(ErrorCode::NotFound, "admin endpoints: /healthz, /readyz, /metrics");
+  return jsonResponse(req.version(), true, 404, errorEnvelope(e, "", ""), "");
+}
+
+// 200 once config and proxies are loaded and the gateway is not draining; the details of
+// optional dependencies (token store) are reported without failing readiness.
+Response Admin::readyz(unsigned version) const {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> wr(buffer);
+  const bool isDraining = live_.draining();
+  wr.StartObject();
+  wr.Key("status");
+  wr.String(isDraining ? "draining" : "ready");
+  wr.Key("proxies");
+  wr.Uint64(live_.proxies()->byName.size());
+  // Waits for a reload in progress, as the error it reports is that reload's.
+  if (const std::string lastError = reloader_.lastError(); !lastError.empty()) {
+    wr.Key("lastReloadError");
+    wr.String(lastError.c_str());
+  }
+  if (!readiness_.empty()) {
+    wr.Key("checks");
+    wr.StartObject();
+    for (const auto& [name, check] : readiness_) {
+      const auto [ok, detail] = check();
+      wr.Key(name.c_str());
+      wr.StartObject();
+      wr.Key("ok");
+      wr.Bool(ok);
+      wr.Key("detail");
+      wr.String(detail.c_str());
+      wr.EndObject();
+    }
+    wr.EndObject();
+  }
+  wr.EndObject();
+  return jsonResponse(version, true, isDraining ? 503 : 200,
+                      std::string(buffer.GetString(), buffer.GetSize()), "");
+}
+
+}  // namespace flowgate

@@ -1,0 +1,63 @@
+#include "gateway/http_message.hpp"
+
+#include <cstdint>
+#include <random>
+
+#include <boost/beast/core/string.hpp>
+
+namespace flowgate {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+bool startsWithNoCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && beast::iequals(text.substr(0, prefix.size()), prefix);
+}
+
+}  // namespace
+
+std::string_view originTarget(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (startsWithNoCase(target, scheme)) {
+      const std::size_t slash = target.find_first_of("/?", scheme.size());
+      if (slash == std::string_view::npos) return "/";
+      return target[slash] == '?' ? std::string_view("/") : target.substr(slash);
+    }
+  }
+  return target;
+}
+
+std::string_view targetPath(std::string_view target) {
+  target = originTarget(target);
+  return target.substr(0, target.find('?'));
+}
+
+std::string newRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(32, '0');
+  for (int half = 0; half < 2; ++half) {
+    std::uint64_t v = rng();
+    for (int i = 0; i < 16; ++i) {
+      id[half * 16 + i] = kHex[v & 0xf];
+      v >>= 4;
+    }
+  }
+  return id;
+}
+
+Response jsonResponse(unsigned version, bool keepAlive, int status, std::string body,
+                      std::string_view requestId) {
+  Response res{static_cast<http::status>(status), version};
+  res.set(http::field::server, "flowgate");
+  res.set(http::field::content_type, "application/json");
+  if (!requestId.empty()) res.set("X-Request-ID", requestId);
+  res.keep_alive(keepAlive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace flowgate

@@ -1,0 +1,32 @@
+// The server side's HTTP messages (Beast's, with string bodies) and what the session, the
+// dispatcher and the admin endpoints all use to read a request target and build an answer.
+// Included by the server's parts only, never by the rest of the core.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace flowgate {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A request target in origin form (path and query). The absolute form
+// (http://host/services/x, RFC 9112 3.2.2) is taken as the origin form of its path: the
+// gateway serves its own paths whatever the authority says, and never forwards.
+std::string_view originTarget(std::string_view target);
+
+// The path of a request target, without its query.
+std::string_view targetPath(std::string_view target);
+
+// 32 random hex digits: the id of a request that brought no valid X-Request-ID.
+std::string newRequestId();
+
+// A JSON answer with its Content-Length (and X-Request-ID when `requestId` is not empty).
+Response jsonResponse(unsigned version, bool keepAlive, int status, std::string body,
+                      std::string_view requestId);
+
+}  // namespace flowgate
