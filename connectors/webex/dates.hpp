@@ -1,6 +1,7 @@
 // WebEx dates: `MM/dd/yyyy HH:mm:ss`, wall-clock time in the session's time zone, no offset.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +34,11 @@ std::string formatWebExDate(const WallClock& t);
 // `yyyy-MM-ddTHH:mm:ss` followed by `+HH:MM`/`-HH:MM` when the offset (minutes east of UTC)
 // is known.
 std::string formatIsoDate(const WallClock& t, std::optional<int> offsetMinutes);
+
+// The same text into `out` (no allocation, NUL-terminated); answers its length.
+inline constexpr std::size_t kMaxIsoDateSize = 96;  // 25 for a valid date; any int fits
+std::size_t formatIsoDate(const WallClock& t, std::optional<int> offsetMinutes,
+                          char (&out)[kMaxIsoDateSize]);
 
 // The offset written in a WebEx time zone label: "GMT+08:00, Australia Western (Perth)" -> 480.
 std::optional<int> offsetFromTimeZoneLabel(std::string_view label);

@@ -1,5 +1,9 @@
 #include "connectors/webex/dates.hpp"
 
+#include <cstdio>
+#include <optional>
+#include <string>
+
 #include <doctest/doctest.h>
 
 using namespace flowgate::webex;
@@ -39,4 +43,34 @@ TEST_CASE("webex dates: WebEx text, ISO 8601 and time zone offsets") {
   CHECK(offsetFromTimeZoneId(61) == 720);
   CHECK_FALSE(offsetFromTimeZoneId(-1));
   CHECK_FALSE(offsetFromTimeZoneId(62));
+}
+
+TEST_CASE("webex dates: the ISO text is printf's, for every field value and offset") {
+  auto printf = [](const WallClock& t, std::optional<int> offset) {
+    char buf[128];
+    int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", t.year, t.month, t.day,
+                          t.hour, t.minute, t.second);
+    if (offset) {
+      const int off = *offset < 0 ? -*offset : *offset;
+      std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), "%c%02d:%02d",
+                    *offset < 0 ? '-' : '+', off / 60, off % 60);
+    }
+    return std::string(buf);
+  };
+  const int years[] = {1, 9, 10, 999, 1000, 2004, 9999, 10000, 123456, -1, -2024};
+  const int small[] = {0, 1, 9, 10, 12, 23, 31, 59, 60, 99, 100, 1234, -1, -10};
+  const std::optional<int> offsets[] = {std::nullopt, 0,   1,   -1,   59,  60,   -210,
+                                        330,          480, 765, -720, 840, 6000, -100000};
+  for (int y : years) {
+    for (int v : small) {
+      for (const auto& offset : offsets) {
+        const WallClock t{y, v, v == 0 ? 1 : v, v, 59 - (v % 60 + 60) % 60, v};
+        CHECK(formatIsoDate(t, offset) == printf(t, offset));
+        char buf[kMaxIsoDateSize];
+        const std::size_t n = formatIsoDate(t, offset, buf);
+        CHECK(std::string(buf, n) == printf(t, offset));
+        CHECK(buf[n] == '\0');
+      }
+    }
+  }
 }
