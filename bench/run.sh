@@ -1,40 +1,61 @@
 #!/usr/bin/env bash
-# Flowgate side-by-side benchmark (issue 5): one command, one markdown table.
+# Flowgate side-by-side benchmark (issue 5, "Performance round 2"): one command, markdown tables.
 #
 #   bash bench/run.sh
 #
-# Installs wrk and nginx from Debian when missing, builds Flowgate when build/flowgate is
-# missing, then on 127.0.0.1 only (ports picked free) starts, in a temporary directory:
-#   upstream  nginx serving three fixed bodies (bench/data/): the GoToWebinar v2 session JSON,
-#             the seed's WebEx GetTrainingSession answer (typo corrected) and customer 1;
-#   proxy     nginx proxy_pass to the upstream, keep-alive pool done right;
-#   flowgate  build/flowgate with a generated gateway.yaml (configs: customersUrl and
-#             benchUpstream = the upstream nginx) and a work proxies directory: a copy of the
-#             repository's proxies/ plus bench/data/proxies/ (row E's API and endpoint).
-# and measures with wrk:
+# Installs wrk, nginx, valgrind and a C compiler from Debian when missing, builds Flowgate
+# when build/flowgate is missing, then on 127.0.0.1 only (ports picked free) starts, in a
+# temporary directory:
+#   upstream   nginx serving three fixed bodies (bench/data/): the GoToWebinar v2 session
+#              JSON, the seed's WebEx GetTrainingSession answer (typo corrected), customer 1;
+#   proxy      nginx proxy_pass to the upstream, upstream keep-alive pool that holds at the
+#              benchmark's connection count (keepalive = BENCH_POOL, default = connections);
+#   proxy64    the same nginx with 'keepalive 64' (BENCH_VARIANT_POOL): the variant rows;
+#   flowgate   build/flowgate with a generated gateway.yaml (maxIdlePerHost = BENCH_POOL,
+#              configs customersUrl and benchUpstream = the upstream nginx) and a work
+#              proxies directory: a copy of proxies/ plus bench/data/proxies/ (row E);
+#   flowgate64 the same Flowgate with maxIdlePerHost = BENCH_VARIANT_POOL.
+# and measures with wrk (closed loop):
 #   A  GET  upstream directly                       B  GET  through the nginx proxy
 #   C  POST /services/gotowebinar_getSessionById    D  POST /services/webex_getTrainingSession
 #   E  GET  /bench/session (kind: api, one call)    F  GET  /customers/1 (the customers example)
-# Each target runs BENCH_RUNS times (rounds interleave A B C D E F), the median is reported.
+#   B64, C64  B and C with pools of 64
+# Each target runs BENCH_RUNS times (rounds interleave the targets), the median is reported.
+# Then: B, C and E open loop at half of B's req/s (bench/openloop.c), Flowgate's RSS at
+# 10,000 idle keep-alive connections plus 100 busy ones (bench/idle_conns.py + wrk), start to
+# /readyz, and instructions per request under callgrind (the nginx proxy and Flowgate as
+# whole servers, bench/seq_requests.py; Flowgate's pieces with flowgate_micro_count).
 # See bench/README.md for what every row means, process placement and caveats.
 #
 # Environment (all optional):
-#   BENCH_DURATION=10        seconds per measured wrk run
+#   BENCH_DURATION=10        seconds per measured wrk run (and per open-loop run)
 #   BENCH_WARMUP=2           seconds of unmeasured warm-up per target (0 = none)
 #   BENCH_RUNS=3             measured runs per target (median reported)
 #   BENCH_CONNECTIONS=100    wrk connections for A-F
 #   BENCH_BIG_CONNECTIONS=1000  connections of the single C and D runs for peak RSS
 #   BENCH_READY_STARTS=5     starts timed for start-to-/readyz
-#   BENCH_POOL=64            idle upstream connections kept: nginx 'keepalive N' and
-#                            Flowgate upstream.maxIdlePerHost (the issue prescribes 64)
+#   BENCH_POOL               idle upstream connections kept: nginx 'keepalive N' and
+#                            Flowgate upstream.maxIdlePerHost (default: BENCH_CONNECTIONS)
+#   BENCH_VARIANT_POOL=64    the same for rows B64 and C64 (0 = no variant rows)
+#   BENCH_OPENLOOP=1|0       the open-loop rows (rate: half of B's median req/s)
+#   BENCH_OPENLOOP_RATE      fixed offered rate instead (req/s)
+#   BENCH_IDLE_CONNECTIONS=10000  idle keep-alive connections of the RSS row (0 = skip)
+#   BENCH_IDLE_BUSY_SECONDS=5     seconds of wrk on C (BENCH_CONNECTIONS) during it
+#   BENCH_CALLGRIND=1|0      the callgrind rows
+#   BENCH_CALLGRIND_REQUESTS=500   requests counted per server target under callgrind
+#   BENCH_CALLGRIND_MICRO_N=200    operations per flowgate_micro_count piece
 #   BENCH_PIN=1|0            pin servers and wrk to separate CPUs (default 1 when nproc >= 2)
-#   BENCH_SERVER_CPUS=0      CPU list for nginx (both) and Flowgate when pinned
-#   BENCH_CLIENT_CPUS=1      CPU list for wrk when pinned
+#   BENCH_SERVER_CPUS=0      CPU list for nginx (all) and Flowgate when pinned
+#   BENCH_CLIENT_CPUS=1      CPU list for wrk and the other clients when pinned
 #   BENCH_THREADS            Flowgate server.threads = nginx worker_processes
 #                            (default: number of server CPUs when pinned, else nproc)
 #   BENCH_WRK_THREADS        wrk -t (default: number of client CPUs when pinned, else 1)
 #   BENCH_KEEP=1             keep the temporary directory (logs, configs, raw wrk output)
 #   FLOWGATE_BIN             binary to measure (default build/flowgate)
+#   FLOWGATE_MICRO_COUNT_BIN flowgate_micro_count for the pieces (default: next to
+#                            FLOWGATE_BIN, else build-bench/; missing = pieces skipped)
+#   BENCH_PROXIES            the proxies directory to serve (default: the repository's
+#                            proxies/; point it at the tree FLOWGATE_BIN was built from)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -51,15 +72,27 @@ RUNS=${BENCH_RUNS:-3}
 CONNS=${BENCH_CONNECTIONS:-100}
 BIG_CONNS=${BENCH_BIG_CONNECTIONS:-1000}
 READY_STARTS=${BENCH_READY_STARTS:-5}
-POOL=${BENCH_POOL:-64}
-for v in DURATION WARMUP RUNS CONNS BIG_CONNS READY_STARTS POOL; do
+POOL=${BENCH_POOL:-$CONNS}
+VPOOL=${BENCH_VARIANT_POOL:-64}
+OPENLOOP=${BENCH_OPENLOOP:-1}
+OL_RATE_FIXED=${BENCH_OPENLOOP_RATE:-}
+IDLE_CONNS=${BENCH_IDLE_CONNECTIONS:-10000}
+IDLE_BUSY_SECONDS=${BENCH_IDLE_BUSY_SECONDS:-5}
+CALLGRIND=${BENCH_CALLGRIND:-1}
+CG_REQUESTS=${BENCH_CALLGRIND_REQUESTS:-500}
+CG_MICRO_N=${BENCH_CALLGRIND_MICRO_N:-200}
+for v in DURATION WARMUP RUNS CONNS BIG_CONNS READY_STARTS POOL VPOOL IDLE_CONNS \
+  IDLE_BUSY_SECONDS CG_REQUESTS CG_MICRO_N; do
   is_uint "${!v}" || die "$v must be a whole number (got '${!v}')"
 done
 ((DURATION >= 1 && DURATION <= 600)) || die "BENCH_DURATION must be 1..600 seconds"
 ((RUNS >= 1 && RUNS <= 15)) || die "BENCH_RUNS must be 1..15"
+((CG_REQUESTS >= 1)) || die "BENCH_CALLGRIND_REQUESTS must be >= 1"
+[ -z "$OL_RATE_FIXED" ] || is_uint "$OL_RATE_FIXED" || die "BENCH_OPENLOOP_RATE must be a whole number"
 
 # ---------------------------------------------------------------------------------------
-# Tools: wrk and nginx from Debian (like scripts/setup.sh), python3 + curl for the checks.
+# Tools: wrk and nginx from Debian (like scripts/setup.sh), python3 + curl for the checks,
+# valgrind for the callgrind rows, a C compiler for bench/openloop.c.
 # ---------------------------------------------------------------------------------------
 PATH=$PATH:/usr/sbin:/sbin
 install_missing() {
@@ -69,6 +102,8 @@ install_missing() {
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
+  if [ "$CALLGRIND" = 1 ]; then command -v valgrind >/dev/null 2>&1 || missing+=(valgrind); fi
+  command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -104,6 +139,16 @@ if [ ! -x "$FLOWGATE" ]; then
   timeout 3600 bash scripts/build.sh
   [ -x "$FLOWGATE" ] || die "build did not produce $FLOWGATE"
 fi
+MICRO_COUNT=${FLOWGATE_MICRO_COUNT_BIN:-}
+if [ -z "$MICRO_COUNT" ]; then
+  for m in "$(dirname "$FLOWGATE")/flowgate_micro_count" "$ROOT/build-bench/flowgate_micro_count"; do
+    [ -x "$m" ] && { MICRO_COUNT=$m; break; }
+  done
+fi
+[ -z "${FLOWGATE_MICRO_COUNT_BIN:-}" ] || [ -x "$MICRO_COUNT" ] ||
+  die "FLOWGATE_MICRO_COUNT_BIN=$MICRO_COUNT is not executable"
+PROXIES_SRC=${BENCH_PROXIES:-$ROOT/proxies}
+[ -d "$PROXIES_SRC" ] || die "BENCH_PROXIES=$PROXIES_SRC is not a directory"
 
 # ---------------------------------------------------------------------------------------
 # Placement: servers on one CPU set, wrk on another (see README "Process placement").
@@ -132,7 +177,7 @@ if [ "$PIN" = 1 ]; then
   CLI=(taskset -c "$CLIENT_CPUS")
   THREADS=${BENCH_THREADS:-$(count_cpus "$SERVER_CPUS")}
   WRK_THREADS=${BENCH_WRK_THREADS:-$(count_cpus "$CLIENT_CPUS")}
-  PLACEMENT="pinned: nginx upstream + nginx proxy + Flowgate on CPU $SERVER_CPUS, wrk on CPU $CLIENT_CPUS"
+  PLACEMENT="pinned: nginx upstream + nginx proxies + Flowgate on CPU $SERVER_CPUS, wrk and the other clients on CPU $CLIENT_CPUS"
 else
   THREADS=${BENCH_THREADS:-$NPROC}
   WRK_THREADS=${BENCH_WRK_THREADS:-1}
@@ -141,19 +186,25 @@ fi
 is_uint "$THREADS" && ((THREADS >= 1)) || die "BENCH_THREADS must be >= 1"
 is_uint "$WRK_THREADS" && ((WRK_THREADS >= 1)) || die "BENCH_WRK_THREADS must be >= 1"
 
-# Enough descriptors for 1,000 client connections plus as many upstream connections.
+# Enough descriptors for 1,000 client connections plus as many upstream connections, and
+# for the RSS row's idle connections plus the busy ones (each process holds one end).
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 NOFILE=$(ulimit -n)
 if [ "$NOFILE" != unlimited ] && ((NOFILE < 2 * BIG_CONNS + 256)); then
   log "warning: ulimit -n is $NOFILE: the $BIG_CONNS-connection runs may see socket errors"
 fi
+if [ "$NOFILE" != unlimited ] && ((NOFILE < IDLE_CONNS + 2 * CONNS + 256)); then
+  log "warning: ulimit -n is $NOFILE: the $IDLE_CONNS idle connections will not all open"
+fi
+# Flowgate's server.maxConnections: above the RSS row's idle + busy connections.
+MAX_CONNS=$((IDLE_CONNS + BIG_CONNS + CONNS + 1000))
 
 # ---------------------------------------------------------------------------------------
 # Work directory, cleanup
 # ---------------------------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/flowgate-bench.XXXXXX")
 chmod 755 "$WORK"   # nginx workers run as nobody when started by root
-UP_PID="" PX_PID="" FG_PID=""
+UP_PID="" PX_PID="" PX64_PID="" FG_PID="" FG64_PID="" IDLE_PID="" CG_PID=""
 KEEP=${BENCH_KEEP:-0}
 
 stop_pid() {  # TERM, wait up to 12 s (Flowgate drains up to 10 s), then KILL
@@ -171,7 +222,11 @@ stop_pid() {  # TERM, wait up to 12 s (Flowgate drains up to 10 s), then KILL
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  stop_pid "$IDLE_PID"
+  stop_pid "$CG_PID"
+  stop_pid "$FG64_PID"
   stop_pid "$FG_PID"
+  stop_pid "$PX64_PID"
   stop_pid "$PX_PID"
   stop_pid "$UP_PID"
   if [ "$KEEP" = 1 ]; then
@@ -188,15 +243,15 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------------------------------------
 # Ports, configs, request bodies
 # ---------------------------------------------------------------------------------------
-read -r UP_PORT PX_PORT FG_PORT ADMIN_PORT < <(python3 - <<'EOF'
+read -r UP_PORT PX_PORT FG_PORT ADMIN_PORT PX64_PORT FG64_PORT ADMIN64_PORT CG_PORT < <(python3 - <<'EOF'
 import socket
 socks = []
-for _ in range(4):
+for _ in range(8):
     s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
 print(*[s.getsockname()[1] for s in socks])
 EOF
 )
-log "ports: upstream $UP_PORT, proxy $PX_PORT, flowgate $FG_PORT (admin $ADMIN_PORT); work dir $WORK"
+log "ports: upstream $UP_PORT, proxy $PX_PORT (pool $POOL), proxy64 $PX64_PORT, flowgate $FG_PORT (admin $ADMIN_PORT), flowgate64 $FG64_PORT (admin $ADMIN64_PORT); work dir $WORK"
 
 G2W_PATH=/G2W/rest/v2/organizers/3697511743350317068/webinars/6487648931392511233/sessions/2167614
 WEBEX_PATH=/WBXService/XMLService
@@ -209,9 +264,10 @@ CUSTOMER_BODY=$BENCH_DIR/data/customer_1.json
 USER_LINE=""
 [ "$(id -u)" -eq 0 ] && USER_LINE="user nobody nogroup;"
 
-nginx_common() {  # $1 = directory
+nginx_common() {  # $1 = directory [$2 = extra main-context lines]
   cat <<EOF
 $USER_LINE
+${2:-}
 worker_processes $THREADS;
 worker_rlimit_nofile $([ "$NOFILE" = unlimited ] && echo 65536 || echo "$NOFILE");
 pid $1/nginx.pid;
@@ -223,7 +279,7 @@ nginx_http_common() {
   cat <<EOF
   access_log off;
   keepalive_requests 1000000;
-  keepalive_timeout 75s;
+  keepalive_timeout 600s;
   client_body_temp_path $1/tmp/body;
   proxy_temp_path $1/tmp/proxy;
   fastcgi_temp_path $1/tmp/fastcgi;
@@ -232,10 +288,10 @@ nginx_http_common() {
 EOF
 }
 
-mkdir -p "$WORK/upstream/tmp" "$WORK/proxy/tmp" "$WORK/flowgate"
+mkdir -p "$WORK/upstream/tmp" "$WORK/proxy/tmp" "$WORK/proxy64/tmp" "$WORK/proxycg/tmp" "$WORK/flowgate"
 cp "$G2W_BODY" "$WEBEX_BODY" "$CUSTOMER_BODY" "$WORK/upstream/"
 chmod 644 "$WORK/upstream/"*.json "$WORK/upstream/"*.xml
-chmod 755 "$WORK/upstream" "$WORK/proxy" "$WORK/flowgate"
+chmod 755 "$WORK/upstream" "$WORK/proxy" "$WORK/proxy64" "$WORK/proxycg" "$WORK/flowgate"
 {
   nginx_common "$WORK/upstream"
   echo "http {"
@@ -273,18 +329,23 @@ chmod 755 "$WORK/upstream" "$WORK/proxy" "$WORK/flowgate"
 EOF
 } >"$WORK/upstream/nginx.conf"
 
-{
-  nginx_common "$WORK/proxy"
+# The nginx proxy, as nginx's documentation recommends for keep-alive to an upstream: a
+# 'keepalive' pool per worker that holds every connection the load keeps busy (the
+# benchmark's connection count), requests and idle time per pooled connection high enough
+# that none is closed during the script, HTTP/1.1 and no "Connection: close" upstream.
+proxy_conf() {  # DIR PORT POOL [main-context lines]
+  nginx_common "$1" "${4:-}"
   echo "http {"
-  nginx_http_common "$WORK/proxy"
+  nginx_http_common "$1"
   cat <<EOF
   upstream backend {
     server 127.0.0.1:$UP_PORT;
-    keepalive $POOL;
+    keepalive $3;
     keepalive_requests 1000000;
+    keepalive_timeout 600s;
   }
   server {
-    listen 127.0.0.1:$PX_PORT backlog=4096;
+    listen 127.0.0.1:$2 backlog=4096;
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
@@ -293,19 +354,27 @@ EOF
   }
 }
 EOF
-} >"$WORK/proxy/nginx.conf"
+}
+proxy_conf "$WORK/proxy" "$PX_PORT" "$POOL" >"$WORK/proxy/nginx.conf"
+proxy_conf "$WORK/proxy64" "$PX64_PORT" "$VPOOL" >"$WORK/proxy64/nginx.conf"
+# The callgrind copy: one process (no master), one worker's work, the main pool.
+proxy_conf "$WORK/proxycg" "$CG_PORT" "$POOL" "master_process off;" |
+  sed 's/^worker_processes .*/worker_processes 1;/' >"$WORK/proxycg/nginx.conf"
 
-cat >"$WORK/flowgate/gateway.yaml" <<EOF
+gateway_yaml() {  # PORT ADMIN_PORT POOL
+  cat <<EOF
 # generated by bench/run.sh
 server:
-  listen: 127.0.0.1:$FG_PORT
+  listen: 127.0.0.1:$1
   threads: $THREADS
+  maxConnections: $MAX_CONNS  # above the RSS row's $IDLE_CONNS idle + the busy connections
+  idleTimeout: 600s           # the idle connections of the RSS row stay open
 admin:
-  listen: 127.0.0.1:$ADMIN_PORT
+  listen: 127.0.0.1:$2
 logging:
   level: warn          # no access lines: they would measure the log, not the gateway
 upstream:
-  maxIdlePerHost: $POOL  # = nginx proxy 'keepalive $POOL'
+  maxIdlePerHost: $3  # = the nginx proxy's 'keepalive $3'
 connectors:
   gotowebinar:
     allowedHosts: [127.0.0.1]
@@ -315,11 +384,14 @@ configs:
   customersUrl: http://127.0.0.1:$UP_PORT   # the customers example (row F)
   benchUpstream: http://127.0.0.1:$UP_PORT  # bench/data/proxies/bench_session_endpoint.yaml (row E)
 EOF
+}
+gateway_yaml "$FG_PORT" "$ADMIN_PORT" "$POOL" >"$WORK/flowgate/gateway.yaml"
+gateway_yaml "$FG64_PORT" "$ADMIN64_PORT" "$VPOOL" >"$WORK/flowgate/gateway64.yaml"
 
 # The proxies Flowgate serves: the repository's proxies/ (A-D and F use them as shipped) plus
 # row E's API and endpoint from bench/data/proxies/, in a subfolder of their own.
 FG_PROXIES=$WORK/flowgate/proxies
-cp -R "$ROOT/proxies" "$FG_PROXIES"
+cp -R "$PROXIES_SRC" "$FG_PROXIES"
 mkdir -p "$FG_PROXIES/bench"
 cp "$BENCH_DIR/data/proxies/"*.yaml "$FG_PROXIES/bench/"
 
@@ -364,6 +436,14 @@ PX_PID=$!
 "${SRV[@]}" "$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$FG_PROXIES" \
   >"$WORK/flowgate/flowgate.log" 2>&1 &
 FG_PID=$!
+if ((VPOOL > 0)); then
+  "${SRV[@]}" nginx -p "$WORK/proxy64/" -c "$WORK/proxy64/nginx.conf" -e "$WORK/proxy64/error.log" \
+    -g 'daemon off;' >"$WORK/proxy64/stdout.log" 2>&1 &
+  PX64_PID=$!
+  "${SRV[@]}" "$FLOWGATE" serve --config "$WORK/flowgate/gateway64.yaml" --proxies "$FG_PROXIES" \
+    >"$WORK/flowgate/flowgate64.log" 2>&1 &
+  FG64_PID=$!
+fi
 
 wait_http "$UP_PID" "http://127.0.0.1:$UP_PORT/nginx_status" ||
   { cat "$WORK/upstream/error.log" "$WORK/upstream/stdout.log" >&2; die "upstream nginx did not start"; }
@@ -372,6 +452,12 @@ wait_http "$PX_PID" "http://127.0.0.1:$PX_PORT/nginx_status" ||
 wait_http "$FG_PID" "http://127.0.0.1:$ADMIN_PORT/readyz" ||
   { cat "$WORK/flowgate/flowgate.log" >&2; die "flowgate did not become ready"; }
 FG_RSS_IDLE_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$FG_PID/status")
+if ((VPOOL > 0)); then
+  wait_http "$PX64_PID" "http://127.0.0.1:$PX64_PORT/nginx_status" ||
+    { cat "$WORK/proxy64/error.log" "$WORK/proxy64/stdout.log" >&2; die "proxy64 nginx did not start"; }
+  wait_http "$FG64_PID" "http://127.0.0.1:$ADMIN64_PORT/readyz" ||
+    { cat "$WORK/flowgate/flowgate64.log" >&2; die "flowgate64 did not become ready"; }
+fi
 
 # ---------------------------------------------------------------------------------------
 # Targets
@@ -391,6 +477,34 @@ WHAT[E]="E: GET Flowgate API /bench/session (one call, JSON pass-through)"
 WHAT[F]="F: GET Flowgate API /customers/1 (the customers example)"
 HOP[A]=upstream HOP[B]=proxy HOP[C]=flowgate HOP[D]=flowgate HOP[E]=flowgate HOP[F]=flowgate
 TARGETS=(A B C D E F)
+if ((VPOOL > 0)); then
+  URL[B64]="http://127.0.0.1:$PX64_PORT$G2W_PATH"; BODY[B64]=""
+  URL[C64]="http://127.0.0.1:$FG64_PORT/services/gotowebinar_getSessionById"; BODY[C64]="$WORK/c_body.json"
+  WHAT[B64]="B64: B with nginx 'keepalive $VPOOL'"
+  WHAT[C64]="C64: C with Flowgate maxIdlePerHost $VPOOL"
+  HOP[B64]=proxy64 HOP[C64]=flowgate64
+  TARGETS+=(B64 C64)
+fi
+
+# Every target's request as raw bytes, as wrk sends it (Host, then Authorization or
+# Content-Type and Content-Length): for bench/openloop.c, idle_conns.py and seq_requests.py.
+raw_request() {  # TARGET FILE
+  python3 - "${URL[$1]}" "${BODY[$1]}" "$ACCESS_TOKEN" >"$2" <<'EOF'
+import sys, urllib.parse
+url, body, token = sys.argv[1:4]
+u = urllib.parse.urlsplit(url)
+head = []
+if body:
+    data = open(body, "rb").read()
+    head = [f"POST {u.path} HTTP/1.1", f"Host: {u.netloc}", "Content-Type: application/json",
+            f"Content-Length: {len(data)}"]
+else:
+    data = b""
+    head = [f"GET {u.path} HTTP/1.1", f"Host: {u.netloc}", f"Authorization: Bearer {token}"]
+sys.stdout.buffer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+EOF
+}
+for t in "${TARGETS[@]}"; do raw_request "$t" "$WORK/raw-$t.http"; done
 
 # Preflight: every target answers 200 with the expected body once before any measurement.
 declare -A PREFLIGHT
@@ -407,8 +521,8 @@ preflight() {
   out=${out%$'\n'*}
   local ok=0
   case $t in
-    A | B) [ "$code" = 200 ] && [ "$out" = "$(cat "$G2W_BODY")" ] && ok=1 ;;
-    C) [ "$code" = 200 ] && [[ $out == *'"sessionKey":"2167614"'* ]] && ok=1 ;;
+    A | B | B64) [ "$code" = 200 ] && [ "$out" = "$(cat "$G2W_BODY")" ] && ok=1 ;;
+    C | C64) [ "$code" = 200 ] && [[ $out == *'"sessionKey":"2167614"'* ]] && ok=1 ;;
     D) [ "$code" = 200 ] && [[ $out == *'"sessionKey":"76736484"'* ]] && ok=1 ;;
     # Flowgate re-serializes the upstream's JSON: compare parsed documents, not bytes.
     E) [ "$code" = 200 ] && same_json "$out" "$G2W_BODY" && ok=1 ;;
@@ -478,38 +592,90 @@ run_wrk() {  # TARGET CONNS SECONDS OUTFILE [script]
   timeout -k 5 $((d + 60)) "${CLI[@]}" wrk "${args[@]}" >"$out" 2>&1 || true
 }
 
-measure() {  # TARGET CONNS LABEL
-  local t=$1 c=$2 label=$3 out="$WORK/wrk-$3.txt"
-  local hop_pid
-  case ${HOP[$t]} in upstream) hop_pid=$UP_PID ;; proxy) hop_pid=$PX_PID ;; flowgate) hop_pid=$FG_PID ;; esac
-  local acc0 acc1 s0 s1 t0 t1 w0 w1
-  acc0=$(upstream_accepts)
-  read -r -a t0 <<<"$(tree_ticks "$hop_pid" "$UP_PID" "$PX_PID" "$FG_PID")"
-  read -r -a s0 <<<"$(sys_ticks)"
-  w0=$(self_child_ticks)
-  run_wrk "$t" "$c" "$DURATION" "$out"
-  w1=$(self_child_ticks)
-  read -r -a s1 <<<"$(sys_ticks)"
-  read -r -a t1 <<<"$(tree_ticks "$hop_pid" "$UP_PID" "$PX_PID" "$FG_PID")"
-  acc1=$(upstream_accepts)
-  local line
-  line=$(grep '^BENCH ' "$out" | tail -1 || true)
-  if [ -z "$line" ]; then
-    log "run $label: wrk gave no result:"; sed 's/^/    /' "$out" >&2
-    line="BENCH requests=0 duration_us=0 rps=0 p50_us=0 p99_us=0 connect=0 read=0 write=0 status=0 timeout=0 bytes=0 wrk_failed=1"
-  fi
-  local ours=$(((t1[1] - t0[1]) + (t1[2] - t0[2]) + (t1[3] - t0[3]) + (w1 - w0)))
-  echo "target=$t label=$label conns=$c ${line#BENCH } hop_ticks=$((t1[0] - t0[0])) up_ticks=$((t1[1] - t0[1])) up_accepts=$((acc1 - acc0 - 1)) sys_busy=$((s1[0] - s0[0])) sys_total=$((s1[1] - s0[1])) sys_steal=$((s1[2] - s0[2])) ours=$ours" >>"$RESULTS"
-  local rps p99 st
-  rps=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$line")
-  p99=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
-  st=$(sed -n 's/.* status=\([0-9]*\).*/\1/p' <<<"$line")
-  log "$(printf '%-8s %5s conns  %10s req/s  p99 %7s us  status>399: %s' "$label" "$c" "$rps" "$p99" "$st")"
+hop_pid_of() {
+  case ${HOP[$1]} in
+    upstream) echo "$UP_PID" ;; proxy) echo "$PX_PID" ;; proxy64) echo "$PX64_PID" ;;
+    flowgate) echo "$FG_PID" ;; flowgate64) echo "$FG64_PID" ;;
+  esac
+}
+run_openloop() {  # TARGET RATE SECONDS OUTFILE: open loop, 2 s of unrecorded warm-up first
+  timeout -k 5 $(($3 + 30)) "${CLI[@]}" "$OPENLOOP_BIN" -p "${URL[$1]#http://127.0.0.1:}" \
+    -r "$2" -d "$3" -w 2 -c "$CONNS" -q "$WORK/raw-$1.http" >"$4" 2>&1 || true
 }
 
+# One measured run: wrk (closed loop, KIND main or big) or openloop (KIND openloop, RATE),
+# with the CPU ticks of the hop, of the upstream and of the whole machine around it, and
+# the upstream's accepted connections (stub_status, its own request subtracted).
+measure() {  # TARGET CONNS LABEL KIND [RATE]
+  local t=$1 c=$2 label=$3 kind=$4 rate=${5:-} out="$WORK/run-$3.txt"
+  local hop_pid
+  hop_pid=$(hop_pid_of "$t")
+  local pids=("$UP_PID" "$PX_PID" "$FG_PID")
+  [ -n "$PX64_PID" ] && pids+=("$PX64_PID")
+  [ -n "$FG64_PID" ] && pids+=("$FG64_PID")
+  local acc0 acc1 s0 s1 t0 t1 w0 w1
+  acc0=$(upstream_accepts)
+  read -r -a t0 <<<"$(tree_ticks "$hop_pid" "${pids[@]}")"
+  read -r -a s0 <<<"$(sys_ticks)"
+  w0=$(self_child_ticks)
+  # the upstream's accepts 1 s into the run too: connections opened after the first second
+  # are the ones a pool that does not hold keeps opening (see README, "Connections opened")
+  (sleep 1; upstream_accepts >"$WORK/acc-mid") &
+  local mid_pid=$!
+  if [ "$kind" = openloop ]; then
+    run_openloop "$t" "$rate" "$DURATION" "$out"
+  else
+    run_wrk "$t" "$c" "$DURATION" "$out"
+  fi
+  w1=$(self_child_ticks)
+  read -r -a s1 <<<"$(sys_ticks)"
+  read -r -a t1 <<<"$(tree_ticks "$hop_pid" "${pids[@]}")"
+  wait "$mid_pid" 2>/dev/null || true
+  acc1=$(upstream_accepts)
+  local accm
+  accm=$(cat "$WORK/acc-mid" 2>/dev/null || echo "$acc0")
+  local line
+  if [ "$kind" = openloop ]; then
+    line=$(grep '^OPENLOOP ' "$out" | tail -1 || true)
+    if [ -z "$line" ]; then
+      log "run $label: openloop gave no result:"; sed 's/^/    /' "$out" >&2
+      line="OPENLOOP completed=0 failed=1"
+    fi
+    # CPU per request over everything the run sent (its warm-up included)
+    line="${line#OPENLOOP } requests=$(sed -n 's/.* completed=\([0-9]*\).*/\1/p' <<<"$line")"
+  else
+    line=$(grep '^BENCH ' "$out" | tail -1 || true)
+    if [ -z "$line" ]; then
+      log "run $label: wrk gave no result:"; sed 's/^/    /' "$out" >&2
+      line="BENCH requests=0 duration_us=0 rps=0 p50_us=0 p99_us=0 connect=0 read=0 write=0 status=0 timeout=0 bytes=0 wrk_failed=1"
+    fi
+    line=${line#BENCH }
+  fi
+  local ours=$(( (w1 - w0) )) i
+  for ((i = 1; i < ${#t0[@]}; i++)); do ours=$((ours + t1[i] - t0[i])); done
+  echo "target=$t label=$label kind=$kind conns=$c $line hop_ticks=$((t1[0] - t0[0])) up_ticks=$((t1[1] - t0[1])) up_accepts=$((acc1 - acc0 - 2)) up_accepts_late=$((acc1 - accm - 1)) sys_busy=$((s1[0] - s0[0])) sys_total=$((s1[1] - s0[1])) sys_steal=$((s1[2] - s0[2])) ours=$ours load1=$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS"
+  if [ "$kind" = openloop ]; then
+    log "$(printf '%-8s open loop %6s req/s  p50 %7s us  p99 %7s us  p99.9 %7s us  late>1ms: %s  errors: %s' \
+      "$label" "$rate" "$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")" \
+      "$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.* p999_us=\([0-9]*\).*/\1/p' <<<"$line")" \
+      "$(sed -n 's/.* late_1ms=\([0-9]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<<"$line")")"
+  else
+    log "$(printf '%-8s %5s conns  %10s req/s  p99 %7s us  status>399: %s  upstream conns opened: %s' "$label" "$c" \
+      "$(sed -n 's/.*rps=\([0-9.]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")" \
+      "$(sed -n 's/.* status=\([0-9]*\).*/\1/p' <<<"$line")" "$((acc1 - acc0 - 2)) ($((acc1 - accm - 1)) after 1 s)")"
+  fi
+}
+
+OPENLOOP_BIN=$WORK/openloop
+cc -O2 -o "$OPENLOOP_BIN" "$BENCH_DIR/openloop.c" || die "could not compile bench/openloop.c"
+
 START_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+START_S=$SECONDS
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 TOTAL_EST=$(( (${#TARGETS[@]} * (RUNS * DURATION + WARMUP)) + 2 * DURATION + READY_STARTS ))
+[ "$OPENLOOP" = 1 ] && TOTAL_EST=$((TOTAL_EST + 3 * (DURATION + 3)))
+((IDLE_CONNS > 0)) && TOTAL_EST=$((TOTAL_EST + IDLE_BUSY_SECONDS + 15))
+[ "$CALLGRIND" = 1 ] && TOTAL_EST=$((TOTAL_EST + 90))
 log "placement: $PLACEMENT; Flowgate threads = nginx workers = $THREADS; wrk -t$WRK_THREADS"
 log "measuring: about ${TOTAL_EST}s"
 
@@ -517,13 +683,29 @@ if ((WARMUP > 0)); then
   for t in "${TARGETS[@]}"; do run_wrk "$t" "$CONNS" "$WARMUP" "$WORK/wrk-warmup-$t.txt"; done
 fi
 for ((r = 1; r <= RUNS; r++)); do
-  for t in "${TARGETS[@]}"; do measure "$t" "$CONNS" "$t$r"; done
+  for t in "${TARGETS[@]}"; do measure "$t" "$CONNS" "$t-r$r" main; done
 done
 FG_HWM_100_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$FG_PID/status")
-measure C "$BIG_CONNS" "C-big"
-measure D "$BIG_CONNS" "D-big"
+measure C "$BIG_CONNS" "C-big" big
+measure D "$BIG_CONNS" "D-big" big
 FG_HWM_BIG_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$FG_PID/status")
 FG_THREADS_OS=$(awk '/^Threads:/ {print $2}' "/proc/$FG_PID/status")
+
+# ---------------------------------------------------------------------------------------
+# Open loop: B, C and E at one fixed offered rate, half of B's median req/s (closed loop,
+# above), with bench/openloop.c (see README "Open-loop latency").
+# ---------------------------------------------------------------------------------------
+OL_RATE=""
+if [ "$OPENLOOP" = 1 ]; then
+  OL_RATE=${OL_RATE_FIXED:-$(awk '/ kind=main / && $1 == "target=B" { for (i = 1; i <= NF; i++) if ($i ~ /^rps=/) { sub(/rps=/, "", $i); print $i } }' "$RESULTS" |
+    sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%d", m / 2 }')}
+  if [ -z "$OL_RATE" ] || ((OL_RATE < 1)); then
+    log "open loop skipped: no rate (B measured nothing)"
+    OL_RATE=""
+  else
+    for t in B C E; do measure "$t" "$CONNS" "OL-$t" openloop "$OL_RATE"; done
+  fi
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # A target with non-2xx answers gets a short diagnostic run (not counted) showing statuses
@@ -531,22 +713,170 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 DIAG=$WORK/diag.txt
 : >"$DIAG"
 for t in "${TARGETS[@]}"; do
-  if awk -v t="$t" '$1 == "target=" t { for (i = 1; i <= NF; i++) if ($i ~ /^status=/ && $i != "status=0") bad = 1 } END { exit !bad }' "$RESULTS"; then
+  if awk -v t="$t" '$1 == "target=" t && / kind=(main|big) / { for (i = 1; i <= NF; i++) if ($i ~ /^status=/ && $i != "status=0") bad = 1 } END { exit !bad }' "$RESULTS"; then
     log "target $t had non-2xx answers: diagnostic run"
     run_wrk "$t" "$CONNS" 3 "$WORK/wrk-diag-$t.txt" "$BENCH_DIR/wrk_diag.lua"
     { echo "target $t:"; grep '^DIAG' "$WORK/wrk-diag-$t.txt" | sed 's/^/  /'; } >>"$DIAG"
   fi
 done
-grep -E ' (warn|warning|error|critical) ' "$WORK/flowgate/flowgate.log" | sort | uniq -c | sort -rn | head -20 >"$WORK/flowgate-problems.txt" || true
+for f in flowgate flowgate64; do
+  [ -f "$WORK/flowgate/$f.log" ] || continue
+  grep -E ' (warn|warning|error|critical) ' "$WORK/flowgate/$f.log" | sed "s/^/$f: /" || true
+done | sort | uniq -c | sort -rn | head -20 >"$WORK/flowgate-problems.txt"
 
 # ---------------------------------------------------------------------------------------
-# Start to ready: the measured instance is stopped first, then READY_STARTS fresh starts.
+# Start to ready: the measured instances are stopped first, then READY_STARTS fresh starts.
 # ---------------------------------------------------------------------------------------
+stop_pid "$FG64_PID"
+FG64_PID=""
+stop_pid "$PX64_PID"
+PX64_PID=""
 stop_pid "$FG_PID"
 FG_PID=""
 READY_MS=$("${CLI[@]}" python3 "$BENCH_DIR/readyz.py" "$ADMIN_PORT" "$READY_STARTS" -- \
   "${SRV[@]}" "$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$FG_PROXIES" |
   awk '/^READY_MS/ {printf "%s ", $2}' || true)
+
+# ---------------------------------------------------------------------------------------
+# RSS at IDLE_CONNS idle keep-alive connections plus CONNS busy ones: a fresh Flowgate (same
+# gateway.yaml), bench/idle_conns.py opens the idle connections (one C request each, then
+# idle), then wrk runs C for IDLE_BUSY_SECONDS; VmRSS and VmHWM from /proc.
+# ---------------------------------------------------------------------------------------
+IDLE_LINE="" IDLE_ALIVE="" IDLE_RSS0_KB="" IDLE_RSS1_KB="" IDLE_RSS2_KB="" IDLE_HWM_KB="" IDLE_WRK=""
+if ((IDLE_CONNS > 0)); then
+  log "RSS: $IDLE_CONNS idle keep-alive connections + $CONNS busy (C) for ${IDLE_BUSY_SECONDS}s"
+  "${SRV[@]}" "$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$FG_PROXIES" \
+    >"$WORK/flowgate/flowgate-idle.log" 2>&1 &
+  FG_PID=$!
+  wait_http "$FG_PID" "http://127.0.0.1:$ADMIN_PORT/readyz" ||
+    { cat "$WORK/flowgate/flowgate-idle.log" >&2; die "flowgate (RSS row) did not become ready"; }
+  IDLE_RSS0_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$FG_PID/status")
+  "${CLI[@]}" python3 "$BENCH_DIR/idle_conns.py" "$FG_PORT" "$IDLE_CONNS" "$WORK/raw-C.http" \
+    >"$WORK/idle.out" 2>"$WORK/idle.err" &
+  IDLE_PID=$!
+  for ((i = 0; i < 1200; i++)); do
+    grep -q '^IDLE ' "$WORK/idle.out" && break
+    kill -0 "$IDLE_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  IDLE_LINE=$(grep '^IDLE ' "$WORK/idle.out" || true)
+  if [ -z "$IDLE_LINE" ]; then
+    log "idle_conns.py did not set up its connections:"; sed 's/^/    /' "$WORK/idle.err" >&2
+  else
+    log "$IDLE_LINE"
+    sleep 1
+    IDLE_RSS1_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$FG_PID/status")
+    run_wrk C "$CONNS" "$IDLE_BUSY_SECONDS" "$WORK/wrk-idle-busy.txt"
+    IDLE_WRK=$(grep '^BENCH ' "$WORK/wrk-idle-busy.txt" | tail -1 || true)
+    IDLE_RSS2_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$FG_PID/status")
+    IDLE_HWM_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$FG_PID/status")
+    kill -USR1 "$IDLE_PID" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      grep -q '^ALIVE ' "$WORK/idle.out" && break
+      sleep 0.1
+    done
+    IDLE_ALIVE=$(awk '/^ALIVE/ {print $2}' "$WORK/idle.out")
+    log "RSS: start $IDLE_RSS0_KB kB, idle $IDLE_RSS1_KB kB, after busy $IDLE_RSS2_KB kB, VmHWM $IDLE_HWM_KB kB; idle connections still open: ${IDLE_ALIVE:-?}"
+  fi
+  stop_pid "$IDLE_PID"
+  IDLE_PID=""
+  stop_pid "$FG_PID"
+  FG_PID=""
+fi
+
+# ---------------------------------------------------------------------------------------
+# Instructions per request under callgrind (user space only; independent of the machine's
+# load). Whole servers: the nginx proxy (one process: master_process off, the main pool)
+# and Flowgate (the same gateway.yaml), each run twice under valgrind: once with CG_BASE
+# requests per target, once with CG_BASE + K of one target (one keep-alive connection,
+# bench/seq_requests.py); (Ir of the second - Ir of the first) / K is that target's
+# instructions per request, start-up, shutdown and first-request costs cancelled. D costs
+# about 10 times more: it gets K/5. Then Flowgate's pieces with flowgate_micro_count.
+# ---------------------------------------------------------------------------------------
+CGR=$WORK/callgrind.txt
+: >"$CGR"
+CG_BASE=50
+cg_total() { awk '/^(summary|totals):/ {print $2; exit}' "$1"; }
+cg_server() {  # NAME EXTRA_TARGET K -- COMMAND...: start under callgrind, send, stop; sets CG_IR
+  CG_IR=""
+  local name=$1 extra=$2 k=$3 out="$WORK/cg/$1.out" i
+  shift 4
+  "${SRV[@]}" valgrind --tool=callgrind --callgrind-out-file="$out" "$@" \
+    >"$WORK/cg/$name.log" 2>&1 &
+  CG_PID=$!
+  local ready=""
+  for ((i = 0; i < 600; i++)); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$CG_READY_URL" || true)" = 200 ] && { ready=1; break; }
+    kill -0 "$CG_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$ready" ]; then
+    log "callgrind $name: the server did not answer"; tail -5 "$WORK/cg/$name.log" >&2
+    stop_pid "$CG_PID"; CG_PID=""; return 0
+  fi
+  local t files=()
+  for t in "${CG_SET[@]}"; do
+    [ "$t" = "$extra" ] && continue
+    files+=("$WORK/raw-$t.http")
+  done
+  [ ${#files[@]} -gt 0 ] && "${CLI[@]}" python3 "$BENCH_DIR/seq_requests.py" "$CG_PORT_NOW" "$CG_BASE" "${files[@]}" >>"$WORK/cg/$name.seq" 2>&1
+  [ -n "$extra" ] && "${CLI[@]}" python3 "$BENCH_DIR/seq_requests.py" "$CG_PORT_NOW" "$((CG_BASE + k))" "$WORK/raw-$extra.http" >>"$WORK/cg/$name.seq" 2>&1
+  local okseq=1
+  grep -q 'Traceback\|seq_requests:' "$WORK/cg/$name.seq" && okseq=""
+  awk '/^SEQ/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } if (v["n"] != v["ok"]) bad = 1 } END { exit bad }' "$WORK/cg/$name.seq" || okseq=""
+  # valgrind writes its output at exit: give it time (TERM, then up to 120 s)
+  kill -TERM "$CG_PID" 2>/dev/null || true
+  for ((i = 0; i < 1200; i++)); do kill -0 "$CG_PID" 2>/dev/null || break; sleep 0.1; done
+  stop_pid "$CG_PID"
+  CG_PID=""
+  if [ -z "$okseq" ] || [ ! -s "$out" ]; then
+    log "callgrind $name: requests failed or no output"; cat "$WORK/cg/$name.seq" >&2; return 0
+  fi
+  CG_IR=$(cg_total "$out")
+}
+if [ "$CALLGRIND" = 1 ]; then
+  mkdir -p "$WORK/cg"
+  chmod 777 "$WORK/cg"
+  log "callgrind: the nginx proxy (B) and Flowgate (C D E F) as servers, $CG_REQUESTS requests per target"
+  # nginx: the callgrind copy of the proxy
+  CG_SET=(Bcg) CG_PORT_NOW=$CG_PORT CG_READY_URL="http://127.0.0.1:$CG_PORT$G2W_PATH"
+  sed "s/^Host: 127.0.0.1:$PX_PORT/Host: 127.0.0.1:$CG_PORT/" "$WORK/raw-B.http" >"$WORK/raw-Bcg.http"
+  ngx_cmd=(nginx -p "$WORK/proxycg/" -c "$WORK/proxycg/nginx.conf" -e "$WORK/proxycg/error.log" -g 'daemon off;')
+  cg_server nginx-base "" 0 -- "${ngx_cmd[@]}"
+  base=$CG_IR
+  cg_server nginx-B Bcg "$CG_REQUESTS" -- "${ngx_cmd[@]}"
+  with=$CG_IR
+  [ -n "$base" ] && [ -n "$with" ] && echo "server B $(((with - base) / CG_REQUESTS)) $CG_REQUESTS" >>"$CGR"
+  # Flowgate: its main gateway.yaml and port
+  CG_SET=(C D E F) CG_PORT_NOW=$FG_PORT CG_READY_URL="http://127.0.0.1:$ADMIN_PORT/readyz"
+  fg_cmd=("$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$FG_PROXIES")
+  cg_server flowgate-base "" 0 -- "${fg_cmd[@]}"
+  base=$CG_IR
+  for t in C D E F; do
+    k=$CG_REQUESTS
+    [ "$t" = D ] && k=$(((CG_REQUESTS + 4) / 5))
+    cg_server "flowgate-$t" "$t" "$k" -- "${fg_cmd[@]}"
+    with=$CG_IR
+    [ -n "$base" ] && [ -n "$with" ] && echo "server $t $(((with - base) / k)) $k" >>"$CGR"
+  done
+  # Flowgate's pieces (bench/micro): instructions inside measuredLoop() only
+  if [ -n "$MICRO_COUNT" ]; then
+    for piece in pipeline_gotowebinar pipeline_webex pipeline_api_passthrough pipeline_customers; do
+      out=$WORK/cg/micro.$piece.out
+      if timeout 900 valgrind --tool=callgrind --callgrind-out-file="$out" --collect-atstart=no \
+        --toggle-collect='*measuredLoop*' "$MICRO_COUNT" "$piece" "$CG_MICRO_N" \
+        >/dev/null 2>"$WORK/cg/micro.$piece.log"; then
+        echo "piece $piece $(($(cg_total "$out") / CG_MICRO_N)) $CG_MICRO_N" >>"$CGR"
+      else
+        log "callgrind of $piece failed (see $WORK/cg/micro.$piece.log)"
+      fi
+    done
+  else
+    log "no flowgate_micro_count (FLOWGATE_MICRO_COUNT_BIN): pieces skipped"
+  fi
+  sed 's/^/callgrind: /' "$CGR" >&2
+fi
+ELAPSED_S=$((SECONDS - START_S))
 
 # ---------------------------------------------------------------------------------------
 # The table
@@ -561,12 +891,15 @@ DEBIAN=$(cat /etc/debian_version 2>/dev/null || echo "?")
 
 export RESULTS DIAG CLK_TCK NPROC CPU_MODEL START_DATE LOAD_BEFORE LOAD_AFTER THREADS WRK_THREADS \
   PLACEMENT DURATION RUNS CONNS BIG_CONNS FG_HWM_100_KB FG_HWM_BIG_KB FG_RSS_IDLE_KB READY_MS \
-  READY_STARTS POOL FG_VERSION NGINX_VERSION WRK_VERSION MEM_TOTAL DEBIAN FG_THREADS_OS
+  READY_STARTS POOL VPOOL FG_VERSION NGINX_VERSION WRK_VERSION MEM_TOTAL DEBIAN FG_THREADS_OS \
+  OL_RATE IDLE_CONNS IDLE_BUSY_SECONDS IDLE_LINE IDLE_ALIVE IDLE_RSS0_KB IDLE_RSS1_KB IDLE_RSS2_KB \
+  IDLE_HWM_KB IDLE_WRK CGR CG_REQUESTS CG_MICRO_N CG_BASE ELAPSED_S CALLGRIND MAX_CONNS
 for t in "${TARGETS[@]}"; do
   export "PREFLIGHT_$t=${PREFLIGHT[$t]}" "WHAT_$t=${WHAT[$t]}"
 done
 export TARGET_LIST="${TARGETS[*]}"
 export KERNEL=$(uname -r)
+export VALGRIND_VERSION=$( (valgrind --version 2>/dev/null || echo "?") | sed 's/^valgrind-//')
 
 python3 - >"$WORK/table.md" <<'EOF'
 import os, statistics
@@ -576,14 +909,13 @@ clk = int(E["CLK_TCK"])
 runs = []
 with open(E["RESULTS"]) as f:
     for line in f:
-        d = dict(kv.split("=", 1) for kv in line.split())
-        runs.append(d)
+        runs.append(dict(kv.split("=", 1) for kv in line.split() if "=" in kv))
 
 def num(d, k):
-    return float(d.get(k, 0) or 0)
-
-def by_label(pred):
-    return [d for d in runs if pred(d)]
+    try:
+        return float(d.get(k, 0) or 0)
+    except ValueError:
+        return 0.0
 
 def med(xs):
     return statistics.median(xs) if xs else 0.0
@@ -594,9 +926,9 @@ def fmt_int(x):
 def fmt_ms(us):
     return f"{us / 1000:.2f}"
 
-def cpu10k(d, key):
+def us_per_req(d, key):  # CPU microseconds per request
     req = num(d, "requests")
-    return num(d, key) / clk / req * 10000 if req else 0.0
+    return num(d, key) / clk / req * 1e6 if req else 0.0
 
 def foreign_pct(d):
     tot = num(d, "sys_total")
@@ -607,10 +939,13 @@ def steal_pct(d):
     return num(d, "sys_steal") / tot * 100 if tot else 0.0
 
 targets = E["TARGET_LIST"].split()
-hop_name = {"A": "upstream nginx", "B": "nginx proxy"}
-rows, summary = [], {}
-main = {t: by_label(lambda d, t=t: d["target"] == t and d["label"] != t + "-big") for t in targets}
-big = {t: by_label(lambda d, t=t: d["label"] == t + "-big") for t in "CD"}
+hop_name = {"A": "upstream nginx", "B": "nginx proxy", "B64": "nginx proxy 64"}
+main = {t: [d for d in runs if d["target"] == t and d.get("kind") == "main"] for t in targets}
+big = {t: [d for d in runs if d["target"] == t and d.get("kind") == "big"] for t in "CD"}
+ol = {d["target"]: d for d in runs if d.get("kind") == "openloop"}
+
+rows = []
+stat = {}
 
 def row(name, ds, t, note_extra=""):
     rps = med([num(d, "rps") for d in ds])
@@ -619,70 +954,137 @@ def row(name, ds, t, note_extra=""):
     non2xx = sum(int(num(d, "status")) for d in ds)
     sock = sum(int(num(d, "connect") + num(d, "read") + num(d, "write") + num(d, "timeout")) for d in ds)
     total_req = sum(int(num(d, "requests")) for d in ds)
-    hop = med([cpu10k(d, "hop_ticks") for d in ds])
-    up = med([cpu10k(d, "up_ticks") for d in ds])
-    acc = med([num(d, "up_accepts") for d in ds])
-    hop_s = f"{hop:.3f} ({hop_name.get(t, 'Flowgate')})"
-    up_s = "(same)" if t == "A" else f"{up:.3f}"
+    hop = med([us_per_req(d, "hop_ticks") for d in ds])
+    up = med([us_per_req(d, "up_ticks") for d in ds])
+    acc = [int(num(d, "up_accepts")) for d in ds]
     notes = []
     pf = E.get("PREFLIGHT_" + t, "")
     if pf and pf != "ok":
         notes.append(f"preflight {pf}")
-    if t != "A":
-        notes.append(f"upstream conns opened/run: {acc:.0f}")
     if any(d.get("wrk_failed") for d in ds):
         notes.append("wrk FAILED in a run")
     if note_extra:
         notes.append(note_extra + ("met" if p99 < 5000 else "NOT met"))
-    rows.append(f"| {name} | {fmt_int(rps)} | {fmt_ms(p50)} | {fmt_ms(p99)} | {non2xx} | {sock} | {total_req:,} | {hop_s} | {up_s} | {'; '.join(notes)} |")
-    return rps, p99
+    hop_s = f"{hop:.1f} ({hop_name.get(t, 'Flowgate')})"
+    up_s = "(same)" if t == "A" else f"{up:.1f}"
+    late = [int(num(d, "up_accepts_late")) for d in ds]
+    acc_s = "" if t == "A" else ", ".join(f"{a} ({b})" for a, b in zip(acc, late))
+    rows.append(f"| {name} | {fmt_int(rps)} | {fmt_ms(p50)} | {fmt_ms(p99)} | {non2xx} | {sock} | {total_req:,} | {hop_s} | {up_s} | {acc_s} | {'; '.join(notes)} |")
+    return {"rps": rps, "hop": hop, "up": up}
 
-rps = {}
 for t in targets:
-    rps[t], _ = row(E["WHAT_" + t] + f" @{E['CONNS']}", main[t], t,
-                    "target p99 < 5 ms: " if t == "C" else "")
+    stat[t] = row(E["WHAT_" + t] + f" @{E['CONNS']}", main[t], t,
+                  "target p99 < 5 ms: " if t == "C" else "")
 for t in "CD":
-    row(E["WHAT_" + t].split(" (")[0] + f" @{E['BIG_CONNS']} (1 run)", big[t], t)
+    if big[t]:
+        row(E["WHAT_" + t].split(" (")[0] + f" @{E['BIG_CONNS']} (1 run)", big[t], t)
 
-def ratio_row(name, a, b, target=None):
-    r = rps[a] / rps[b] if rps[b] else 0.0
-    note = f"target >= {target}: " + ("met" if r >= target else "NOT met") if target else ""
-    rows.append(f"| {name} (req/s ratio) | {r:.2f} | | | | | | | | {note} |")
+cg = {}
+if os.path.exists(E.get("CGR", "")):
+    for line in open(E["CGR"]):
+        kind, name, ir, n = line.split()
+        cg[(kind, name)] = (int(ir), int(n))
 
-ratio_row("C/B", "C", "B", 0.9)
-ratio_row("E/B", "E", "B", 0.9)
-ratio_row("F/B", "F", "B")
-ratio_row("C/A", "C", "A")
-ratio_row("D/C", "D", "C", 0.6)
-hwm100 = int(E["FG_HWM_100_KB"]) / 1024
-hwmbig = int(E["FG_HWM_BIG_KB"]) / 1024
-idle = int(E["FG_RSS_IDLE_KB"]) / 1024
-rows.append(f"| Flowgate peak RSS (VmHWM) after the @{E['CONNS']} runs | {hwm100:.1f} MiB | | | | | | | | RSS right after start: {idle:.1f} MiB |")
-rows.append(f"| Flowgate peak RSS (VmHWM) after the @{E['BIG_CONNS']} runs | {hwmbig:.1f} MiB | | | | | | | | target < 64 MB: " + ("met" if hwmbig * 1048576 < 64e6 else "NOT met") + " |")
-ready = [float(x) for x in E.get("READY_MS", "").split()]
-if ready:
-    r = med(ready)
-    rows.append(f"| Flowgate start to /readyz 200 (python3 poll loop), median of {len(ready)} | {r:.1f} ms | | | | | | | | all: {', '.join(f'{x:.1f}' for x in ready)} ms; target < 50 ms: " + ("met" if r < 50 else "NOT met") + " |")
-else:
-    rows.append(f"| Flowgate start to /readyz 200 | FAILED | | | | | | | | no start became ready |")
+def ratio(a, b, target=None):
+    if a not in stat or b not in stat:
+        return None
+    ra, rb = stat[a], stat[b]
+    r = ra["rps"] / rb["rps"] if rb["rps"] else 0.0
+    c = ra["hop"] / rb["hop"] if rb["hop"] else 0.0
+    ct = (ra["hop"] + ra["up"]) / (rb["hop"] + rb["up"]) if (rb["hop"] + rb["up"]) else 0.0
+    ia, ib = cg.get(("server", a)), cg.get(("server", b))  # the pools do not change Ir: none for B64, C64
+    ir = f"{ia[0] / ib[0]:.2f} ({ia[0]:,} / {ib[0]:,})" if ia and ib else ""
+    note = ""
+    if target:
+        note = f"req/s target >= {target}: " + ("met" if r >= target else "NOT met")
+    return f"| {a}/{b} | {r:.2f} | {c:.2f} ({ra['hop']:.1f} / {rb['hop']:.1f} µs) | {ct:.2f} | {ir} | {note} |"
 
-measured = [d for d in runs]
-fp = [foreign_pct(d) for d in measured]
-sp = [steal_pct(d) for d in measured]
+ratio_rows = [x for x in (ratio("C", "B", 0.9), ratio("D", "C", 0.6), ratio("E", "B", 0.9),
+                          ratio("F", "B"), ratio("C", "A"), ratio("C64", "B64"), ratio("B64", "B"),
+                          ratio("C64", "C")) if x]
+
+fp = [foreign_pct(d) for d in runs]
+sp = [steal_pct(d) for d in runs]
+loads = [num(d, "load1") for d in runs]
 
 print(f"## Flowgate benchmark, {E['START_DATE']}")
 print()
 print(f"- Machine: {E['NPROC']} CPUs ({E['CPU_MODEL']}), {E['MEM_TOTAL']} RAM, kernel {E['KERNEL']}, Debian {E['DEBIAN']}")
-print(f"- Software: {E['FG_VERSION']}, nginx {E['NGINX_VERSION']}, wrk {E['WRK_VERSION']}")
-print(f"- Flowgate server.threads = nginx worker_processes = {E['THREADS']} (Flowgate process: {E['FG_THREADS_OS']} OS threads); idle upstream connections kept: {E['POOL']} (nginx keepalive = Flowgate maxIdlePerHost); wrk -t{E['WRK_THREADS']}")
+print(f"- Software: {E['FG_VERSION']}, nginx {E['NGINX_VERSION']}, wrk {E['WRK_VERSION']}, valgrind {E['VALGRIND_VERSION']}")
+print(f"- Flowgate server.threads = nginx worker_processes = {E['THREADS']} (Flowgate process: {E['FG_THREADS_OS']} OS threads); wrk -t{E['WRK_THREADS']}")
+vp = f"; rows B64 and C64: {E['VPOOL']}" if int(E["VPOOL"]) > 0 else ""
+print(f"- Upstream pools: nginx `keepalive {E['POOL']}` (keepalive_requests 1000000, keepalive_timeout 600s) = Flowgate `upstream.maxIdlePerHost: {E['POOL']}`{vp}")
 print(f"- Placement: {E['PLACEMENT']}")
-print(f"- Each @{E['CONNS']} row: median of {E['RUNS']} runs of {E['DURATION']} s (rounds interleave {' '.join(targets)}); error columns and requests are totals over the runs")
-print(f"- Noise: load average {E['LOAD_BEFORE']} before, {E['LOAD_AFTER']} after; CPU used by processes outside the bench during the runs: median {med(fp):.0f} %, max {max(fp or [0]):.0f} % of the machine; steal {max(sp or [0]):.0f} % max")
+print(f"- Each @{E['CONNS']} row: median of {E['RUNS']} runs of {E['DURATION']} s (rounds interleave {' '.join(targets)}); error columns and requests are totals over the runs; upstream connections opened: each run's count from the upstream's stub_status, in brackets those opened after the run's first second")
+print(f"- Noise: load average {E['LOAD_BEFORE']} before, {E['LOAD_AFTER']} after (1-min load at the end of each run: {min(loads or [0]):.2f} to {max(loads or [0]):.2f}); CPU used by processes outside the bench during the runs: median {med(fp):.0f} %, max {max(fp or [0]):.0f} % of the machine; steal {max(sp or [0]):.0f} % max")
+print(f"- Measuring took {E['ELAPSED_S']} s")
 print()
-print(f"| row | req/s (or value) | p50 ms | p99 ms | non-2xx | socket errors | requests | CPU-s / 10k req (hop) | CPU-s / 10k req (upstream nginx) | notes |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+print(f"| row | req/s | p50 ms | p99 ms | non-2xx | socket errors | requests | CPU µs / req (hop) | CPU µs / req (upstream nginx) | upstream conns opened per run | notes |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 for r in rows:
     print(r)
+print()
+print("| ratio | req/s | CPU µs / req of the hop | CPU µs / req, hop + upstream | Ir / req of the hop (callgrind, whole server) | target |")
+print("|---|---:|---:|---:|---:|---|")
+for r in ratio_rows:
+    print(r)
+
+if ol:
+    print()
+    print(f"Open loop (bench/openloop.c), {E['CONNS']} keep-alive connections, offered {int(E['OL_RATE']):,} req/s = half of B's median req/s, {E['DURATION']} s recorded after 2 s; latency from each request's scheduled time:")
+    print()
+    print("| row | offered req/s | answered req/s | p50 ms | p99 ms | p99.9 ms | max ms | service p50 / p99 / p99.9 ms | sent > 1 ms late | errors / unanswered / non-2xx | CPU µs / req (hop) | upstream conns opened |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for t in ("B", "C", "E"):
+        if t not in ol:
+            continue
+        d = ol[t]
+        print(f"| {t} | {int(num(d, 'rate')):,} | {fmt_int(num(d, 'achieved_rps'))} | {fmt_ms(num(d, 'p50_us'))} | {fmt_ms(num(d, 'p99_us'))} | {fmt_ms(num(d, 'p999_us'))} | {fmt_ms(num(d, 'max_us'))} | {fmt_ms(num(d, 'svc_p50_us'))} / {fmt_ms(num(d, 'svc_p99_us'))} / {fmt_ms(num(d, 'svc_p999_us'))} | {int(num(d, 'late_1ms'))} of {int(num(d, 'recorded')):,} | {int(num(d, 'errors'))} / {int(num(d, 'unanswered'))} / {int(num(d, 'non2xx'))} | {us_per_req(d, 'hop_ticks'):.1f} | {int(num(d, 'up_accepts'))} ({int(num(d, 'up_accepts_late'))}) |")
+
+print()
+print("| memory and start-up | value | notes |")
+print("|---|---:|---|")
+mib = lambda kb: int(kb) / 1024
+print(f"| Flowgate peak RSS (VmHWM) after the @{E['CONNS']} runs | {mib(E['FG_HWM_100_KB']):.1f} MiB | RSS right after start: {mib(E['FG_RSS_IDLE_KB']):.1f} MiB |")
+hb = mib(E["FG_HWM_BIG_KB"])
+print(f"| Flowgate peak RSS (VmHWM) after the @{E['BIG_CONNS']} runs | {hb:.1f} MiB | target < 64 MB: " + ("met" if hb * 1048576 < 64e6 else "NOT met") + " |")
+if E.get("IDLE_HWM_KB"):
+    hwm = mib(E["IDLE_HWM_KB"])
+    w = dict(kv.split("=", 1) for kv in E.get("IDLE_WRK", "").split()[1:] if "=" in kv)
+    wrk_s = f"C at {E['CONNS']} busy: {float(w.get('rps', 0)):,.0f} req/s, non-2xx {w.get('status', '?')}, socket errors {sum(int(w.get(k, 0)) for k in ('connect', 'read', 'write', 'timeout'))}" if w else "busy run: no result"
+    il = dict(kv.split("=", 1) for kv in E.get("IDLE_LINE", "").split()[1:] if "=" in kv)
+    print(f"| Flowgate at {int(E['IDLE_CONNS']):,} idle keep-alive connections + {E['CONNS']} busy: VmHWM | {hwm:.1f} MiB | fresh process; VmRSS {mib(E['IDLE_RSS0_KB']):.1f} MiB after start, {mib(E['IDLE_RSS1_KB']):.1f} MiB with the idle connections open, {mib(E['IDLE_RSS2_KB']):.1f} MiB after the busy run; idle connections: {il.get('open', '?')} opened ({il.get('statuses', '?')}, {il.get('seconds', '?')} s), {E.get('IDLE_ALIVE') or '?'} still open at the end; {wrk_s}; server.maxConnections {E['MAX_CONNS']}; target < 96 MB: " + ("met" if hwm * 1048576 < 96e6 else "NOT met") + " |")
+elif int(E["IDLE_CONNS"]) > 0:
+    print(f"| Flowgate at {E['IDLE_CONNS']} idle connections | FAILED | the idle connections could not be set up (see stderr) |")
+ready = [float(x) for x in E.get("READY_MS", "").split()]
+if ready:
+    r = med(ready)
+    print(f"| Flowgate start to /readyz 200 (python3 poll loop), median of {len(ready)} | {r:.1f} ms | all: {', '.join(f'{x:.1f}' for x in ready)} ms; target < 50 ms: " + ("met" if r < 50 else "NOT met") + " |")
+else:
+    print(f"| Flowgate start to /readyz 200 | FAILED | no start became ready |")
+
+if E.get("CALLGRIND") == "1":
+    print()
+    print(f"Instructions per request under callgrind (user space; the kernel's TCP work is not counted):")
+    print()
+    print("| what | Ir / request | counted over |")
+    print("|---|---:|---|")
+    label = {"B": "B: the nginx proxy, whole process (master_process off)",
+             "C": "C: Flowgate, whole process", "D": "D: Flowgate, whole process",
+             "E": "E: Flowgate, whole process", "F": "F: Flowgate, whole process"}
+    for t in ("B", "C", "D", "E", "F"):
+        if ("server", t) in cg:
+            ir, n = cg[("server", t)]
+            print(f"| {label[t]} | {ir:,} | {n:,} requests on one keep-alive connection, minus a run with {E['CG_BASE']} |")
+        else:
+            print(f"| {label[t]} | FAILED | |")
+    plabel = {"pipeline_gotowebinar": "C's piece", "pipeline_webex": "D's piece",
+              "pipeline_api_passthrough": "E's piece", "pipeline_customers": "F's piece"}
+    for p in plabel:
+        if ("piece", p) in cg:
+            ir, n = cg[("piece", p)]
+            print(f"| {plabel[p]}: `{p}` (flowgate_micro_count, runProxy without sockets or HTTP parsing) | {ir:,} | {n:,} operations in measuredLoop() |")
+
 diag = open(E["DIAG"]).read().strip()
 if diag:
     print()
@@ -699,7 +1101,7 @@ if [ -s "$WORK/flowgate-problems.txt" ]; then
   log "Flowgate logged warnings/errors (count, line):"
   sed 's/^/    /' "$WORK/flowgate-problems.txt" >&2
 fi
-if grep -q 'status=[1-9]\|connect=[1-9]\|read=[1-9]\|write=[1-9]\|timeout=[1-9]\|wrk_failed' "$RESULTS"; then
+if grep -q 'status=[1-9]\|connect=[1-9]\|read=[1-9]\|write=[1-9]\|timeout=[1-9]\|wrk_failed\|errors=[1-9]\|unanswered=[1-9]\|non2xx=[1-9]\|failed=1' "$RESULTS"; then
   log "some runs had errors: keeping $WORK for inspection"
   KEEP=1
 fi
