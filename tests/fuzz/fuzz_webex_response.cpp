@@ -1,9 +1,12 @@
 // libFuzzer target: the WebEx answer reader (connectors/webex/response.hpp): the guarded
-// libxml2 parse and the schema-driven normalization to JSON, with the GetTrainingSession and
-// the LstsummaryTrainingSession body schemas; a FAILURE answer is mapped to its Error the way
-// the connector does (connectors/webex/errors.hpp).
+// libxml2 SAX2 parse and the streaming, schema-driven normalization to JSON (no tree), with the
+// GetTrainingSession, LstsummaryTrainingSession and CreateTrainingSession body schemas; a
+// FAILURE answer is mapped to its Error the way the connector does (connectors/webex/errors.hpp).
+// Besides the sanitizers: an error is a 502 with a "WebEx: " message, and a normalized body
+// serializes to JSON that RapidJSON parses back to the same text.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "connectors/webex/errors.hpp"
@@ -20,18 +23,27 @@ std::string_view stringMember(const flowgate::Json& object, const char* name) {
   return {it->value.GetString(), it->value.GetStringLength()};
 }
 
+// The normalized value is well-formed JSON (every string, placeholder dates included, final).
+void roundTrip(const flowgate::Json& value) {
+  const std::string text = flowgate::toJsonText(value);
+  flowgate::JsonDoc back;
+  back.Parse(text.c_str(), text.size());
+  if (back.HasParseError() || flowgate::toJsonText(back) != text) __builtin_trap();
+}
+
 void read(std::string_view xml, const flowgate::webex::Container& schema) {
   using namespace flowgate;
   JsonDoc doc;
   auto answer = webex::readAnswer(xml, schema, doc.GetAllocator());
   if (!answer) {
-    if (answer.error().status != 502) __builtin_trap();
-    (void)answer.error().message.size();
+    if (answer.error().status != 502 || answer.error().message.rfind("WebEx: ", 0) != 0) {
+      __builtin_trap();
+    }
     return;
   }
-  (void)toJsonText(answer->header);
+  roundTrip(answer->header);
   if (answer->success) {
-    (void)toJsonText(answer->body);
+    roundTrip(answer->body);
     return;
   }
   const Json& header = answer->header;
@@ -56,7 +68,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view xml(reinterpret_cast<const char*>(data), size);
-  read(xml, flowgate::webex::sessionSchema());      // GetTrainingSession
-  read(xml, flowgate::webex::sessionListSchema());  // LstsummaryTrainingSession
+  read(xml, flowgate::webex::sessionSchema());       // GetTrainingSession
+  read(xml, flowgate::webex::sessionListSchema());   // LstsummaryTrainingSession
+  read(xml, flowgate::webex::createAnswerSchema());  // CreateTrainingSession
   return 0;
 }
