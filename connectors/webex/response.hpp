@@ -1,5 +1,6 @@
-// Reading WebEx XML answers: a guarded libxml2 parse (no DTD, no entities, no network, depth
-// limit, silent and thread-safe) and the schema-driven normalization to JSON.
+// Reading WebEx XML answers: a guarded libxml2 SAX2 parse (no DTD, no entities, no network,
+// depth limit, silent and thread-safe) that normalizes to JSON as it reads, driven by the field
+// table: no libxml2 tree is built (connectors/webex/response.cpp).
 #pragma once
 
 #include <cstddef>
