@@ -1,6 +1,9 @@
 #include "gateway/metrics.hpp"
 
+#include <array>
 #include <charconv>
+#include <string_view>
+#include <unordered_map>
 
 namespace flowgate {
 
@@ -75,10 +78,104 @@ Metric* makeMetric(const std::vector<double>& bounds) {
   }
 }
 
+// The series this thread found before, by family id and label values. Ids are never reused,
+// so an entry of a destroyed family (a test's own registry) is never looked up again.
+struct SeriesKey {
+  std::uint64_t family;
+  Labels values;
+};
+struct SeriesKeyRef {
+  std::uint64_t family;
+  const Labels* values;
+};
+inline const Labels& valuesOf(const SeriesKey& k) {
+  return k.values;
+}
+inline const Labels& valuesOf(const SeriesKeyRef& k) {
+  return *k.values;
+}
+
+struct SeriesHash {
+  using is_transparent = void;
+  static std::size_t hash(std::uint64_t family, const Labels& values) {
+    std::size_t h = static_cast<std::size_t>(family) * 0x9e3779b97f4a7c15ULL;
+    for (const std::string& v : values) {
+      h ^= std::hash<std::string_view>{}(v) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    }
+    return h;
+  }
+  std::size_t operator()(const SeriesKey& k) const { return hash(k.family, k.values); }
+  std::size_t operator()(const SeriesKeyRef& k) const { return hash(k.family, *k.values); }
+};
+struct SeriesEq {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return a.family == b.family && valuesOf(a) == valuesOf(b);
+  }
+};
+
+// Bounded: a thread that met this many series starts over (each found again once, locked).
+constexpr std::size_t kMaxLocalSeries = 4096;
+
+std::unordered_map<SeriesKey, void*, SeriesHash, SeriesEq>& localSeries() {
+  thread_local std::unordered_map<SeriesKey, void*, SeriesHash, SeriesEq> series;
+  return series;
+}
+
+// In front of it, the last series of each family (by id modulo the size): the common case is
+// one label set per family and call site, checked by comparing labels instead of hashing.
+struct RecentSeries {
+  std::uint64_t family = 0;  // 0: empty
+  Labels values;
+  void* metric = nullptr;
+};
+constexpr std::size_t kRecentSeries = 32;
+
+std::array<RecentSeries, kRecentSeries>& recentSeries() {
+  thread_local std::array<RecentSeries, kRecentSeries> recent;
+  return recent;
+}
+
+constinit std::atomic<std::uint64_t> requestPathLockCount{0};
+constinit std::atomic<std::uint64_t> familyIds{0};
+
 }  // namespace
+
+std::uint64_t nextFamilyId() {
+  return familyIds.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+void countRequestPathLock() {
+  requestPathLockCount.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t requestPathLocks() {
+  return requestPathLockCount.load(std::memory_order_relaxed);
+}
 
 template <class Metric>
 Metric& Family<Metric>::with(const Labels& values) {
+  RecentSeries& recent = recentSeries()[id_ % kRecentSeries];
+  if (recent.family == id_ && recent.values == values) return *static_cast<Metric*>(recent.metric);
+  auto& local = localSeries();
+  void* metric = nullptr;
+  if (const auto it = local.find(SeriesKeyRef{id_, &values}); it != local.end()) {
+    metric = it->second;
+  } else {
+    metric = &withLocked(values);
+    if (local.size() >= kMaxLocalSeries) local.clear();
+    local.emplace(SeriesKey{id_, values}, metric);
+  }
+  recent.family = id_;
+  recent.values = values;
+  recent.metric = metric;
+  return *static_cast<Metric*>(metric);
+}
+
+template <class Metric>
+Metric& Family<Metric>::withLocked(const Labels& values) {
+  countRequestPathLock();
   std::lock_guard lock(mutex_);
   auto& slot = series_[values];
   if (!slot) slot.reset(makeMetric<Metric>(bounds_));
@@ -154,7 +251,19 @@ std::string Metrics::render() const {
 }
 
 Metrics& metrics() {
-  static Metrics* instance = new Metrics();  // never destroyed: used until exit by all threads
+  static Metrics* instance = [] {
+    auto* m = new Metrics();  // never destroyed: used until exit by all threads
+    m->addCollector([](std::string& out) {
+      out +=
+          "# HELP flowgate_request_path_locks_total Process-wide mutexes taken on the request "
+          "path (first sight of a series or upstream on a thread, failures, retries, token "
+          "refreshes)\n"
+          "# TYPE flowgate_request_path_locks_total counter\n"
+          "flowgate_request_path_locks_total " +
+          std::to_string(requestPathLocks()) + "\n";
+    });
+    return m;
+  }();
   return *instance;
 }
 

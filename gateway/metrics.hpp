@@ -2,8 +2,9 @@
 //
 // Debian 12 ships no prometheus-cpp package, so this is a small registry of our own: counter,
 // gauge and histogram families with fixed label names, lock-free updates (atomics) and one
-// mutex per family taken only to find or create a label set. Hot paths keep the returned
-// reference (it stays valid for the life of the process).
+// mutex per family taken only to create a label set: with() finds a series this thread has
+// seen before in a per-thread cache, without a lock (series are never removed, so a Metric&
+// stays valid for the life of its family).
 #pragma once
 
 #include <atomic>
@@ -55,19 +56,28 @@ class Histogram {
 
 using Labels = std::vector<std::string>;
 
+// A fresh id for a Family (never 0, never reused).
+std::uint64_t nextFamilyId();
+
 template <class Metric>
 class Family {
  public:
   Family(std::string name, std::string help, Labels labelNames, std::vector<double> bounds = {})
-      : name_(std::move(name)),
+      : id_(nextFamilyId()),
+        name_(std::move(name)),
         help_(std::move(help)),
         labelNames_(std::move(labelNames)),
         bounds_(std::move(bounds)) {}
-  // The metric for these label values (in the order of the label names).
+  // The metric for these label values (in the order of the label names). Lock-free once this
+  // thread asked for these values; the first time, the family's mutex is taken (counted in
+  // flowgate_request_path_locks_total).
   Metric& with(const Labels& values);
   void render(std::string& out, const char* type) const;
 
  private:
+  Metric& withLocked(const Labels& values);
+
+  const std::uint64_t id_;  // process-wide, never reused: the per-thread caches' key
   std::string name_;
   std::string help_;
   Labels labelNames_;
@@ -96,6 +106,14 @@ class Metrics {
 
 // The process-wide registry.
 Metrics& metrics();
+
+// flowgate_request_path_locks_total: acquisitions of a process-wide mutex by the structures a
+// request goes through (a metric family creating a series, the suspension table and retry
+// budget of the upstreams, the GoToWebinar token cache) when their lock-free common case does
+// not apply: first sight of a series or upstream on a thread, a failure, a retry, a token
+// refresh. Steady traffic leaves it unchanged. Rendered by metrics().
+void countRequestPathLock();
+std::uint64_t requestPathLocks();
 
 // Label value escaping of the text format (backslash, quote, newline).
 std::string escapeLabelValue(const std::string& value);

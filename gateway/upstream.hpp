@@ -24,10 +24,28 @@ namespace flowgate {
 // "scheme://host:port" of an absolute URL (lower-case), the unit of suspension.
 std::string upstreamKey(std::string_view url);
 
-// Consecutive-failure state of every upstream, shared by all worker threads.
+namespace detail {
+// Defined in upstream.cpp: the per-upstream states of a table (shared by the worker threads
+// and found through a per-thread cache), a suspension state and a retry budget's ring.
+template <class State>
+class UpstreamStates;
+struct SuspensionState;
+struct BudgetRing;
+}  // namespace detail
+
+// Consecutive-failure state of every upstream, shared by all worker threads. An upstream's
+// state is created on first sight and then found through a per-thread cache: suspendedFor
+// and recordSuccess take no lock once this thread met the upstream (the state's fields are
+// atomics); recordFailure takes the table's mutex. Every acquisition on these paths is
+// counted in flowgate_request_path_locks_total.
 class SuspensionTable {
  public:
   using Clock = std::chrono::steady_clock;
+  SuspensionTable();
+  ~SuspensionTable();
+  SuspensionTable(const SuspensionTable&) = delete;
+  SuspensionTable& operator=(const SuspensionTable&) = delete;
+
   // Time left when `key` is suspended at `now`, else nullopt.
   std::optional<std::chrono::milliseconds> suspendedFor(const std::string& key,
                                                         Clock::time_point now);
@@ -37,17 +55,12 @@ class SuspensionTable {
   std::optional<std::chrono::milliseconds> recordFailure(const std::string& key,
                                                          const SuspendPolicy& policy,
                                                          Clock::time_point now);
-  // Prometheus lines: flowgate_upstream_suspended{upstream=...} 0|1 for every known upstream.
+  // Prometheus lines: flowgate_upstream_suspended{upstream=...} 0|1 for every upstream that
+  // ever failed.
   void render(std::string& out, Clock::time_point now);
 
  private:
-  struct State {
-    unsigned consecutive = 0;
-    std::chrono::milliseconds nextDuration{0};  // 0 = policy's initialDuration
-    Clock::time_point until{};
-  };
-  std::mutex mutex_;
-  std::unordered_map<std::string, State> states_;
+  std::unique_ptr<detail::UpstreamStates<detail::SuspensionState>> states_;
 };
 
 // The process-wide table (its metrics collector is registered on first use).
@@ -56,10 +69,18 @@ SuspensionTable& suspensions();
 // Retry budget of every upstream, shared by all worker threads: calls and retries counted
 // in a ring of ten one-second buckets per upstream, so that retries stay a fraction of the
 // traffic (RetryPolicy::budgetPercent, minRetriesPerSecond) when an upstream struggles.
+// Each bucket is an atomic word (the second it counts, and the count): recordCall takes no
+// lock once this thread met the upstream; tryRetry (the check and the count of a retry)
+// takes the table's mutex (counted in flowgate_request_path_locks_total).
 class RetryBudget {
  public:
   using Clock = std::chrono::steady_clock;
   static constexpr int kWindowSeconds = 10;
+  RetryBudget();
+  ~RetryBudget();
+  RetryBudget(const RetryBudget&) = delete;
+  RetryBudget& operator=(const RetryBudget&) = delete;
+
   // A call's first attempt went out to `key`.
   void recordCall(const std::string& key, Clock::time_point now);
   // Asks for one retry to `key` under `policy`'s budget: true (and counted) when allowed.
@@ -68,18 +89,7 @@ class RetryBudget {
   std::pair<unsigned long, unsigned long> window(const std::string& key, Clock::time_point now);
 
  private:
-  struct Bucket {
-    long long second = -1;  // the second it counts (steady clock), -1 = never used
-    unsigned long calls = 0;
-    unsigned long retries = 0;
-  };
-  using Ring = std::array<Bucket, kWindowSeconds>;
-  static long long secondOf(Clock::time_point t);
-  Bucket& current(Ring& ring, long long second);
-  static std::pair<unsigned long, unsigned long> sum(const Ring& ring, long long second);
-
-  std::mutex mutex_;
-  std::unordered_map<std::string, Ring> rings_;
+  std::unique_ptr<detail::UpstreamStates<detail::BudgetRing>> rings_;
 };
 
 // The process-wide budget table.

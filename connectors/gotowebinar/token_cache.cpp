@@ -20,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "gateway/logging.hpp"
+#include "gateway/metrics.hpp"
 #include "gateway/shared_store.hpp"
 #include "gateway/single_flight.hpp"
 
@@ -38,6 +39,80 @@ std::int64_t wallMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// A thread's copy of a cache entry it read, by cache id (never reused) and token key: used
+// without a lock while the entry's version is the one it was copied at.
+struct LocalKey {
+  std::uint64_t cache;
+  std::string tokenKey;
+};
+struct LocalKeyRef {
+  std::uint64_t cache;
+  std::string_view tokenKey;
+};
+struct LocalKeyHash {
+  using is_transparent = void;
+  static std::size_t hash(std::uint64_t cache, std::string_view key) {
+    return std::hash<std::string_view>{}(key) ^
+           (static_cast<std::size_t>(cache) * 0x9e3779b97f4a7c15ULL);
+  }
+  std::size_t operator()(const LocalKey& k) const { return hash(k.cache, k.tokenKey); }
+  std::size_t operator()(const LocalKeyRef& k) const { return hash(k.cache, k.tokenKey); }
+};
+struct LocalKeyEq {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return a.cache == b.cache && std::string_view(a.tokenKey) == std::string_view(b.tokenKey);
+  }
+};
+
+using TimePoint = std::chrono::steady_clock::time_point;
+
+struct LocalToken {
+  std::shared_ptr<const void> entry;  // keeps the atomics below alive
+  const std::atomic<std::uint64_t>* version = nullptr;
+  std::atomic<TimePoint::rep>* lastUsed = nullptr;
+  std::uint64_t copiedAt = 0;  // the version
+  std::string accessToken;
+  TimePoint obtainedAt;
+  std::optional<TimePoint> expiresAt;
+};
+
+// Bounded: a thread that read this many entries starts over (each read again once, locked).
+constexpr std::size_t kMaxLocalTokens = 1024;
+
+std::unordered_map<LocalKey, LocalToken, LocalKeyHash, LocalKeyEq>& localTokens() {
+  thread_local std::unordered_map<LocalKey, LocalToken, LocalKeyHash, LocalKeyEq> tokens;
+  return tokens;
+}
+
+// In front of it, the last entry read of each cache (by id modulo the size), compared
+// instead of hashed: a gateway sees the same few credential sets again and again.
+struct RecentToken {
+  std::uint64_t cache = 0;  // 0: empty
+  std::string tokenKey;
+  LocalToken* copy = nullptr;  // a value of localTokens() (node-based: stable until cleared)
+};
+constexpr std::size_t kRecentTokens = 4;
+
+std::array<RecentToken, kRecentTokens>& recentTokens() {
+  thread_local std::array<RecentToken, kRecentTokens> recent;
+  return recent;
+}
+
+std::uint64_t nextCacheId() {
+  static constinit std::atomic<std::uint64_t> ids{0};
+  return ids.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+void touch(std::atomic<TimePoint::rep>& lastUsed, TimePoint now) {
+  // Written only when it moves on, for the least-recently-used eviction.
+  const TimePoint::rep at = now.time_since_epoch().count();
+  if (lastUsed.load(std::memory_order_relaxed) < at) {
+    lastUsed.store(at, std::memory_order_relaxed);
+  }
 }
 
 std::string lockToken() {
@@ -134,46 +209,106 @@ std::string tokenCacheKey(const TokenParams& p) {
 }
 
 TokenCache::TokenCache(Clock clock, std::size_t maxEntries)
-    : clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })),
+    : id_(nextCacheId()),
+      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })),
       maxEntries_(std::max<std::size_t>(maxEntries, 1)) {}
 
-TokenCache::~TokenCache() = default;
+TokenCache::~TokenCache() {
+  // Threads may still hold copies of the entries (never used again: the id is not reused);
+  // what they keep alive is emptied here.
+  std::lock_guard lock(mutex_);
+  for (auto& [key, entry] : entries_) {
+    entry->version.fetch_add(1, std::memory_order_release);
+    entry->refreshing.reset();
+    OPENSSL_cleanse(entry->accessToken.data(), entry->accessToken.size());
+    OPENSSL_cleanse(entry->refreshToken.data(), entry->refreshToken.size());
+  }
+}
 
 std::size_t TokenCache::size() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex_);  // tests and diagnostics, not requests: not counted
   return entries_.size();
 }
 
-TokenCache::Entry& TokenCache::entryFor(const Settings& settings, TimePoint now) {
+const std::shared_ptr<TokenCache::Entry>& TokenCache::entryFor(const Settings& settings,
+                                                               TimePoint now) {
   auto it = entries_.find(settings.tokenKey);
   if (it != entries_.end()) return it->second;
   if (entries_.size() >= maxEntries_) evictOne();
-  Entry entry;
-  entry.accessToken = settings.accessToken;
-  entry.refreshToken = settings.refreshToken;
-  entry.obtainedAt = now;
-  entry.lastUsed = now;
+  auto entry = std::make_shared<Entry>();
+  entry->accessToken = settings.accessToken;
+  entry->refreshToken = settings.refreshToken;
+  entry->obtainedAt = now;
+  entry->lastUsed.store(now.time_since_epoch().count(), std::memory_order_relaxed);
   return entries_.emplace(settings.tokenKey, std::move(entry)).first->second;
 }
 
 void TokenCache::evictOne() {
   // Least recently used entry without a refresh in flight. O(n), only when full.
   auto victim = entries_.end();
+  TimePoint::rep victimUsed = 0;
   for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-    if (it->second.refreshing && !it->second.refreshing->done()) continue;
-    if (victim == entries_.end() || it->second.lastUsed < victim->second.lastUsed) victim = it;
+    if (it->second->refreshing && !it->second->refreshing->done()) continue;
+    const TimePoint::rep used = it->second->lastUsed.load(std::memory_order_relaxed);
+    if (victim == entries_.end() || used < victimUsed) {
+      victim = it;
+      victimUsed = used;
+    }
   }
-  if (victim != entries_.end()) entries_.erase(victim);
+  if (victim != entries_.end()) {
+    // The threads' copies of it are out of date: their next read finds the cache without it.
+    victim->second->version.fetch_add(1, std::memory_order_release);
+    entries_.erase(victim);
+  }
 }
 
 TokenCache::Current TokenCache::current(const Settings& settings) {
   const TimePoint now = clock_();
-  std::lock_guard lock(mutex_);
-  Entry& entry = entryFor(settings, now);
-  entry.lastUsed = now;
-  bool due = entry.expiresAt && now >= *entry.expiresAt;
-  if (settings.intervalTime && now - entry.obtainedAt >= *settings.intervalTime) due = true;
-  return {entry.accessToken, due};
+  auto dueAt = [&](const LocalToken& copy) {
+    bool due = copy.expiresAt && now >= *copy.expiresAt;
+    if (settings.intervalTime && now - copy.obtainedAt >= *settings.intervalTime) due = true;
+    return Current{copy.accessToken, due};
+  };
+  RecentToken& recent = recentTokens()[id_ % kRecentTokens];
+  if (recent.cache == id_ && recent.tokenKey == settings.tokenKey &&
+      recent.copy->version->load(std::memory_order_acquire) == recent.copy->copiedAt) {
+    touch(*recent.copy->lastUsed, now);
+    return dueAt(*recent.copy);
+  }
+  auto& local = localTokens();
+  auto it = local.find(LocalKeyRef{id_, settings.tokenKey});
+  if (it == local.end() ||
+      it->second.version->load(std::memory_order_acquire) != it->second.copiedAt) {
+    LocalToken copy;
+    {
+      countRequestPathLock();
+      std::lock_guard lock(mutex_);
+      const std::shared_ptr<Entry>& entry = entryFor(settings, now);
+      touch(entry->lastUsed, now);
+      copy.entry = entry;
+      copy.version = &entry->version;
+      copy.lastUsed = &entry->lastUsed;
+      copy.copiedAt = entry->version.load(std::memory_order_relaxed);
+      copy.accessToken = entry->accessToken;
+      copy.obtainedAt = entry->obtainedAt;
+      copy.expiresAt = entry->expiresAt;
+    }
+    if (it != local.end()) {
+      it->second = std::move(copy);
+    } else {
+      if (local.size() >= kMaxLocalTokens) {
+        local.clear();
+        recentTokens() = {};  // they point into the cleared map
+      }
+      it = local.emplace(LocalKey{id_, settings.tokenKey}, std::move(copy)).first;
+    }
+  } else {
+    touch(*it->second.lastUsed, now);
+  }
+  recent.cache = id_;
+  recent.tokenKey = settings.tokenKey;
+  recent.copy = &it->second;
+  return dueAt(it->second);
 }
 
 boost::asio::awaitable<Result<std::string>> TokenCache::refresh(const Settings& settings,
@@ -183,8 +318,9 @@ boost::asio::awaitable<Result<std::string>> TokenCache::refresh(const Settings& 
   std::string refreshToken;
   std::optional<std::string> alreadyRefreshed;
   {
+    countRequestPathLock();
     std::lock_guard lock(mutex_);
-    Entry& entry = entryFor(settings, clock_());
+    Entry& entry = *entryFor(settings, clock_());
     if (entry.accessToken != rejected) {
       alreadyRefreshed = entry.accessToken;
     } else {
@@ -203,8 +339,9 @@ boost::asio::awaitable<Result<std::string>> TokenCache::refresh(const Settings& 
     Result<TokenGrant> grant =
         co_await sharedGrant(settings.tokenKey, rejected, refreshToken, refresher);
     const TimePoint now = clock_();
+    countRequestPathLock();
     std::lock_guard lock(mutex_);
-    Entry& entry = entryFor(settings, now);
+    Entry& entry = *entryFor(settings, now);
     // Detach the flight in the same critical section that stores the new token, so that a
     // request rejected with the *new* token starts a new refresh instead of joining this one.
     if (entry.refreshing == flight) entry.refreshing.reset();
@@ -221,6 +358,9 @@ boost::asio::awaitable<Result<std::string>> TokenCache::refresh(const Settings& 
       const auto skew = std::min<std::chrono::steady_clock::duration>(kExpirySkew, lifetime / 2);
       entry.expiresAt = now + lifetime - skew;
     }
+    // The threads' copies are out of date (released with the new token, which they read
+    // under the mutex from now on).
+    entry.version.fetch_add(1, std::memory_order_release);
     co_return entry.accessToken;
   });
 }

@@ -1,8 +1,11 @@
 // Process-wide cache of GoToWebinar access tokens: keyed by every token parameter,
 // refreshed proactively (expiry, intervalTime) and on an invalid-token answer, with one
-// refresh in flight per key however many requests and threads need it.
+// refresh in flight per key however many requests and threads need it. A valid token is read
+// without a lock: each thread keeps a copy of the entries it read, checked against the
+// entry's version (bumped whenever its token changes or it leaves the cache).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -68,6 +71,8 @@ class TokenCache {
   ~TokenCache();
 
   // The access token to use for `settings.tokenKey` (the request's own on first sight).
+  // Lock-free when this thread read the entry before and its token did not change since;
+  // otherwise takes the cache's mutex (counted in flowgate_request_path_locks_total).
   Current current(const Settings& settings);
 
   // Refreshes the token of `settings.tokenKey` after `rejected` was refused or expired, and
@@ -92,17 +97,21 @@ class TokenCache {
   using Flight = SingleFlight<Result<std::string>>;
   using TimePoint = std::chrono::steady_clock::time_point;
 
+  // Shared with the per-thread copies (which keep it alive for its atomics).
   struct Entry {
+    // mutex_ held:
     std::string accessToken;
     std::string refreshToken;  // rotates with grants
     TimePoint obtainedAt;      // first seen, or obtained by the last refresh
     std::optional<TimePoint> expiresAt;
-    TimePoint lastUsed;
     std::shared_ptr<Flight> refreshing;  // the refresh in flight, if any
+    // Lock-free:
+    std::atomic<std::uint64_t> version{1};  // bumped (mutex_ held) on a new token, on eviction
+    std::atomic<TimePoint::rep> lastUsed{0};
   };
 
   // mutex_ held.
-  Entry& entryFor(const Settings& settings, TimePoint now);
+  const std::shared_ptr<Entry>& entryFor(const Settings& settings, TimePoint now);
   // The grant for `tokenKey` through the shared store (or locally when it is down).
   boost::asio::awaitable<Result<TokenGrant>> sharedGrant(const std::string& tokenKey,
                                                          const std::string& rejected,
@@ -110,11 +119,12 @@ class TokenCache {
                                                          const Refresher& refresher);
   void evictOne();
 
+  const std::uint64_t id_;  // process-wide, never reused: the per-thread copies' key
   Clock clock_;
   std::size_t maxEntries_;
   SharedStore* store_ = nullptr;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<std::string, std::shared_ptr<Entry>> entries_;
 };
 
 }  // namespace flowgate::gotowebinar
