@@ -9,8 +9,8 @@ namespace flowgate {
 
 namespace {
 
-const std::set<std::string> kResourceKeys{"methods", "uriTemplate", "urlMapping", "accepts",
-                                          "description", "sequence", "onError"};
+const std::set<std::string> kResourceKeys{"methods",     "uriTemplate", "urlMapping", "accepts",
+                                          "description", "sequence",    "onError"};
 
 // "text/csv", "text/*", "*/*": a media range without parameters.
 bool validMediaRange(const std::string& type) {

@@ -54,12 +54,10 @@ class ArtifactLoader {
   flow::CompileContext context(const std::string& file, const std::string& artifact);
   std::shared_ptr<const flow::Sequence> sequence(const std::string& name, const YAML::Node& at,
                                                  const std::string& fromFile);
-  std::shared_ptr<const flow::HttpEndpoint> endpoint(const std::string& name,
-                                                     const YAML::Node& at,
+  std::shared_ptr<const flow::HttpEndpoint> endpoint(const std::string& name, const YAML::Node& at,
                                                      const std::string& fromFile);
   std::shared_ptr<const flow::Sequence> compileSequence(const Source& source);
-  std::optional<flow::StepList> compileOnError(const YAML::Node& onError,
-                                               flow::CompileContext& cx);
+  std::optional<flow::StepList> compileOnError(const YAML::Node& onError, flow::CompileContext& cx);
   void compileProperties(const YAML::Node& props, Proxy& proxy, flow::CompileContext& cx);
   // The variables the flows under `roots` may set (properties given in `vars` already).
   std::set<std::string> knownVars(std::set<std::string> vars,

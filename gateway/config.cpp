@@ -328,8 +328,8 @@ class Reader {
   Origins* origins_;
 };
 
-const std::set<std::string> kSections{"server",     "admin",      "logging", "upstream", "proxies",
-                                      "connectors", "tokenStore", "configs"};
+const std::set<std::string> kSections{"server",  "admin",      "logging",    "upstream",
+                                      "proxies", "connectors", "tokenStore", "configs"};
 const std::set<std::string> kServerKeys{"listen",         "threads",      "maxBodyBytes",
                                         "headerTimeout",  "idleTimeout",  "maxConnections",
                                         "maxHeaderBytes", "maxPipelined", "drainTimeout"};
@@ -629,10 +629,9 @@ void applyDocument(const YAML::Node& root, const std::string& path, Load& load) 
     } else {
       for (const auto& kv : c) {
         const std::string name = kv.first.Scalar();
-        const bool validName =
-            !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
-              return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
-            });
+        const bool validName = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+        });
         if (!validName) {
           r.fail(kv.first, "configs: a name holds letters, digits, '_' and '-' only");
           continue;

@@ -37,7 +37,7 @@ bool validRequestId(std::string_view id) {
 }
 
 const std::vector<double> kLatencyBounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                         0.25,   0.5,   1,      2.5,   5,    10,   30};
+                                         0.25,   0.5,   1,      2.5,   5,    10,    30};
 
 }  // namespace
 
@@ -76,8 +76,7 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
     return it == req.end() ? std::string_view()
                            : std::string_view(it->value().data(), it->value().size());
   };
-  const TraceContext trace =
-      TraceContext::fromRequest(header("traceparent"), header("tracestate"));
+  const TraceContext trace = TraceContext::fromRequest(header("traceparent"), header("tracestate"));
 
   const std::string_view target = originTarget({req.target().data(), req.target().size()});
   const std::string_view path = target.substr(0, target.find('?'));
@@ -96,9 +95,9 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
       Error e = Error::make(ErrorCode::NotFound, "no proxy named '" + proxyName + "'");
       out = {404, errorEnvelope(e, "", requestId), "not_found", {}};
     } else if (req.method() != http::verb::post) {
-      Error e = Error::make(ErrorCode::MethodNotAllowed, "proxy " + proxy->name +
-                                                             " accepts POST only, got " +
-                                                             std::string(method));
+      Error e =
+          Error::make(ErrorCode::MethodNotAllowed,
+                      "proxy " + proxy->name + " accepts POST only, got " + std::string(method));
       out = {405, errorEnvelope(e, proxy->name, requestId), "method_not_allowed", {}};
       allow = "POST";
     }
@@ -109,11 +108,11 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
         proxy = set->apis[route.api]->resources[route.resource].get();
         break;
       case RouteMatch::Kind::NotFound: {
-        Error e = Error::make(ErrorCode::NotFound,
-                              (route.message.empty() ? "no route for " + std::string(path)
-                                                     : route.message) +
-                                  " (proxies are served at /services/<name>, APIs under "
-                                  "their context)");
+        Error e = Error::make(
+            ErrorCode::NotFound,
+            (route.message.empty() ? "no route for " + std::string(path) : route.message) +
+                " (proxies are served at /services/<name>, APIs under "
+                "their context)");
         out = {404, errorEnvelope(e, "", requestId), "not_found", {}};
         break;
       }
@@ -159,8 +158,10 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
     }
     if (crashed) {
       Error e = Error::make(ErrorCode::Internal, "internal error (see the gateway log)");
-      out = {500, errorEnvelope(e, proxy->name, requestId, nullptr, proxy->resource),
-             "internal_error", {}};
+      out = {500,
+             errorEnvelope(e, proxy->name, requestId, nullptr, proxy->resource),
+             "internal_error",
+             {}};
     }
   }
   Response res = jsonResponse(req.version(), true, out.status, std::move(out.body), requestId);

@@ -22,6 +22,12 @@ bool isHopByHopHeader(std::string_view name) {
   return name.size() >= 6 && iequalsAscii(name.substr(0, 6), "proxy-");
 }
 
+bool isJsonMediaType(std::string_view type) {
+  std::string t = toLowerAscii(type.substr(0, type.find(';')));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+  return t == "application/json" || t.ends_with("+json");
+}
+
 std::vector<std::pair<std::string, std::string>> endToEndHeaders(
     const std::vector<std::pair<std::string, std::string>>& headers,
     std::initializer_list<std::string_view> alsoDrop) {

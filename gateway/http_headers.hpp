@@ -16,6 +16,9 @@ bool isHeaderToken(std::string_view name);
 // Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade and every Proxy-* header.
 bool isHopByHopHeader(std::string_view name);
 
+// application/json or any +json type, parameters ignored ("application/problem+json; x=y").
+bool isJsonMediaType(std::string_view type);
+
 // `headers` minus the hop-by-hop ones, those that their Connection headers name, and those
 // in `alsoDrop` (case-insensitive): what may cross the gateway to the next hop.
 std::vector<std::pair<std::string, std::string>> endToEndHeaders(

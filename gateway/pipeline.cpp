@@ -11,6 +11,7 @@
 #include "gateway/ascii.hpp"
 #include "gateway/connector.hpp"
 #include "gateway/flow/sequence.hpp"
+#include "gateway/http_headers.hpp"
 #include "gateway/json.hpp"
 #include "gateway/params.hpp"
 #include "gateway/proxy.hpp"
@@ -107,12 +108,6 @@ std::string parseRequestBody(const std::string& body, flow::Message& m, JsonAllo
   value.Swap(doc);
   m.setPayload(std::move(value));
   return "";
-}
-
-bool isJsonMediaType(std::string_view type) {
-  std::string t = toLowerAscii(type.substr(0, type.find(';')));
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
-  return t == "application/json" || t.ends_with("+json");
 }
 
 // Whether an API resource's `accepts:` list takes `type` ("text/csv; charset=utf-8").

@@ -97,8 +97,7 @@ HttpResponse nginxResponse(std::string contentType, std::string body) {
 // A request header, case-insensitively; empty when absent.
 std::string_view headerOf(const Headers& headers, std::string_view name) {
   for (const auto& [n, v] : headers) {
-    if (n.size() == name.size() &&
-        std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) ==
                  std::tolower(static_cast<unsigned char>(b));
         })) {
@@ -286,8 +285,7 @@ boost::asio::awaitable<void> PipelineRun::drive(const std::function<bool()>& kee
       route_ = set_->router.match(method_, target_);
       flow = set_->apis[route_.api]->resources[route_.resource].get();
     }
-    boost::asio::awaitable<PipelineResponse> pending =
-        runProxy(*flow, registry_, *request_, http_);
+    boost::asio::awaitable<PipelineResponse> pending = runProxy(*flow, registry_, *request_, http_);
     PipelineResponse out = co_await std::move(pending);
     last_ = std::move(out);
   }

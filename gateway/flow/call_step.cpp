@@ -30,19 +30,12 @@ bool idempotent(std::string_view method) {
 // Answers nested deeper are refused: reading them would recurse once per level.
 constexpr std::size_t kMaxAnswerDepth = 128;
 
-bool isJsonMediaType(std::string_view type) {
-  const std::string t = toLowerAscii(type.substr(0, type.find(';')));
-  std::string_view v = t;
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  return v == "application/json" || v.ends_with("+json");
-}
-
 Headers requestHeaders(const Message& m, std::vector<std::pair<std::string, std::string>> extra) {
   // The message's headers minus what belongs to the gateway's hop, the framing, and what the
   // gateway sets itself (the answer must stay readable: identity encoding).
-  Headers out = endToEndHeaders(m.headers(), {"Host", "Content-Length", "Content-Type",
-                                              "Accept-Encoding", "Expect", "X-Request-ID",
-                                              "traceparent", "tracestate"});
+  Headers out =
+      endToEndHeaders(m.headers(), {"Host", "Content-Length", "Content-Type", "Accept-Encoding",
+                                    "Expect", "X-Request-ID", "traceparent", "tracestate"});
   for (auto& header : extra) {
     std::erase_if(out, [&](const auto& h) { return iequalsAscii(h.first, header.first); });
     out.push_back(std::move(header));
@@ -69,9 +62,9 @@ class CallStep final : public Step {
       if (*v == nullptr) continue;
       std::string text = textOf(**v);
       if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-        co_return fail(ErrorCode::InvalidExpressionInput,
-                       "header " + name + " holds a line break or NUL (from " + value.source() +
-                           ")");
+        co_return fail(
+            ErrorCode::InvalidExpressionInput,
+            "header " + name + " holds a line break or NUL (from " + value.source() + ")");
       }
       extra.emplace_back(name, std::move(text));
     }
@@ -116,8 +109,7 @@ class CallStep final : public Step {
   }
 
   StepResult take(HttpResponse& answer, Message& m) const {
-    Headers headers =
-        endToEndHeaders(answer.headers, {"Content-Length", "Date", "Server"});
+    Headers headers = endToEndHeaders(answer.headers, {"Content-Length", "Date", "Server"});
     const std::string contentType(answer.header("Content-Type"));
     const bool json = !answer.body.empty() && isJsonMediaType(contentType);
     // A backend that says JSON must send JSON: checked here. Into a variable it is parsed
@@ -126,15 +118,15 @@ class CallStep final : public Step {
     JsonDoc doc(&m.alloc);
     if (json) {
       if (jsonDeeperThan(answer.body, kMaxAnswerDepth)) {
-        return fail(ErrorCode::BadUpstreamResponse,
-                    "the answer is JSON nested deeper than " + std::to_string(kMaxAnswerDepth) +
-                        " levels");
+        return fail(
+            ErrorCode::BadUpstreamResponse,
+            "the answer is JSON nested deeper than " + std::to_string(kMaxAnswerDepth) + " levels");
       }
       const rapidjson::ParseResult parsed =
           responseVariable_.empty()
               ? checkJson(answer.body)
-              : parseJson<rapidjson::kParseIterativeFlag |
-                          rapidjson::kParseValidateEncodingFlag>(doc, answer.body);
+              : parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+                    doc, answer.body);
       if (parsed.IsError()) {
         return fail(ErrorCode::BadUpstreamResponse,
                     "the answer (" + std::to_string(answer.status) + ", " + contentType +

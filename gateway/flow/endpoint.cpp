@@ -115,8 +115,8 @@ Result<std::string> UrlTemplate::expand(Message& m, const RunContext& run,
     if (*v == nullptr || (*v)->IsNull()) continue;  // undefined: expands to nothing
     if ((*v)->IsObject() || (*v)->IsArray()) {
       Error e = Error::make(ErrorCode::InvalidExpressionInput,
-                            std::string(step) + ": the URL part " + p.value->source() +
-                                " is " + describeValue(**v) + ", not a value");
+                            std::string(step) + ": the URL part " + p.value->source() + " is " +
+                                describeValue(**v) + ", not a value");
       e.step = std::string(step);
       return e;
     }
@@ -135,7 +135,7 @@ std::shared_ptr<const HttpEndpoint> compileEndpoint(const YAML::Node& map, std::
   const std::size_t before = cx.errorCount();
   // A file's top-level keys are checked where it is read (gateway/proxy.cpp).
   if (!topLevel && !checkMapping(map, "endpoint",
-                           {"url", "method", "headers", "allowedHosts", "upstream"}, cx)) {
+                                 {"url", "method", "headers", "allowedHosts", "upstream"}, cx)) {
     return nullptr;
   }
   auto ep = std::make_shared<HttpEndpoint>();
@@ -219,9 +219,8 @@ std::shared_ptr<const HttpEndpoint> compileEndpoint(const YAML::Node& map, std::
 
   if (const YAML::Node method = map["method"]; method) {
     const std::string text = method.IsScalar() ? method.Scalar() : "";
-    const bool token = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-      return c >= 'A' && c <= 'Z';
-    });
+    const bool token = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                    [](char c) { return c >= 'A' && c <= 'Z'; });
     if (!token) {
       cx.fail(method, 0, "endpoint method must be an upper-case HTTP method such as GET or POST");
     } else {
