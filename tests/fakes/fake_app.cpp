@@ -9,6 +9,9 @@ namespace flowgate::fakes {
 // The customers REST backend (GET/POST /customers, GET/DELETE /customers/{id}) of
 // proxies/examples/customers_api.yaml. See customers_fake.cpp.
 std::unique_ptr<FakeService> makeCustomersFake();
+// The SOAP 1.1/1.2 calculator (POST /calculator.asmx) and the plain-XML stock quote service
+// (GET /xml/quotes/{symbol}, POST /xml/quotes/orders). See soap_fake.cpp.
+std::unique_ptr<FakeService> makeSoapFake();
 
 namespace {
 
@@ -36,6 +39,7 @@ FakeApp::FakeApp() {
   services_.push_back(makeGoToWebinarFake());
   services_.push_back(makeWebExFake());
   services_.push_back(makeCustomersFake());
+  services_.push_back(makeSoapFake());
 }
 
 FakeResponse FakeApp::handle(const FakeRequest& request) {
