@@ -32,8 +32,9 @@ constexpr const char* kUsage = R"(usage:
                      when the default file does not exist)
   --proxies DIR      proxy definitions, one YAML file per proxy (default proxies)
   --listen HOST:PORT overrides server.listen
-  --sandbox          also starts the built-in GoToWebinar, WebEx and customers fakes on
-                     loopback and points the connectors and configs.customersUrl at them
+  --sandbox          also starts the built-in GoToWebinar, WebEx, customers and SOAP
+                     calculator fakes on loopback and points the connectors,
+                     configs.customersUrl and configs.calculatorUrl at them
                      (offline demos)
   --sandbox-listen   where the sandbox fakes listen (default 127.0.0.1:8291)
   --admin HOST:PORT  for health: the admin listener to ask (default: admin.listen of the
@@ -112,6 +113,8 @@ void applySandbox(flowgate::GatewayConfig& config, const std::string& baseUrl) {
   config.connectors["gotowebinar"].values["tokenUrl"] = baseUrl + "/oauth/token";
   // The customers example's backend is the sandbox's customers service.
   config.configs["customersUrl"] = baseUrl;
+  // The SOAP calculator example's backend is the sandbox's calculator.
+  config.configs["calculatorUrl"] = baseUrl + "/calculator.asmx";
 }
 
 }  // namespace
@@ -203,7 +206,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     flowgate::logEvent(flowgate::LogLevel::Info,
-                       "sandbox upstreams (GoToWebinar, WebEx, customers) on http://" +
+                       "sandbox upstreams (GoToWebinar, WebEx, customers, SOAP calculator) on http://" +
                            bound.str());
   }
   std::unique_ptr<flowgate::SharedStore> store;

@@ -382,6 +382,7 @@ connectors:
     allowedHosts: [127.0.0.1]
 configs:
   customersUrl: http://127.0.0.1:$UP_PORT   # the customers example (row F)
+  calculatorUrl: http://127.0.0.1:$UP_PORT/calculator.asmx   # the SOAP example (row G)
   benchUpstream: http://127.0.0.1:$UP_PORT  # bench/data/proxies/bench_session_endpoint.yaml (row E)
 EOF
 }

@@ -18,6 +18,10 @@ std::string_view errorCodeName(ErrorCode code) {
       return "bad_request";
     case ErrorCode::InvalidJson:
       return "invalid_json";
+    case ErrorCode::InvalidXml:
+      return "invalid_xml";
+    case ErrorCode::SoapFault:
+      return "soap_fault";
     case ErrorCode::MissingParameter:
       return "missing_parameter";
     case ErrorCode::InvalidParameter:
@@ -79,6 +83,7 @@ int defaultStatus(ErrorCode code) {
   switch (code) {
     case ErrorCode::BadRequest:
     case ErrorCode::InvalidJson:
+    case ErrorCode::InvalidXml:
     case ErrorCode::MissingParameter:
     case ErrorCode::InvalidParameter:
     case ErrorCode::UpstreamRejected:
@@ -101,6 +106,7 @@ int defaultStatus(ErrorCode code) {
     case ErrorCode::UpstreamError:
     case ErrorCode::BadUpstreamResponse:
     case ErrorCode::UpstreamUnavailable:
+    case ErrorCode::SoapFault:
       return 502;
     case ErrorCode::UpstreamTimeout:
       return 504;

@@ -37,6 +37,9 @@ enum class ErrorCode {
   ValidationFailed,        // 400: the validate step's JSON Schema refused the payload
   Custom,                  // throwError: the flow's own code (Error::customCode)
   FlowLimitExceeded,       // 500: a flow went past a per-request bound (memory)
+  // XML (gateway/xml/)
+  InvalidXml,  // 400: an XML request body that is malformed or breaks the parser's limits
+  SoapFault,   // 502: a call's answer is a SOAP Fault (error.message: faultcode: faultstring)
 };
 
 // Stable snake_case name used in the error envelope ("upstream_not_found").

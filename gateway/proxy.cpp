@@ -25,7 +25,7 @@ const std::set<std::string>& keysOf(const std::string& kind) {
                                          "context",   "resources", "onError"};
   static const std::set<std::string> endpoint{"kind",    "name",         "description", "url",
                                               "method",  "headers",      "allowedHosts",
-                                              "upstream"};
+                                              "upstream", "soap"};
   if (kind == "sequence") return sequence;
   if (kind == "api") return api;
   if (kind == "endpoint") return endpoint;

@@ -1,15 +1,15 @@
-// libxml2 housekeeping shared by the request builder and the answer reader (no libxml2 types).
+// libxml2 housekeeping of the WebEx request builder and answer reader: the core's XML
+// support (gateway/xml/document.hpp) under the names this connector has always used.
 #pragma once
 
 #include <string_view>
 
+#include "gateway/xml/document.hpp"
+
 namespace flowgate::webex {
 
-// xmlInitParser() once per process, before any thread uses libxml2.
-void ensureXmlInitialized();
+inline void ensureXmlInitialized() { xml::ensureInitialized(); }
 
-// Whether `text` can be carried by an XML 1.0 document: valid UTF-8, no control characters
-// other than tab, line feed and carriage return, no U+FFFE/U+FFFF.
-bool isXmlText(std::string_view text);
+inline bool isXmlText(std::string_view text) { return xml::isXmlText(text); }
 
 }  // namespace flowgate::webex

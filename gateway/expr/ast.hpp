@@ -35,7 +35,8 @@ enum class NodeKind : std::uint8_t {
   And,
   Or,    // a, b
   Cond,  // a ? b : c
-  Call,  // op: function id; a: first argument (in Program::args); b: argument count
+  Call,  // op: function id; a: first argument (in Program::args); b: argument count;
+         // c: xpath(): 1 + its index in Program::xpaths
 };
 
 enum class Root : std::uint8_t {
@@ -90,6 +91,7 @@ struct Program {
     mutable std::atomic<std::uint32_t> hint{0};
   };
   std::vector<std::unique_ptr<PlainStep>> plainPath;
+  std::vector<std::shared_ptr<const xml::XPath>> xpaths;  // compiled xpath("...") arguments
   bool hasPlainPath = false;
   bool plainOnVars = false;
 

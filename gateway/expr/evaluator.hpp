@@ -65,6 +65,7 @@ class Evaluator {
 
   const Program& program() const { return program_; }
   Arena& arena() { return arena_; }
+  const Scope& scope() const { return scope_; }
   bool folding() const { return folding_; }
   Val stringVal(std::string_view s, std::uint8_t origin);
   Val jsonVal(Json&& j, std::uint8_t origin);

@@ -73,7 +73,7 @@ std::optional<Expression> Expression::compile(std::string_view text, const Compi
 
 EvalResult Expression::evaluate(const Scope& scope, Arena& arena) const {
   EvalResult result;
-  if (program_->hasPlainPath) {
+  if (program_->hasPlainPath && !(scope.payloadIsXml && !program_->plainOnVars)) {
     const Json* v = program_->plainOnVars ? scope.vars : scope.payload;
     for (const auto& step : program_->plainPath) {
       if (v == nullptr) break;
@@ -114,6 +114,7 @@ bool Expression::isConstant() const {
 bool Expression::readsPayload() const {
   for (const Node& n : program_->nodes) {
     if (n.kind == NodeKind::Path && static_cast<Root>(n.op) == Root::Payload) return true;
+    if (n.kind == NodeKind::Call && n.c != 0) return true;  // xpath()
   }
   return false;
 }

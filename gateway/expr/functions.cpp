@@ -519,6 +519,10 @@ const FunctionSpec kFunctions[] = {
     {"not", 1, 1, {type::Bool}, type::Bool, true, false, false, fnNot},
     {"now", 0, 0, {}, I, false, false, false, fnNow},
     {"formatDateTime", 2, 3, {N | S, S, S}, S, true, false, false, fnFormatDateTime},
+    // Not MI 4.4's: XML in flows (README "XML and SOAP"). xpath() takes a literal, compiled
+    // when the flow loads with the step's namespaces.
+    {"xpath", 1, 1, {S}, type::AnyJson | type::Absent, false, false, false, fnXPath},
+    {"xmlToJson", 1, 2, {S, S | type::Array}, type::Object, false, false, false, fnXmlToJson},
 };
 
 }  // namespace

@@ -24,6 +24,11 @@ struct FunctionSpec {
   FunctionImpl impl = nullptr;
 };
 
+// xpath("...") over the scope's XML payload, and xmlToJson(text[, arrays])
+// (gateway/expr/xml_functions.cpp).
+bool fnXPath(Evaluator& ev, const Node& call, const Val* args, int argc, Val& out);
+bool fnXmlToJson(Evaluator& ev, const Node& call, const Val* args, int argc, Val& out);
+
 // nullptr for an unknown name.
 const FunctionSpec* findFunction(std::string_view name, std::uint8_t& id);
 const FunctionSpec& functionAt(std::uint8_t id);

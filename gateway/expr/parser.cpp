@@ -8,6 +8,7 @@
 #include "gateway/expr/evaluator.hpp"
 #include "gateway/expr/functions.hpp"
 #include "gateway/expr/lexer.hpp"
+#include "gateway/xml/xpath.hpp"
 
 namespace flowgate::expr {
 
@@ -438,6 +439,11 @@ class Parser {
       }
     }
     if (fname == "formatDateTime" && !checkDateTimeCall(args)) return kBad;
+    std::uint32_t xpathRef = 0;
+    if (fname == "xpath") {
+      xpathRef = compileXPath(args[0]);
+      if (xpathRef == 0) return kBad;
+    }
     Node n;
     n.kind = NodeKind::Call;
     n.op = id;
@@ -446,6 +452,7 @@ class Parser {
     n.begin = n.at = begin;
     n.end = lastEnd_;
     n.type = f->result;
+    n.c = xpathRef;
     program_.args.insert(program_.args.end(), args.begin(), args.end());
     int height = 0;
     for (std::uint32_t a : args) height = std::max(height, int{heights_[a]});
@@ -453,6 +460,29 @@ class Parser {
     if (node == kBad) return kBad;
     const std::uint32_t result = allLiteral && f->pure ? fold(node) : node;
     return result == kBad ? kBad : valuePath(result, begin);
+  }
+
+  // xpath("..."): a string literal, compiled now with the step's namespaces. Returns 1 + its
+  // index in Program::xpaths, or 0 after reporting the problem.
+  std::uint32_t compileXPath(std::uint32_t arg) {
+    const Node& a = program_.nodes[arg];
+    if (a.kind != NodeKind::Literal || !program_.constants[a.a].IsString()) {
+      fail(a.begin, "xpath() takes its expression as a string literal (compiled when the flow loads)");
+      return 0;
+    }
+    const Json& text = program_.constants[a.a];
+    std::string error;
+    std::size_t offset = 0;
+    auto compiled = xml::XPath::compile({text.GetString(), text.GetStringLength()},
+                                        options_.namespaces != nullptr ? *options_.namespaces
+                                                                       : xml::Namespaces{},
+                                        error, offset);
+    if (!compiled) {
+      fail(a.begin + 1 + static_cast<std::uint32_t>(offset), "xpath(): " + error);
+      return 0;
+    }
+    program_.xpaths.push_back(std::move(compiled));
+    return static_cast<std::uint32_t>(program_.xpaths.size());
   }
 
   // Literal patterns are checked now; so is the type of the first argument.

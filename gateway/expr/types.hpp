@@ -13,6 +13,12 @@
 
 #include "gateway/json.hpp"
 
+namespace flowgate::xml {
+class Document;
+class XPath;
+using Namespaces = std::vector<std::pair<std::string, std::string>>;
+}  // namespace flowgate::xml
+
 namespace flowgate::expr {
 
 // Limits on hostile input: longer or deeper expressions are compile errors.
@@ -27,6 +33,8 @@ struct CompileError {
 
 struct CompileOptions {
   bool errorRoot = false;  // allow `error.*` (an onError sequence)
+  // The prefixes xpath("...") may use (the step's `namespaces:`); null: none.
+  const xml::Namespaces* namespaces = nullptr;
 };
 
 using Header = std::pair<std::string, std::string>;
@@ -40,6 +48,10 @@ struct Scope {
   const Json* queryParams = nullptr;             // object
   const Json* configs = nullptr;                 // object
   const Json* error = nullptr;                   // object: code, message, status, step
+  // An XML payload: `payload` is then its text, paths into it are errors, and xpath()
+  // reads `xml` (its document; null when not parsed or not needed).
+  bool payloadIsXml = false;
+  const xml::Document* xml = nullptr;
 };
 
 struct EvalError {

@@ -2,6 +2,8 @@
 // HttpClient under the endpoint's upstream policy, and makes the answer the message (or
 // vars.<responseVariable>). DESIGN.md "The message" gives the rules.
 #include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <yaml-cpp/yaml.h>
 
 #include "gateway/ascii.hpp"
@@ -11,6 +13,9 @@
 #include "gateway/http_headers.hpp"
 #include "gateway/traced_client.hpp"
 #include "gateway/upstream.hpp"
+#include "gateway/xml/convert.hpp"
+#include "gateway/xml/document.hpp"
+#include "gateway/xml/soap.hpp"
 
 namespace flowgate::flow {
 
@@ -71,11 +76,16 @@ class CallStep final : public Step {
     extra.emplace_back("X-Request-ID", std::string(run.requestId));
 
     HttpRequest req;
-    req.method = ep.method.empty() ? std::string(run.method) : ep.method;
+    // A SOAP endpoint's default method is POST (SOAP's HTTP binding), else the request's.
+    req.method = !ep.method.empty()                  ? ep.method
+                 : ep.soap != xml::SoapVersion::None ? std::string("POST")
+                                                     : std::string(run.method);
     req.url = std::move(*url);
     req.idempotent = idempotent(req.method);
     req.headers = requestHeaders(m, std::move(extra));
-    if (!bodiless(req.method)) {
+    if (ep.soap != xml::SoapVersion::None) {
+      if (auto problem = soapRequest(m, req)) co_return std::move(*problem);
+    } else if (!bodiless(req.method)) {
       if (m.textPayload) {
         req.body = m.text;
         req.headers.emplace_back("Content-Type", m.contentType);
@@ -102,6 +112,91 @@ class CallStep final : public Step {
   }
 
  private:
+  // The message as the endpoint's SOAP request: an envelope of its version (the payload
+  // wrapped in one unless it is one: XML as it is, JSON by the JSON-to-XML rules), its
+  // media type, and the action: the endpoint's, else the message's SOAPAction header.
+  std::optional<Error> soapRequest(Message& m, HttpRequest& req) const {
+    const HttpEndpoint& ep = *endpoint_;
+    std::string action = ep.soapAction;
+    for (auto it = req.headers.begin(); it != req.headers.end();) {
+      if (iequalsAscii(it->first, "SOAPAction")) {
+        if (action.empty()) {
+          std::string_view v = it->second;
+          if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+          action = std::string(v);
+        }
+        it = req.headers.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (m.xmlPayload) {
+      const xml::Document* doc = m.xmlDocument();
+      if (doc != nullptr && xml::envelopeVersion(*doc) == ep.soap) {
+        req.body = m.text;
+      } else if (doc != nullptr && xml::envelopeVersion(*doc) != xml::SoapVersion::None) {
+        return fail(ErrorCode::ExpressionError,
+                    "the payload is a SOAP envelope of the other version than the endpoint's");
+      } else {
+        req.body = xml::envelope(ep.soap, "", m.text);
+      }
+    } else if (m.textPayload) {
+      return fail(ErrorCode::ExpressionError,
+                  "a SOAP endpoint takes an XML or JSON payload, not " + m.contentType);
+    } else {
+      std::string content;
+      std::string error;
+      if (!m.emptyBody && !m.payload().IsNull() &&
+          !xml::appendJsonContent(content, m.payload(), error)) {
+        return fail(ErrorCode::InvalidExpressionInput, "the payload cannot be XML: " + error);
+      }
+      req.body = xml::envelope(ep.soap, "", content);
+    }
+    req.headers.emplace_back("Content-Type", xml::soapContentType(ep.soap, action));
+    if (ep.soap == xml::SoapVersion::V11) {
+      req.headers.emplace_back("SOAPAction", "\"" + action + "\"");
+    }
+    return std::nullopt;
+  }
+
+  // An XML answer, parsed; a SOAP Fault in it is this step's error.
+  std::optional<Error> readXml(const HttpResponse& answer, const std::string& contentType,
+                               std::shared_ptr<const xml::Document>& doc) const {
+    std::string problem;
+    doc = xml::Document::parse(answer.body, problem);
+    if (!doc) {
+      Error e = fail(ErrorCode::BadUpstreamResponse,
+                     "the answer (" + std::to_string(answer.status) + ", " + contentType +
+                         ") is not acceptable XML: " + problem);
+      return e;
+    }
+    if (auto fault = xml::findFault(*doc)) {
+      Error e = fail(ErrorCode::SoapFault, "SOAP fault " + fault->code + ": " + fault->reason);
+      rapidjson::StringBuffer buffer;
+      rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+      w.StartObject();
+      w.Key("faultcode");
+      w.String(fault->code.c_str());
+      w.Key("faultstring");
+      w.String(fault->reason.c_str());
+      if (!fault->actor.empty()) {
+        w.Key("faultactor");
+        w.String(fault->actor.c_str());
+      }
+      if (!fault->detail.empty()) {
+        w.Key("detail");
+        w.String(fault->detail.c_str());
+      }
+      w.Key("soapVersion");
+      w.String(fault->version == xml::SoapVersion::V12 ? "1.2" : "1.1");
+      w.EndObject();
+      e.detailsJson.assign(buffer.GetString(), buffer.GetSize());
+      e.withUpstream(answer.status, answer.body, contentType);
+      return e;
+    }
+    return std::nullopt;
+  }
+
   Error fail(ErrorCode code, std::string message) const {
     Error e = Error::make(code, label() + " " + endpoint_->name + ": " + message);
     e.step = label();
@@ -112,6 +207,13 @@ class CallStep final : public Step {
     Headers headers = endToEndHeaders(answer.headers, {"Content-Length", "Date", "Server"});
     const std::string contentType(answer.header("Content-Type"));
     const bool json = !answer.body.empty() && isJsonMediaType(contentType);
+    const bool isXml = !answer.body.empty() && !json &&
+                       (xml::isXmlMediaType(contentType) ||
+                        (endpoint_->soap != xml::SoapVersion::None && contentType.empty()));
+    std::shared_ptr<const xml::Document> xmlDoc;
+    if (isXml) {
+      if (auto problem = readXml(answer, contentType, xmlDoc)) return std::move(*problem);
+    }
     // A backend that says JSON must send JSON: checked here. Into a variable it is parsed
     // (and so checked) at once; as the payload it is checked without building it, and
     // parsed only when something reads it.
@@ -174,6 +276,9 @@ class CallStep final : public Step {
     if (json) {
       m.rawStore = std::move(answer.body);
       m.setRawJson(&m.rawStore, contentType);
+    } else if (isXml) {
+      m.setXml(std::move(answer.body), contentType.empty() ? "application/xml" : contentType,
+               std::move(xmlDoc));
     } else if (!answer.body.empty()) {
       m.setText(std::move(answer.body), contentType);
     } else {

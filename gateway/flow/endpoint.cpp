@@ -130,12 +130,40 @@ Result<std::string> UrlTemplate::expand(Message& m, const RunContext& run,
   return url;
 }
 
+namespace {
+
+// soap: {version: "1.1"|"1.2", action: URI}
+void readSoap(const YAML::Node& soap, HttpEndpoint& ep, CompileContext& cx) {
+  if (!checkMapping(soap, "endpoint soap", {"version", "action"}, cx)) return;
+  const YAML::Node version = soap["version"];
+  const std::string v = version && version.IsScalar() ? version.Scalar() : "";
+  if (v == "1.1") {
+    ep.soap = xml::SoapVersion::V11;
+  } else if (v == "1.2") {
+    ep.soap = xml::SoapVersion::V12;
+  } else {
+    cx.fail(version ? version : soap, 0, "endpoint soap: version is \"1.1\" or \"1.2\"");
+    return;
+  }
+  if (const YAML::Node action = soap["action"]; action) {
+    const std::string a = action.IsScalar() ? action.Scalar() : "";
+    if (a.empty() || a.find_first_of(std::string_view("\"\r\n\0", 4)) != std::string::npos) {
+      cx.fail(action, 0, "endpoint soap: action must be a URI (no quotes or line breaks)");
+      return;
+    }
+    ep.soapAction = a;
+  }
+}
+
+}  // namespace
+
 std::shared_ptr<const HttpEndpoint> compileEndpoint(const YAML::Node& map, std::string name,
                                                     bool topLevel, CompileContext& cx) {
   const std::size_t before = cx.errorCount();
   // A file's top-level keys are checked where it is read (gateway/proxy.cpp).
   if (!topLevel && !checkMapping(map, "endpoint",
-                                 {"url", "method", "headers", "allowedHosts", "upstream"}, cx)) {
+                                 {"url", "method", "headers", "allowedHosts", "upstream", "soap"},
+                                 cx)) {
     return nullptr;
   }
   auto ep = std::make_shared<HttpEndpoint>();
@@ -247,6 +275,7 @@ std::shared_ptr<const HttpEndpoint> compileEndpoint(const YAML::Node& map, std::
       }
     }
   }
+  if (const YAML::Node soap = map["soap"]; soap) readSoap(soap, *ep, cx);
   if (const YAML::Node upstream = map["upstream"]; upstream) {
     readUpstreamPolicy(upstream, cx.file(), "endpoint " + ep->name + ".upstream", ep->policy,
                        cx.errors());

@@ -15,6 +15,7 @@
 #include "gateway/flow/message.hpp"
 #include "gateway/host_allow_list.hpp"
 #include "gateway/upstream_policy.hpp"
+#include "gateway/xml/soap.hpp"
 
 namespace YAML {
 class Node;
@@ -62,6 +63,10 @@ struct HttpEndpoint {
   std::vector<std::pair<std::string, expr::Template>> headers;
   HostAllowList allowed;
   UpstreamPolicy policy;
+  // soap: {version, action}: the message goes as a SOAP envelope of that version (wrapped in
+  // one when it is not), with the action in SOAPAction (1.1) or the media type (1.2).
+  xml::SoapVersion soap = xml::SoapVersion::None;
+  std::string soapAction;
 };
 
 // Compiles an endpoint mapping (the whole `kind: endpoint` file, or a call's inline

@@ -10,6 +10,7 @@
 
 #include "gateway/expr/types.hpp"
 #include "gateway/json.hpp"
+#include "gateway/xml/document.hpp"
 
 namespace flowgate {
 class Cancellation;
@@ -37,6 +38,7 @@ struct Message {
     payload_ = std::move(value);
     rawJson_ = nullptr;
     textPayload = false;
+    clearXml();
     text.clear();
     emptyBody = false;
     contentType = "application/json";
@@ -48,6 +50,7 @@ struct Message {
     payload_.SetNull();
     rawJson_ = json;
     textPayload = false;
+    clearXml();
     text.clear();
     emptyBody = false;
     contentType = std::move(type);
@@ -90,10 +93,32 @@ struct Message {
   void setText(std::string body, std::string type) {
     text = std::move(body);
     textPayload = true;
+    clearXml();
     rawJson_ = nullptr;
     emptyBody = false;
     contentType = std::move(type);
     payload_.SetString(rapidjson::StringRef(text.data(), text.size()));
+  }
+
+  // Makes the payload XML: `body` (well-formed, XML 1.0) sent with `type`. `doc` is its
+  // parsed form when the caller has it; otherwise it is parsed on the first xpath().
+  // ${payload} reads the XML as a string.
+  void setXml(std::string body, std::string type,
+              std::shared_ptr<const xml::Document> doc = nullptr) {
+    setText(std::move(body), std::move(type));
+    xmlPayload = true;
+    xmlDoc_ = std::move(doc);
+  }
+  bool xmlPayload = false;
+  // The XML payload's document (parsed now if it was not); nullptr when the payload is not
+  // XML or does not parse.
+  const xml::Document* xmlDocument() {
+    if (!xmlPayload) return nullptr;
+    if (!xmlDoc_) {
+      std::string ignored;
+      xmlDoc_ = xml::Document::parse(text, ignored);
+    }
+    return xmlDoc_.get();
   }
 
   // The inputs of an expression evaluated on this message. A raw payload is parsed first,
@@ -102,6 +127,8 @@ struct Message {
   expr::Scope scope(const Json* configs, bool readsPayload = true) {
     expr::Scope s;
     s.payload = readsPayload || rawJson_ == nullptr ? &payload() : nullptr;
+    s.payloadIsXml = xmlPayload;
+    if (xmlPayload && readsPayload) s.xml = xmlDocument();
     s.vars = &vars;
     s.headers = &headers();
     s.pathParams = pathParams;
@@ -112,6 +139,10 @@ struct Message {
   }
 
  private:
+  void clearXml() {
+    xmlPayload = false;
+    xmlDoc_.reset();
+  }
   void parseRaw() {
     JsonDoc doc(&alloc);
     parseJson<rapidjson::kParseIterativeFlag>(doc, *rawJson_);
@@ -122,6 +153,7 @@ struct Message {
   }
   Json payload_;
   const std::string* rawJson_ = nullptr;
+  std::shared_ptr<const xml::Document> xmlDoc_;
 };
 
 // What every step of one request shares (read-only but for the stats and secrets).

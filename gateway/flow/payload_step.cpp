@@ -3,6 +3,8 @@
 // text ({text: "...", contentType}).
 #include "gateway/flow/kinds.hpp"
 #include "gateway/flow/support.hpp"
+#include "gateway/flow/xml_template.hpp"
+#include "gateway/xml/soap.hpp"
 
 namespace flowgate::flow {
 
@@ -144,6 +146,82 @@ class TextPayloadStep final : public Step {
   std::string contentType_;
 };
 
+class XmlPayloadStep final : public Step {
+ public:
+  XmlPayloadStep(XmlTemplate xml, std::string contentType)
+      : xml_(std::move(xml)), contentType_(std::move(contentType)) {}
+
+  StepResult runNow(Message& m, RunContext& run) const override {
+    std::shared_ptr<const xml::Document> doc;
+    Result<std::string> text = xml_.render(m, run, label(), &doc);
+    if (!text) return std::move(text).error();
+    m.setXml(std::move(*text), contentType_, std::move(doc));
+    return Next::Continue;
+  }
+
+ private:
+  XmlTemplate xml_;
+  std::string contentType_;
+};
+
+class SoapPayloadStep final : public Step {
+ public:
+  SoapPayloadStep(xml::SoapVersion version, XmlTemplate body, std::optional<XmlTemplate> header)
+      : version_(version), body_(std::move(body)), header_(std::move(header)) {}
+
+  StepResult runNow(Message& m, RunContext& run) const override {
+    Result<std::string> body = body_.render(m, run, label());
+    if (!body) return std::move(body).error();
+    std::string header;
+    if (header_) {
+      Result<std::string> h = header_->render(m, run, label());
+      if (!h) return std::move(h).error();
+      header = std::move(*h);
+    }
+    m.setXml(xml::envelope(version_, header, *body), xml::soapContentType(version_, ""));
+    return Next::Continue;
+  }
+
+ private:
+  xml::SoapVersion version_;
+  XmlTemplate body_;
+  std::optional<XmlTemplate> header_;
+};
+
+// A media type given by the flow: one line, type/subtype.
+std::optional<std::string> mediaType(const YAML::Node& ct, CompileContext& cx) {
+  if (!ct.IsScalar() || ct.Scalar().find_first_of("\r\n") != std::string::npos ||
+      ct.Scalar().find('/') == std::string::npos) {
+    cx.fail(ct, 0, "payload: contentType must be a media type such as text/csv");
+    return std::nullopt;
+  }
+  return ct.Scalar();
+}
+
+std::unique_ptr<Step> soapStep(const YAML::Node& soap, CompileContext& cx) {
+  if (!checkMapping(soap, "payload soap", {"version", "body", "headers"}, cx)) return nullptr;
+  xml::SoapVersion version = xml::SoapVersion::V11;
+  if (const YAML::Node v = soap["version"]; v) {
+    const std::string text = v.IsScalar() ? v.Scalar() : "";
+    if (text == "1.2") {
+      version = xml::SoapVersion::V12;
+    } else if (text != "1.1") {
+      cx.fail(v, 0, "payload soap: version is \"1.1\" or \"1.2\"");
+      return nullptr;
+    }
+  }
+  const YAML::Node bodyNode = required(soap, "body", "payload soap", cx);
+  if (!bodyNode) return nullptr;
+  auto body = XmlTemplate::compile(bodyNode, XmlTemplate::Form::Fragment, "payload soap body", cx);
+  if (!body) return nullptr;
+  std::optional<XmlTemplate> header;
+  if (const YAML::Node h = soap["headers"]; h) {
+    header = XmlTemplate::compile(h, XmlTemplate::Form::Fragment, "payload soap headers", cx);
+    if (!header) return nullptr;
+  }
+  return std::make_unique<SoapPayloadStep>(version, std::move(*body), std::move(header));
+}
+
 }  // namespace
 
 StepKind payloadKind() {
@@ -152,16 +230,43 @@ StepKind payloadKind() {
   k.description =
       "Replaces the payload: `json` builds JSON from the YAML structure (a string that is "
       "exactly one ${...} keeps its type; an absent value leaves its member out), `text` "
-      "builds a text answer sent with `contentType` (default text/plain; charset=utf-8).";
+      "builds a text answer sent with `contentType` (default text/plain; charset=utf-8), "
+      "`xml` an XML document from a template whose ${...} parts are escaped (contentType "
+      "default application/xml), `soap` a SOAP envelope {version, body, headers}.";
   k.params = {{"json", ParamType::Any, false, "The new payload as YAML (objects, lists, values)."},
               {"text", ParamType::String, false, "A text template."},
+              {"xml", ParamType::String, false,
+               "An XML template: ${...} in element content or attribute values, escaped."},
+              {"soap", ParamType::Any, false,
+               "A SOAP envelope: {version: \"1.1\"|\"1.2\", body: XML, headers: XML}."},
               {"contentType", ParamType::String, false, "Content-Type of a text payload."}};
   k.factory = [](const YAML::Node& body, const YAML::Node&,
                  CompileContext& cx) -> std::unique_ptr<Step> {
-    if (!checkMapping(body, "payload", {"json", "text", "contentType"}, cx)) return nullptr;
-    if (body["json"] && body["text"]) {
-      cx.fail(body, 0, "payload: json or text, not both");
+    if (!checkMapping(body, "payload", {"json", "text", "xml", "soap", "contentType"}, cx)) {
       return nullptr;
+    }
+    if (int{bool(body["json"])} + int{bool(body["text"])} + int{bool(body["xml"])} +
+            int{bool(body["soap"])} > 1) {
+      cx.fail(body, 0, "payload: one of json, text, xml or soap");
+      return nullptr;
+    }
+    if (const YAML::Node xmlNode = body["xml"]; xmlNode) {
+      std::string type = "application/xml";
+      if (const YAML::Node ct = body["contentType"]; ct) {
+        auto t = mediaType(ct, cx);
+        if (!t) return nullptr;
+        type = std::move(*t);
+      }
+      auto t = XmlTemplate::compile(xmlNode, XmlTemplate::Form::Document, "payload xml", cx);
+      if (!t) return nullptr;
+      return std::make_unique<XmlPayloadStep>(std::move(*t), std::move(type));
+    }
+    if (const YAML::Node soap = body["soap"]; soap) {
+      if (body["contentType"]) {
+        cx.fail(body["contentType"], 0, "payload: a SOAP envelope's content type is its version's");
+        return nullptr;
+      }
+      return soapStep(soap, cx);
     }
     if (const YAML::Node json = body["json"]; json) {
       if (body["contentType"]) {
@@ -177,16 +282,13 @@ StepKind payloadKind() {
       if (!t) return nullptr;
       std::string type = "text/plain; charset=utf-8";
       if (const YAML::Node ct = body["contentType"]; ct) {
-        if (!ct.IsScalar() || ct.Scalar().find_first_of("\r\n") != std::string::npos ||
-            ct.Scalar().find('/') == std::string::npos) {
-          cx.fail(ct, 0, "payload: contentType must be a media type such as text/csv");
-          return nullptr;
-        }
-        type = ct.Scalar();
+        auto t = mediaType(ct, cx);
+        if (!t) return nullptr;
+        type = std::move(*t);
       }
       return std::make_unique<TextPayloadStep>(std::move(*t), std::move(type));
     }
-    cx.fail(body, 0, "payload needs json or text");
+    cx.fail(body, 0, "payload needs json, text, xml or soap");
     return nullptr;
   };
   return k;

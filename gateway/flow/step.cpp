@@ -1,5 +1,8 @@
 #include "gateway/flow/step.hpp"
 
+#include "gateway/xml/convert.hpp"
+#include "gateway/xml/document.hpp"
+
 #include <stdexcept>
 
 #include "gateway/expr/ast.hpp"
@@ -115,6 +118,7 @@ std::optional<expr::Template> CompileContext::compileTemplate(const YAML::Node& 
   }
   expr::CompileOptions options;
   options.errorRoot = inErrorHandler;
+  options.namespaces = &namespaces;
   expr::CompileError error;
   auto t = expr::Template::compile(scalar.Scalar(), options, error);
   if (!t) {
@@ -168,6 +172,27 @@ bool CompileContext::checkVars(const expr::Template& t, const YAML::Node& scalar
   return ok;
 }
 
+void CompileContext::readNamespaces(const YAML::Node& map) {
+  if (!map.IsMap()) {
+    fail(map, 0, "namespaces must be a mapping of prefix: namespace URI");
+    return;
+  }
+  for (const auto& kv : map) {
+    const std::string prefix = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    const std::string uri = kv.second.IsScalar() ? kv.second.Scalar() : "";
+    if (!xml::isXmlName(prefix)) {
+      fail(kv.first, 0, "namespaces: '" + prefix + "' is not a namespace prefix (an XML name)");
+      continue;
+    }
+    if (uri.empty() || !xml::isXmlText(uri)) {
+      fail(kv.second, 0, "namespaces: " + prefix + " needs a namespace URI");
+      continue;
+    }
+    std::erase_if(namespaces, [&](const auto& ns) { return ns.first == prefix; });
+    namespaces.emplace_back(prefix, uri);
+  }
+}
+
 StepList CompileContext::compileList(const YAML::Node& list, std::string_view what) {
   StepList steps;
   if (!list || list.IsNull()) return steps;
@@ -211,10 +236,11 @@ StepList CompileContext::compileList(const YAML::Node& list, std::string_view wh
       if (kind != nullptr) {
         for (const auto& kv : item) {
           const std::string key = kv.first.Scalar();
-          if (key != kind->name && !kind->siblingKeys.contains(key)) {
+          if (key != kind->name && key != "namespaces" && !kind->siblingKeys.contains(key)) {
             fail(kv.first, 0,
                  "unknown key '" + key + "' beside step " + kind->name +
-                     (kind->siblingKeys.empty() ? "" : " (allowed: upstream)"));
+                     (kind->siblingKeys.empty() ? " (allowed: namespaces)"
+                                                : " (allowed: upstream, namespaces)"));
           }
         }
       }
@@ -255,7 +281,11 @@ StepList CompileContext::compileList(const YAML::Node& list, std::string_view wh
     const std::size_t before = errors_.size();
     const YAML::Node* outer = step_;
     step_ = &item;
+    // The step's namespaces (for xpath()) add to those of the steps around it.
+    const xml::Namespaces outerNamespaces = namespaces;
+    if (item.IsMap() && item["namespaces"]) readNamespaces(item["namespaces"]);
     auto step = kind->factory(body, item, *this);
+    namespaces = outerNamespaces;
     step_ = outer;
     if (!step || errors_.size() != before) continue;
     if (step->label().empty()) step->setLabel(kind->name);

@@ -95,6 +95,10 @@ class CompileContext {
 
   // Inside an onError list: `error.*` may be read.
   bool inErrorHandler = false;
+  // The namespace prefixes xpath() may use here: the `namespaces:` of the step being
+  // compiled and of the steps around it.
+  xml::Namespaces namespaces;
+  void readNamespaces(const YAML::Node& map);
   // Connectors whose init ran earlier in this artifact (operations need one before them).
   std::set<std::string> initialized;
   // Operations need their connector's init earlier in the artifact (not in a kind: sequence,

@@ -32,7 +32,8 @@ SEED = {
 
 # The configs the shipped proxies need (config/gateway.yaml sets them): the customers
 # example's backend. A test config that loads proxies/ and sets no configs of its own gets it.
-SHIPPED_CONFIGS = "configs:\n  customersUrl: http://127.0.0.1:8291\n"
+SHIPPED_CONFIGS = ("configs:\n  customersUrl: http://127.0.0.1:8291\n"
+                   "  calculatorUrl: http://127.0.0.1:8291/calculator.asmx\n")
 
 STARTUP_TIMEOUT = 30
 # The longest a test waits for a condition (a log line, a metric, a counter of the fake). A

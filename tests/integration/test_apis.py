@@ -595,9 +595,16 @@ class RequestBody(ApiCase):
         self.assertError(self.post_items("a,b", content_type=None), 400, "invalid_json")
 
     def test_another_media_type_is_415(self):
-        for ctype in ("text/plain", "application/xml", "application/x-www-form-urlencoded"):
+        for ctype in ("text/plain", "application/x-www-form-urlencoded", "image/png"):
             with self.subTest(ctype=ctype):
                 self.assertError(self.post_items("a=1", ctype), 415, "unsupported_media_type")
+        self.assertNoBackendRequest()
+
+    def test_an_xml_body_is_parsed_as_xml(self):
+        # XML media types make an XML payload (test_xml.py has the rest): checked first.
+        for ctype in ("application/xml", "text/xml; charset=utf-8", "application/soap+xml"):
+            with self.subTest(ctype=ctype):
+                self.assertError(self.post_items("a=1", ctype), 400, "invalid_xml")
         self.assertNoBackendRequest()
 
     def test_an_accepted_text_type_is_passed_on_untouched(self):
@@ -1049,7 +1056,8 @@ class CustomersExample(EnvelopeAssertions, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.fake = Fake()
-        config = f'configs:\n  customersUrl: "{cls.fake.url}"\n' + gateway_config(cls.fake)
+        config = (f'configs:\n  customersUrl: "{cls.fake.url}"\n'
+                  f'  calculatorUrl: "{cls.fake.url}/calculator.asmx"\n' + gateway_config(cls.fake))
         try:
             cls.gateway = Gateway(config)  # the real proxies/ dir, examples included
         except BaseException:

@@ -245,7 +245,7 @@ TEST_CASE("call: endpoint problems are load errors at FILE:LINE:COL") {
        "3:57: endpoint headers: Host is set by the HTTP client"},
       {R"({url: "http://a.test/x", colour: red})",
        "3:47: unknown key 'colour' of endpoint (known: url, method, headers, allowedHosts, "
-       "upstream)"},
+       "upstream, soap)"},
   };
   for (const auto& row : rows) {
     const std::string yaml = "name: p\nsequence:\n  - call: {endpoint: " + row.endpoint + "}\n";

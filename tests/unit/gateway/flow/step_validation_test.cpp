@@ -65,9 +65,9 @@ TEST_CASE("flow validation: step kinds, list items and sibling keys") {
               {"3:5: a step is a step kind (`respond`) or a mapping `kind: {parameters}`"}},
              {"  - log: {}\n    drop:\n",
               {"4:5: one step per list item: 'log' and 'drop' (start a new item with '-')"}},
-             {"  - log: {}\n    upstream: {}\n", {"4:5: unknown key 'upstream' beside step log"}},
+             {"  - log: {}\n    upstream: {}\n", {"4:5: unknown key 'upstream' beside step log (allowed: namespaces)"}},
              {"  - echo.init: {prefix: p}\n  - echo.say: {text: a}\n    retries: 3\n",
-              {"5:5: unknown key 'retries' beside step echo.say (allowed: upstream)"}},
+              {"5:5: unknown key 'retries' beside step echo.say (allowed: upstream, namespaces)"}},
              {"  - respond\n  - log: {message: x}\n",
               {"4:5: a step after respond or drop would never run"}},
              {"  - drop\n  - drop\n", {"4:5: a step after respond or drop would never run"}},
@@ -148,15 +148,15 @@ TEST_CASE("flow validation: payload and validate") {
   FlowFixture f("validation-payload");
   checkRows(
       f, {
-             {"  - payload: {}\n", {"3:14: payload needs json or text"}},
-             {"  - payload: {json: {a: 1}, text: b}\n", {"3:14: payload: json or text, not both"}},
+             {"  - payload: {}\n", {"3:14: payload needs json, text, xml or soap"}},
+             {"  - payload: {json: {a: 1}, text: b}\n", {"3:14: payload: one of json, text, xml or soap"}},
              {"  - payload: {json: {a: 1}, contentType: text/csv}\n",
               {"3:42: payload: contentType goes with text"}},
              {"  - payload: {text: hi, contentType: plain}\n",
               {"3:38: payload: contentType must be a media type such as text/csv"}},
-             {"  - payload: {xml: <a/>}\n",
-              {"3:15: unknown key 'xml' of payload (known: json, "
-               "text, contentType)"}},
+             {"  - payload: {yaml: <a/>}\n",
+              {"3:15: unknown key 'yaml' of payload (known: json, "
+               "text, xml, soap, contentType)"}},
              {"  - payload:\n      json:\n        id: ${nope}\n",
               {"5:15: in payload: unknown name 'nope' " + kRoots}},
              {"  - validate: {}\n", {"3:15: validate needs schema or schemaFile (one of them)"}},
