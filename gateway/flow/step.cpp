@@ -126,6 +126,20 @@ std::optional<expr::Template> CompileContext::compileTemplate(const YAML::Node& 
     return t;
   }
   if (knownVars && !checkVars(*t, scalar, what)) return std::nullopt;
+  if (payloadIsXml) {
+    for (const auto& part : t->parts()) {
+      if (!part.expression) continue;
+      for (const expr::Node& n : part.expression->program().nodes) {
+        if (n.kind == expr::NodeKind::Path && static_cast<expr::Root>(n.op) == expr::Root::Payload &&
+            n.c > 0) {
+          fail(scalar, part.offset,
+               "in " + std::string(what) + ": the payload is XML here (a payload xml or soap "
+               "step set it): read it with xpath(\"...\") or xmlToJson(payload)");
+          return std::nullopt;
+        }
+      }
+    }
+  }
   return t;
 }
 
@@ -172,6 +186,21 @@ bool CompileContext::checkVars(const expr::Template& t, const YAML::Node& scalar
   return ok;
 }
 
+namespace {
+
+// Whether the payload is known to be XML after a step of `kind` (see payloadIsXml).
+bool payloadXmlAfter(const StepKind& kind, const YAML::Node& body, bool before) {
+  if (kind.name == "payload") return body.IsMap() && (body["xml"] || body["soap"]);
+  if (kind.name == "variable" || kind.name == "log" || kind.name == "header" ||
+      kind.name == "validate") {
+    return before;
+  }
+  if (kind.name == "call") return before && body.IsMap() && body["responseVariable"];
+  return false;  // it may replace the payload
+}
+
+}  // namespace
+
 void CompileContext::readNamespaces(const YAML::Node& map) {
   if (!map.IsMap()) {
     fail(map, 0, "namespaces must be a mapping of prefix: namespace URI");
@@ -201,6 +230,12 @@ StepList CompileContext::compileList(const YAML::Node& list, std::string_view wh
     return steps;
   }
   bool ended = false;
+  const bool xmlAtEntry = payloadIsXml;
+  struct Restore {
+    bool& flag;
+    bool value;
+    ~Restore() { flag = value; }
+  } restore{payloadIsXml, xmlAtEntry};
   for (const auto& item : list) {
     if (ended) {
       fail(item, 0, "a step after respond or drop would never run");
@@ -284,8 +319,10 @@ StepList CompileContext::compileList(const YAML::Node& list, std::string_view wh
     // The step's namespaces (for xpath()) add to those of the steps around it.
     const xml::Namespaces outerNamespaces = namespaces;
     if (item.IsMap() && item["namespaces"]) readNamespaces(item["namespaces"]);
+    const bool xmlBefore = payloadIsXml;
     auto step = kind->factory(body, item, *this);
     namespaces = outerNamespaces;
+    payloadIsXml = payloadXmlAfter(*kind, body, xmlBefore);
     step_ = outer;
     if (!step || errors_.size() != before) continue;
     if (step->label().empty()) step->setLabel(kind->name);

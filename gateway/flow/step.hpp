@@ -98,6 +98,9 @@ class CompileContext {
   // The namespace prefixes xpath() may use here: the `namespaces:` of the step being
   // compiled and of the steps around it.
   xml::Namespaces namespaces;
+  // The payload is known to be XML here (a payload {xml}/{soap} step came before, and only
+  // steps that leave the payload alone since): a payload path is then a load error.
+  bool payloadIsXml = false;
   void readNamespaces(const YAML::Node& map);
   // Connectors whose init ran earlier in this artifact (operations need one before them).
   std::set<std::string> initialized;

@@ -133,9 +133,21 @@ sequence:
   CHECK(out.status == 200);
   CHECK(out.body == R"({"price":4.5,"tags":["a","b"],"isText":true})");
 
-  auto paths = f.compile(R"(name: p
+  // Known when the flow loads: a check error. Not known (after a call): a run-time error.
+  auto errors = f.errorsOf(R"(name: p
 sequence:
   - payload: {xml: "<q/>"}
+  - log: {message: "${payload}"}
+  - variable: {name: x, value: "${payload.q}"}
+)");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].starts_with("5:32: in variable 'x': the payload is XML here"));
+  RecordingClient client;
+  client.answer = {200, {{"Content-Type", "application/xml"}}, "<q/>"};
+  f.client = &client;
+  auto paths = f.compile(R"(name: p
+sequence:
+  - call: {endpoint: {url: "http://backend.test/q"}}
   - variable: {name: x, value: "${payload.q}"}
 )");
   out = f.run(*paths, R"({})");
