@@ -135,7 +135,12 @@ std::optional<Error> apiPayload(const Proxy& flow, const PipelineRequest& reques
     std::string problem;
     auto doc = xml::Document::parse(request.body, problem);
     if (!doc) return Error::make(ErrorCode::InvalidXml, "request body: " + problem);
-    m.setXml(request.body, std::string(request.contentType), std::move(doc));
+    if (doc->reencoded()) {  // sent on as UTF-8, never in the client's encoding
+      std::string text = doc->utf8Text();  // before `doc` is moved
+      m.setXml(std::move(text), xml::withUtf8Charset(request.contentType), std::move(doc));
+    } else {
+      m.setXml(request.body, std::string(request.contentType), std::move(doc));
+    }
     return std::nullopt;
   }
   if (!request.contentType.empty() && !isJsonMediaType(request.contentType)) {

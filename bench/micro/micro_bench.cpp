@@ -89,6 +89,21 @@ void BM_PipelineApiPassthrough(benchmark::State& state) {
 }
 BENCHMARK(BM_PipelineApiPassthrough);
 
+// The flows' XML parser on the WebEx answer (bytes/s comparable with the WebEx normalizer's).
+void BM_XmlParseDocument(benchmark::State& state) {
+  fb::XmlParseDocument piece;
+  for (auto _ : state) piece.once();
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * piece.bytes()));
+}
+BENCHMARK(BM_XmlParseDocument);
+
+// The SOAP calculator example, POST /calculator/add (row G).
+void BM_PipelineSoap(benchmark::State& state) {
+  std::unique_ptr<fb::PipelineRun> run = fb::makeSoapPipeline();
+  run->loop([&state] { return state.KeepRunning(); });
+}
+BENCHMARK(BM_PipelineSoap);
+
 // The customers example, GET /customers/1 (row F).
 void BM_PipelineCustomers(benchmark::State& state) {
   std::unique_ptr<fb::PipelineRun> run = fb::makeCustomersPipeline();

@@ -37,8 +37,8 @@ void count(Piece& piece, long n) {
 constexpr const char* kPieces =
     "jsonpath_compile jsonpath_compile_nested jsonpath_evaluate jsonpath_evaluate_nested "
     "parse_body template_single template_bearer "
-    "template_url webex_build webex_normalize pipeline_gotowebinar pipeline_dispatch "
-    "pipeline_webex pipeline_api_passthrough pipeline_customers";
+    "template_url webex_build webex_normalize xml_parse pipeline_gotowebinar pipeline_dispatch "
+    "pipeline_webex pipeline_api_passthrough pipeline_customers pipeline_soap";
 
 }  // namespace
 
@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
   } else if (piece == "webex_normalize") {
     fb::WebExNormalizeResponse p;
     count(p, n);
+  } else if (piece == "xml_parse") {
+    fb::XmlParseDocument p;
+    count(p, n);
   } else if (piece == "pipeline_dispatch") {
     std::unique_ptr<fb::PipelineRun> p = fb::makeDispatchPipeline();
     count(*p, n);
@@ -97,6 +100,9 @@ int main(int argc, char** argv) {
     count(*p, n);
   } else if (piece == "pipeline_customers") {
     std::unique_ptr<fb::PipelineRun> p = fb::makeCustomersPipeline();
+    count(*p, n);
+  } else if (piece == "pipeline_soap") {
+    std::unique_ptr<fb::PipelineRun> p = fb::makeSoapPipeline();
     count(*p, n);
   } else {
     std::fprintf(stderr, "flowgate_micro_count: unknown piece %s\npieces: %s\n", piece.c_str(),

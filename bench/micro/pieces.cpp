@@ -1,5 +1,7 @@
 #include "bench/micro/pieces.hpp"
 
+#include "gateway/xml/document.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -197,6 +199,18 @@ void WebExNormalizeResponse::once() {
   keep(text);
 }
 
+XmlParseDocument::XmlParseDocument()
+    : xml_(readSourceFile("tests/data/webex/get_training_session.xml")) {
+  std::string error;
+  if (!xml::Document::parse(xml_, error)) fail("xml::Document::parse: " + error);
+}
+
+void XmlParseDocument::once() {
+  std::string error;
+  auto doc = xml::Document::parse(xml_, error);
+  keep(doc);
+}
+
 // --- The whole pipeline -------------------------------------------------------------------------
 
 boost::asio::awaitable<Result<HttpResponse>> CannedHttp::send(HttpRequest request,
@@ -268,9 +282,12 @@ PipelineRun::PipelineRun(ApiTarget api, HttpResponse canned, std::string_view ex
   if (set_->router.match(method_, target_).kind != RouteMatch::Kind::Found) {
     fail(method_ + " " + target_ + " is not routed by the APIs of " + api.dir);
   }
-  // As the server fills it for an API (no body, no Content-Type: a GET).
+  // As the server fills it for an API.
+  body_ = std::move(api.body);
+  contentType_ = std::move(api.contentType);
   request_.emplace(
       PipelineRequest{body_, "bench-request-0001", &headers_, std::make_shared<Cancellation>()});
+  request_->contentType = contentType_;
   request_->method = method_;
   request_->pathParams = &route_.pathParams;
   request_->queryParams = &route_.queryParams;
@@ -392,6 +409,32 @@ std::unique_ptr<PipelineRun> makeCustomersPipeline() {
   }
   if (run->lastResponse().body.find(R"("name":"Ada Lovelace")") == std::string::npos) {
     fail("the customers example answered " + run->lastResponse().body);
+  }
+  return run;
+}
+
+std::unique_ptr<PipelineRun> makeSoapPipeline() {
+  setLogLevel("warn");
+  ApiTarget api;
+  api.dir = "proxies/examples";
+  api.configs = {{"customersUrl", "http://127.0.0.1:8080"},
+                 {"calculatorUrl", "http://127.0.0.1:8080/calculator.asmx"}};
+  api.method = "POST";
+  api.target = "/calculator/add";
+  api.body = R"({"a": 2, "b": 3})";
+  api.contentType = "application/json";
+  api.headers = {{"Host", "127.0.0.1:8290"},
+                 {"Content-Type", "application/json"},
+                 {"Content-Length", "16"}};
+  auto run = std::make_unique<PipelineRun>(
+      std::move(api),
+      nginxResponse("text/xml; charset=utf-8", readSourceFile("bench/data/soap_add_response.xml")),
+      R"("result":5)");
+  const HttpRequest& sent = run->http().last;
+  if (sent.method != "POST" || sent.url != "http://127.0.0.1:8080/calculator.asmx" ||
+      headerOf(sent.headers, "SOAPAction") != "\"http://tempuri.org/Add\"" ||
+      sent.body.find("<intA>2</intA>") == std::string::npos) {
+    fail("the SOAP example sent " + sent.method + " " + sent.url + ": " + sent.body);
   }
   return run;
 }

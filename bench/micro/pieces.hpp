@@ -99,6 +99,7 @@ class ParseBody {
 
  private:
   std::string body_;
+  std::string contentType_;
 };
 
 // evaluate() of one template against the vars of the GoToWebinar proxy, filled from the
@@ -154,6 +155,18 @@ class WebExNormalizeResponse {
   std::string xml_;
 };
 
+// The flows' XML parser (xml::Document::parse: hardened, a tree) on the same WebEx answer,
+// for the per-byte comparison with webex_normalize (issue 15).
+class XmlParseDocument {
+ public:
+  XmlParseDocument();
+  void once();
+  std::size_t bytes() const { return xml_.size(); }
+
+ private:
+  std::string xml_;
+};
+
 // An HttpClient answering every request with one canned response, in process (no socket):
 // the upstream call minus the network. Applies the allowedHosts check as the real client.
 class CannedHttp final : public HttpClient {
@@ -178,6 +191,8 @@ struct ApiTarget {
   std::string target;  // origin form: "/customers/1"
   // The request's headers, as the server copies them into the message.
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;         // empty: none (a GET)
+  std::string contentType;  // of `body`
 };
 
 // A whole proxy of proxies/ run by runProxy on an io_context, with the builtin connectors
@@ -210,6 +225,7 @@ class PipelineRun {
   std::string method_, target_;
   RouteMatch route_;
   std::string body_;
+  std::string contentType_;
   // What a client such as curl sends: the server copies them into the message.
   std::vector<std::pair<std::string, std::string>> headers_{{"Host", "127.0.0.1:8290"},
                                                             {"User-Agent", "curl/7.88.1"},
@@ -241,5 +257,8 @@ std::unique_ptr<PipelineRun> makeApiPassthroughPipeline();
 // warn, as bench/run.sh does (the log step is then below the level); makeDispatchPipeline
 // sets it back to info.
 std::unique_ptr<PipelineRun> makeCustomersPipeline();
+// Row G: POST /calculator/add {"a":2,"b":3} of proxies/examples/ (validate, switch, payload
+// xml, SOAP 1.1 call, xpath into JSON); the upstream answers bench/data/soap_add_response.xml.
+std::unique_ptr<PipelineRun> makeSoapPipeline();
 
 }  // namespace flowgate::bench

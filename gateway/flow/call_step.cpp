@@ -131,7 +131,12 @@ class CallStep final : public Step {
       }
     }
     if (m.xmlPayload) {
-      const xml::Document* doc = m.xmlDocument();
+      // A payload xml step's text whose root is not an Envelope is wrapped without parsing.
+      const xml::Document* doc =
+          m.xmlParsed() || xml::rootMayBeEnvelope(m.text) ? m.xmlDocument() : nullptr;
+      if (doc == nullptr && m.xmlParsed()) {
+        return fail(ErrorCode::Internal, "the XML payload does not parse");
+      }
       if (doc != nullptr && xml::envelopeVersion(*doc) == ep.soap) {
         req.body = m.text;
       } else if (doc != nullptr && xml::envelopeVersion(*doc) != xml::SoapVersion::None) {
@@ -242,6 +247,8 @@ class CallStep final : public Step {
       Json payload;  // null: an empty answer
       if (json) {
         payload.Swap(doc);
+      } else if (isXml && xmlDoc->reencoded()) {
+        payload = jsonString(xmlDoc->utf8Text(), m.alloc);
       } else if (!answer.body.empty()) {
         payload = jsonString(answer.body, m.alloc);
       }
@@ -277,8 +284,13 @@ class CallStep final : public Step {
       m.rawStore = std::move(answer.body);
       m.setRawJson(&m.rawStore, contentType);
     } else if (isXml) {
-      m.setXml(std::move(answer.body), contentType.empty() ? "application/xml" : contentType,
-               std::move(xmlDoc));
+      const std::string type = contentType.empty() ? "application/xml" : contentType;
+      if (xmlDoc->reencoded()) {  // the payload's text is UTF-8, whatever the backend sent
+        std::string text = xmlDoc->utf8Text();  // before xmlDoc is moved
+        m.setXml(std::move(text), xml::withUtf8Charset(type), std::move(xmlDoc));
+      } else {
+        m.setXml(std::move(answer.body), type, std::move(xmlDoc));
+      }
     } else if (!answer.body.empty()) {
       m.setText(std::move(answer.body), contentType);
     } else {

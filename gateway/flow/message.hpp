@@ -110,6 +110,7 @@ struct Message {
     xmlDoc_ = std::move(doc);
   }
   bool xmlPayload = false;
+  bool xmlParsed() const { return xmlDoc_ != nullptr; }
   // The XML payload's document (parsed now if it was not); nullptr when the payload is not
   // XML or does not parse.
   const xml::Document* xmlDocument() {

@@ -109,10 +109,17 @@ struct CtxtDeleter {
   void operator()(xmlParserCtxt* c) const { xmlFreeParserCtxt(c); }
 };
 
-// One parser context per thread, reused (xmlCtxtReadMemory resets it). The documents it
-// builds own their strings (XML_PARSE_NODICT): none shares the context's dictionary.
+// One parser context per thread, reused (xmlCtxtReadMemory resets it). Its documents share
+// its dictionary of names (reference-counted; a document stays on the thread of the request
+// that parsed it, as libxml2's unlocked dictionary requires). A context whose dictionary has
+// grown past kMaxDictNames (hostile inputs with ever new names) is replaced.
+constexpr std::size_t kMaxDictNames = 4096;
+
 xmlParserCtxt* threadContext() {
   thread_local std::unique_ptr<xmlParserCtxt, CtxtDeleter> reused;
+  if (reused && (reused->dict == nullptr || xmlDictSize(reused->dict) > kMaxDictNames)) {
+    reused.reset();
+  }
   if (!reused) {
     reused.reset(xmlNewParserCtxt());
     if (!reused || reused->sax == nullptr) {
@@ -157,9 +164,11 @@ std::shared_ptr<const Document> Document::parse(std::string_view text, std::stri
   ParseState state;
   ctxt->_private = &state;
   // Never XML_PARSE_NOENT (entity substitution), XML_PARSE_DTDLOAD or XML_PARSE_HUGE.
+  // NOBLANKS: whitespace-only text between elements (indentation) is not kept as nodes.
   xmlDocPtr doc = xmlCtxtReadMemory(
       ctxt, text.data(), static_cast<int>(text.size()), nullptr, nullptr,
-      XML_PARSE_NONET | XML_PARSE_NODICT | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+      XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+          XML_PARSE_NOWARNING);
   ctxt->_private = nullptr;
   const bool wellFormed = ctxt->wellFormed != 0 && ctxt->nsWellFormed != 0;
   if (state.doctype || state.tooDeep || !wellFormed || doc == nullptr) {
@@ -176,7 +185,32 @@ std::shared_ptr<const Document> Document::parse(std::string_view text, std::stri
     if (doc != nullptr) xmlFreeDoc(doc);
     return nullptr;
   }
-  return std::shared_ptr<const Document>(new Document(doc));
+  // Not UTF-8: a BOM or NUL bytes of UTF-16/32, or a declared encoding other than UTF-8.
+  bool reencoded = text.size() >= 2 && ((text[0] == '\xFF' && text[1] == '\xFE') ||
+                                        (text[0] == '\xFE' && text[1] == '\xFF'));
+  reencoded = reencoded || text.find('\0') != std::string_view::npos;
+  if (doc->encoding != nullptr) {
+    const std::string declared = toLowerAscii(reinterpret_cast<const char*>(doc->encoding));
+    reencoded = reencoded || (declared != "utf-8" && declared != "utf8");
+  }
+  return std::shared_ptr<const Document>(new Document(doc, reencoded));
+}
+
+std::string Document::utf8Text() const {
+  xmlChar* out = nullptr;
+  int size = 0;
+  xmlDocDumpMemoryEnc(doc_, &out, &size, "UTF-8");
+  std::string text(reinterpret_cast<const char*>(out != nullptr ? out : BAD_CAST ""),
+                   out != nullptr ? static_cast<std::size_t>(size) : 0);
+  if (out != nullptr) xmlFree(out);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+std::string withUtf8Charset(std::string_view type) {
+  std::string base(type.substr(0, type.find(';')));
+  while (!base.empty() && (base.back() == ' ' || base.back() == '\t')) base.pop_back();
+  return base + "; charset=utf-8";
 }
 
 }  // namespace flowgate::xml

@@ -28,6 +28,9 @@ bool isXmlText(std::string_view text);
 // (parameters ignored, case-insensitive).
 bool isXmlMediaType(std::string_view type);
 
+// `type` with its charset parameter (if any) made utf-8: for an XML text written out as UTF-8.
+std::string withUtf8Charset(std::string_view type);
+
 // A parsed, immutable XML document.
 class Document {
  public:
@@ -40,10 +43,16 @@ class Document {
   Document& operator=(const Document&) = delete;
 
   _xmlDoc* get() const { return doc_; }
+  // The text was not UTF-8 (an encoding declaration such as ISO-8859-1, or UTF-16): what
+  // the gateway sends on is then utf8Text(), never the original bytes.
+  bool reencoded() const { return reencoded_; }
+  // The document written out as UTF-8 (with an encoding="UTF-8" declaration).
+  std::string utf8Text() const;
 
  private:
-  explicit Document(_xmlDoc* doc) : doc_(doc) {}
+  Document(_xmlDoc* doc, bool reencoded) : doc_(doc), reencoded_(reencoded) {}
   _xmlDoc* doc_;
+  bool reencoded_;
 };
 
 }  // namespace flowgate::xml

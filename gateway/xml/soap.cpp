@@ -60,6 +60,32 @@ std::string_view withoutXmlDeclaration(std::string_view text) {
   return text;
 }
 
+bool rootMayBeEnvelope(std::string_view text) {
+  std::size_t i = 0;
+  while ((i = text.find('<', i)) != std::string_view::npos) {
+    if (i + 1 >= text.size()) return true;
+    const char next = text[i + 1];
+    if (next == '?' || next == '!') {  // the declaration, a comment or a PI before the root
+      const std::string_view close = next == '?' ? "?>" : text.substr(i).starts_with("<!--") ? "-->" : ">";
+      const std::size_t end = text.find(close, i + 2);
+      if (end == std::string_view::npos) return true;
+      i = end + close.size();
+      continue;
+    }
+    std::size_t end = i + 1;
+    while (end < text.size() && text[end] != ' ' && text[end] != '>' && text[end] != '/' &&
+           text[end] != '\t' && text[end] != '\r' && text[end] != '\n') {
+      ++end;
+    }
+    std::string_view name = text.substr(i + 1, end - i - 1);
+    if (const auto colon = name.find(':'); colon != std::string_view::npos) {
+      name.remove_prefix(colon + 1);
+    }
+    return name == "Envelope";
+  }
+  return true;
+}
+
 std::string envelope(SoapVersion version, std::string_view header, std::string_view body) {
   const std::string_view ns = version == SoapVersion::V12 ? kSoap12Namespace : kSoap11Namespace;
   std::string out;

@@ -25,6 +25,10 @@ std::string envelope(SoapVersion version, std::string_view header, std::string_v
 // header), 1.2 application/soap+xml with the action as its parameter.
 std::string soapContentType(SoapVersion version, std::string_view action);
 
+// Whether the root element of well-formed `text` may be a SOAP Envelope (its local name is
+// "Envelope"): false means it certainly is not, without parsing.
+bool rootMayBeEnvelope(std::string_view text);
+
 // `text` without a leading XML declaration (and the blanks after it).
 std::string_view withoutXmlDeclaration(std::string_view text);
 

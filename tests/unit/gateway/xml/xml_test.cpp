@@ -353,3 +353,30 @@ TEST_CASE("xml: SOAP envelopes and faults") {
   // A Fault outside a SOAP envelope is just an element.
   CHECK_FALSE(xml::findFault(*parsed("<Envelope><Body><Fault/></Body></Envelope>")));
 }
+
+TEST_CASE("xml: text in another encoding is written out as UTF-8") {
+  auto latin1 = parsed("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>caf\xe9</a>");
+  CHECK(latin1->reencoded());
+  CHECK(latin1->utf8Text() == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>caf\xc3\xa9</a>");
+  const std::string utf16("\xFF\xFE<\0a\0/\0>\0", 10);
+  auto wide = parsed(utf16);
+  CHECK(wide->reencoded());
+  CHECK(wide->utf8Text().find("<a/>") != std::string::npos);
+  CHECK_FALSE(parsed("<?xml version='1.0' encoding='utf-8'?><a>caf\xc3\xa9</a>")->reencoded());
+  CHECK_FALSE(parsed("<a/>")->reencoded());
+  CHECK(xml::withUtf8Charset("text/xml; charset=ISO-8859-1") == "text/xml; charset=utf-8");
+  CHECK(xml::withUtf8Charset("application/xml") == "application/xml; charset=utf-8");
+}
+
+TEST_CASE("xml: whether a root may be a SOAP Envelope, without parsing") {
+  for (const char* yes : {"<soap:Envelope xmlns:soap='x'/>", "<?xml version='1.0'?>\n<Envelope/>",
+                          "<!-- c --><e:Envelope>", "<Envelope\n>"}) {
+    CAPTURE(yes);
+    CHECK(xml::rootMayBeEnvelope(yes));
+  }
+  for (const char* no : {"<Add xmlns='urn:t'/>", "<?xml version='1.0'?><a><Envelope/></a>",
+                         "<!-- <Envelope> --><x/>", "<EnvelopeX/>"}) {
+    CAPTURE(no);
+    CHECK_FALSE(xml::rootMayBeEnvelope(no));
+  }
+}
