@@ -260,6 +260,8 @@ G2W_BODY=$BENCH_DIR/data/g2w_session.json
 WEBEX_BODY=$BENCH_DIR/data/webex_get_training_session.xml
 CUSTOMER_PATH=/customers/1
 CUSTOMER_BODY=$BENCH_DIR/data/customer_1.json
+SOAP_PATH=/calculator.asmx
+SOAP_BODY=$BENCH_DIR/data/soap_add_response.xml
 
 USER_LINE=""
 [ "$(id -u)" -eq 0 ] && USER_LINE="user nobody nogroup;"
@@ -289,7 +291,7 @@ EOF
 }
 
 mkdir -p "$WORK/upstream/tmp" "$WORK/proxy/tmp" "$WORK/proxy64/tmp" "$WORK/proxycg/tmp" "$WORK/flowgate"
-cp "$G2W_BODY" "$WEBEX_BODY" "$CUSTOMER_BODY" "$WORK/upstream/"
+cp "$G2W_BODY" "$WEBEX_BODY" "$CUSTOMER_BODY" "$SOAP_BODY" "$WORK/upstream/"
 chmod 644 "$WORK/upstream/"*.json "$WORK/upstream/"*.xml
 chmod 755 "$WORK/upstream" "$WORK/proxy" "$WORK/proxy64" "$WORK/proxycg" "$WORK/flowgate"
 {
@@ -321,6 +323,14 @@ chmod 755 "$WORK/upstream" "$WORK/proxy" "$WORK/proxy64" "$WORK/proxycg" "$WORK/
       types { }
       default_type application/json;
       alias $WORK/upstream/customer_1.json;
+    }
+    # The SOAP calculator of proxies/examples/soap_calculator.yaml (row G): Add's answer,
+    # POST as for WebEx.
+    location = $SOAP_PATH {
+      types { }
+      default_type "text/xml; charset=utf-8";
+      alias $WORK/upstream/soap_add_response.xml;
+      error_page 405 =200 \$uri;
     }
     location = /nginx_status { stub_status; }
     location / { return 404; }
@@ -407,6 +417,7 @@ cat >"$WORK/c_body.json" <<EOF
   "sessionKey": "2167614"
 }
 EOF
+echo '{"a": 2, "b": 3}' >"$WORK/g_body.json"
 cat >"$WORK/d_body.json" <<EOF
 {
   "siteUrl": "http://127.0.0.1:$UP_PORT", "webExID": "hostid", "password": "hostpassword",
@@ -470,14 +481,17 @@ URL[C]="http://127.0.0.1:$FG_PORT/services/gotowebinar_getSessionById"; BODY[C]=
 URL[D]="http://127.0.0.1:$FG_PORT/services/webex_getTrainingSession";   BODY[D]="$WORK/d_body.json"
 URL[E]="http://127.0.0.1:$FG_PORT/bench/session";                      BODY[E]=""
 URL[F]="http://127.0.0.1:$FG_PORT$CUSTOMER_PATH";                       BODY[F]=""
+URL[G]="http://127.0.0.1:$FG_PORT/calculator/add";                     BODY[G]="$WORK/g_body.json"
 WHAT[A]="A: GET upstream nginx directly (G2W session JSON)"
 WHAT[B]="B: GET through nginx proxy_pass"
 WHAT[C]="C: POST Flowgate gotowebinar_getSessionById (v2, bearer)"
 WHAT[D]="D: POST Flowgate webex_getTrainingSession (XML)"
 WHAT[E]="E: GET Flowgate API /bench/session (one call, JSON pass-through)"
 WHAT[F]="F: GET Flowgate API /customers/1 (the customers example)"
+WHAT[G]="G: POST Flowgate API /calculator/add (JSON in, SOAP 1.1 out, XPath back to JSON)"
 HOP[A]=upstream HOP[B]=proxy HOP[C]=flowgate HOP[D]=flowgate HOP[E]=flowgate HOP[F]=flowgate
-TARGETS=(A B C D E F)
+HOP[G]=flowgate
+TARGETS=(A B C D E F G)
 if ((VPOOL > 0)); then
   URL[B64]="http://127.0.0.1:$PX64_PORT$G2W_PATH"; BODY[B64]=""
   URL[C64]="http://127.0.0.1:$FG64_PORT/services/gotowebinar_getSessionById"; BODY[C64]="$WORK/c_body.json"
@@ -529,6 +543,7 @@ preflight() {
     E) [ "$code" = 200 ] && same_json "$out" "$G2W_BODY" && ok=1 ;;
     F) [ "$code" = 200 ] && [[ $out == *'"name":"Ada Lovelace"'* ]] &&
       [[ $out == *'"tier":"GOLD"'* ]] && ok=1 ;;
+    G) [ "$code" = 200 ] && [ "$out" = '{"operation":"add","result":5}' ] && ok=1 ;;
   esac
   if [ $ok = 1 ]; then
     PREFLIGHT[$t]="ok"
@@ -838,7 +853,7 @@ cg_server() {  # NAME EXTRA_TARGET K -- COMMAND...: start under callgrind, send,
 if [ "$CALLGRIND" = 1 ]; then
   mkdir -p "$WORK/cg"
   chmod 777 "$WORK/cg"
-  log "callgrind: the nginx proxy (B) and Flowgate (C D E F) as servers, $CG_REQUESTS requests per target"
+  log "callgrind: the nginx proxy (B) and Flowgate (C D E F G) as servers, $CG_REQUESTS requests per target"
   # nginx: the callgrind copy of the proxy
   CG_SET=(Bcg) CG_PORT_NOW=$CG_PORT CG_READY_URL="http://127.0.0.1:$CG_PORT$G2W_PATH"
   sed "s/^Host: 127.0.0.1:$PX_PORT/Host: 127.0.0.1:$CG_PORT/" "$WORK/raw-B.http" >"$WORK/raw-Bcg.http"
@@ -849,11 +864,11 @@ if [ "$CALLGRIND" = 1 ]; then
   with=$CG_IR
   [ -n "$base" ] && [ -n "$with" ] && echo "server B $(((with - base) / CG_REQUESTS)) $CG_REQUESTS" >>"$CGR"
   # Flowgate: its main gateway.yaml and port
-  CG_SET=(C D E F) CG_PORT_NOW=$FG_PORT CG_READY_URL="http://127.0.0.1:$ADMIN_PORT/readyz"
+  CG_SET=(C D E F G) CG_PORT_NOW=$FG_PORT CG_READY_URL="http://127.0.0.1:$ADMIN_PORT/readyz"
   fg_cmd=("$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$FG_PROXIES")
   cg_server flowgate-base "" 0 -- "${fg_cmd[@]}"
   base=$CG_IR
-  for t in C D E F; do
+  for t in C D E F G; do
     k=$CG_REQUESTS
     [ "$t" = D ] && k=$(((CG_REQUESTS + 4) / 5))
     cg_server "flowgate-$t" "$t" "$k" -- "${fg_cmd[@]}"
@@ -862,7 +877,8 @@ if [ "$CALLGRIND" = 1 ]; then
   done
   # Flowgate's pieces (bench/micro): instructions inside measuredLoop() only
   if [ -n "$MICRO_COUNT" ]; then
-    for piece in pipeline_gotowebinar pipeline_webex pipeline_api_passthrough pipeline_customers; do
+    for piece in pipeline_gotowebinar pipeline_webex pipeline_api_passthrough pipeline_customers \
+      pipeline_soap webex_normalize xml_parse; do
       out=$WORK/cg/micro.$piece.out
       if timeout 900 valgrind --tool=callgrind --callgrind-out-file="$out" --collect-atstart=no \
         --toggle-collect='*measuredLoop*' "$MICRO_COUNT" "$piece" "$CG_MICRO_N" \
@@ -1001,7 +1017,7 @@ def ratio(a, b, target=None):
     return f"| {a}/{b} | {r:.2f} | {c:.2f} ({ra['hop']:.1f} / {rb['hop']:.1f} µs) | {ct:.2f} | {ir} | {note} |"
 
 ratio_rows = [x for x in (ratio("C", "B", 0.9), ratio("D", "C", 0.6), ratio("E", "B", 0.9),
-                          ratio("F", "B"), ratio("C", "A"), ratio("C64", "B64"), ratio("B64", "B"),
+                          ratio("F", "B"), ratio("G", "C"), ratio("G", "D"), ratio("C", "A"), ratio("C64", "B64"), ratio("B64", "B"),
                           ratio("C64", "C")) if x]
 
 fp = [foreign_pct(d) for d in runs]
