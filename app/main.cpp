@@ -1,4 +1,4 @@
-// flowgate: serve | check | health | describe | version. The composition root: the only place that
+// flowgate: serve | check | health | describe | import-synapse | version. The composition root: the only place that
 // knows the built-in connectors and the sandbox fakes.
 #include <cstdio>
 #include <iostream>
@@ -10,6 +10,7 @@
 #include "gateway/config.hpp"
 #include "gateway/connector.hpp"
 #include "gateway/describe.hpp"
+#include "importer/import_synapse.hpp"
 #include "gateway/flow/step.hpp"
 #include "gateway/health.hpp"
 #include "gateway/logging.hpp"
@@ -26,6 +27,7 @@ constexpr const char* kUsage = R"(usage:
   flowgate check  [--config FILE] [--proxies DIR]
   flowgate health [--config FILE] [--admin HOST:PORT]
   flowgate describe [--json] [STEP]
+  flowgate import-synapse [-o OUTDIR] [--report FILE] [--allow-partial] PATH...
   flowgate version
 
   --config FILE      gateway settings (default config/gateway.yaml; built-in defaults
@@ -120,6 +122,10 @@ void applySandbox(flowgate::GatewayConfig& config, const std::string& baseUrl) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "import-synapse") {
+    return flowgate::importer::runImportSynapse(std::vector<std::string>(argv + 2, argv + argc),
+                                                std::cout, std::cerr);
+  }
   Options o;
   std::string error;
   if (!parseArgs(argc, argv, o, error)) {

@@ -168,6 +168,35 @@ StepKind respondKind() {
   return k;
 }
 
+// What `flowgate import-synapse` leaves where a Synapse construct did not convert exactly:
+// it never compiles, so that `check` (and `serve`) point at the original.
+StepKind unconvertedKind() {
+  StepKind k;
+  k.name = "unconverted";
+  k.description =
+      "Left by `flowgate import-synapse` where a Synapse construct did not convert exactly: a "
+      "check error pointing at the original (replace the step by hand, or import with "
+      "--allow-partial to get a throwError instead).";
+  k.params = {{"source", ParamType::String, true, "FILE:LINE of the original element."},
+              {"element", ParamType::String, true, "The Synapse element."},
+              {"reason", ParamType::String, false, "Why it did not convert."}};
+  k.factory = [](const YAML::Node& body, const YAML::Node& item,
+                 CompileContext& cx) -> std::unique_ptr<Step> {
+    std::string what = "a Synapse construct";
+    if (body.IsMap()) {
+      const YAML::Node element = body["element"], source = body["source"], reason = body["reason"];
+      what = "<" + (element && element.IsScalar() ? element.Scalar() : std::string("?")) + ">";
+      if (source && source.IsScalar()) what += " at " + source.Scalar();
+      if (reason && reason.IsScalar()) what += ": " + reason.Scalar();
+    }
+    cx.fail(item, 0,
+            "not converted by import-synapse: " + what +
+                " (rewrite this step by hand, or import with --allow-partial)");
+    return nullptr;
+  };
+  return k;
+}
+
 StepKind dropKind() {
   StepKind k;
   k.name = "drop";

@@ -18,6 +18,7 @@ StepKind callKind();
 StepKind throwErrorKind();
 StepKind respondKind();
 StepKind dropKind();
+StepKind unconvertedKind();
 // `<connector>.init` and one kind per operation of `connector`.
 std::vector<StepKind> connectorKinds(const Connector& connector, std::size_t connectorIndex);
 

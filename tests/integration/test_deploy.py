@@ -192,7 +192,7 @@ def newer_sources(binary):
     """The build inputs changed since `binary` was linked (new files included)."""
     built = os.path.getmtime(binary)
     paths = [os.path.join(SOURCE, "CMakeLists.txt")]
-    for top in ("app", "gateway", "connectors", "tests"):
+    for top in ("app", "gateway", "connectors", "importer", "tests"):
         for dirpath, dirnames, files in os.walk(os.path.join(SOURCE, top)):
             dirnames[:] = [d for d in dirnames if d not in ("integration", "unit", "data", "fuzz")]
             paths += [os.path.join(dirpath, f) for f in files
@@ -508,7 +508,7 @@ class DockerIgnore(unittest.TestCase):
     def test_keeps_what_the_image_build_needs(self):
         rules = dockerignore_rules()
         needed = ["CMakeLists.txt", "scripts/setup.sh", "docker/build-steps.sh"]
-        for top in ("app", "gateway", "connectors", "tests", "config", "proxies"):
+        for top in ("app", "gateway", "connectors", "importer", "tests", "config", "proxies"):
             for dirpath, dirnames, files in os.walk(os.path.join(SOURCE, top)):
                 dirnames[:] = [d for d in dirnames if d != "__pycache__"]
                 rel = os.path.relpath(dirpath, SOURCE)

@@ -1,0 +1,163 @@
+"""`flowgate import-synapse` end to end: the corpus of tests/data/synapse/ is imported, the
+report says what did not convert (file, line, element) and the exit status that the import is
+incomplete; what converted passes `flowgate check`; the seed's sample proxy, imported, answers
+exactly as the shipped gotowebinar_getSessionById does, against the fake."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from harness import FLOWGATE, SEED, Fake, Gateway, gateway_config
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.path.join(SOURCE, "tests", "data", "synapse")
+
+
+def run(*args):
+    return subprocess.run([FLOWGATE, *args], capture_output=True, text=True, timeout=120)
+
+
+class ImportCorpus(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="flowgate-import-")
+        cls.out = os.path.join(cls.dir, "out")
+        cls.report_path = os.path.join(cls.dir, "report.json")
+        cls.result = run("import-synapse", "-o", cls.out, "--report", cls.report_path, CORPUS)
+        with open(cls.report_path) as f:
+            cls.report = json.load(f)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def findings(self, name):
+        return [f for f in self.report["findings"] if os.path.basename(f["file"]) == name]
+
+    def test_the_exit_status_says_the_import_is_incomplete(self):
+        self.assertEqual(self.result.returncode, 1, self.result.stdout + self.result.stderr)
+        self.assertFalse(self.report["complete"])
+        self.assertIn("the import is NOT complete", self.result.stdout)
+
+    def test_every_artifact_is_one_file_with_its_source_in_a_header(self):
+        outputs = {a["output"] for a in self.report["artifacts"]}
+        self.assertEqual(outputs, set(os.listdir(self.out)))
+        for name in ("api_CustomerApi.yaml", "endpoint_CustomerEndpoint.yaml",
+                     "proxy_gotowebinar_getSessionById.yaml", "sequence_Greet.yaml",
+                     "proxy_SessionsByConfigKey.yaml", "proxy_AddNumbers.yaml"):
+            self.assertIn(name, outputs)
+        with open(os.path.join(self.out, "api_CustomerApi.yaml")) as f:
+            first = f.readline()
+        self.assertRegex(first, r"^# Imported by flowgate import-synapse from .*customer_api\.xml:3 ")
+        # a <definitions> of 200 sequences: 200 files
+        self.assertEqual(len([o for o in outputs if o.startswith("sequence_Step")]), 200)
+
+    def test_what_did_not_convert_is_reported_with_its_line(self):
+        got = {(f["line"], f["element"], f["converted"]) for f in self.findings("unconvertible.xml")}
+        self.assertEqual(got, {(4, "script", False), (5, "class", False), (6, "xslt", False),
+                               (7, "property", False), (8, "header", False),
+                               (9, "property", False), (10, "salesforce.query", False)})
+        for f in self.findings("unconvertible.xml"):
+            self.assertTrue(f["why"])
+        self.assertIn("unconvertible.xml:4: <script>:", self.result.stdout)
+
+    def test_unreadable_files_are_reported_not_skipped(self):
+        [doctype] = self.findings("doctype.xml")
+        self.assertIn("DOCTYPE", doctype["why"])
+        self.assertFalse(doctype["converted"])
+        [malformed] = self.findings("malformed.xml")
+        self.assertIn("malformed XML", malformed["why"])
+
+    def test_a_marker_step_fails_check_pointing_at_the_original(self):
+        r = run("check", "--proxies", self.out)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("sequence_Legacy.yaml:5:5: not converted by import-synapse: <script> at ",
+                      r.stderr)
+        self.assertIn("unconvertible.xml:4", r.stderr)
+        # Only the markers are problems: everything else that converted loads.
+        problems = [l for l in r.stderr.splitlines() if ".yaml:" in l]
+        self.assertTrue(problems)
+        for line in problems:
+            self.assertIn("sequence_Legacy.yaml", line)
+
+    def test_allow_partial_turns_markers_into_throw_error(self):
+        out = os.path.join(self.dir, "partial")
+        r = run("import-synapse", "-o", out, "--allow-partial",
+                os.path.join(CORPUS, "unconvertible.xml"))
+        self.assertEqual(r.returncode, 1)  # still not complete
+        with open(os.path.join(out, "sequence_Legacy.yaml")) as f:
+            text = f.read()
+        self.assertIn("throwError:", text)
+        self.assertIn("not_migrated", text)
+        self.assertEqual(run("check", "--proxies", out).returncode, 0)
+
+    def test_a_complete_import_exits_0(self):
+        out = os.path.join(self.dir, "seed")
+        r = run("import-synapse", "-o", out,
+                os.path.join(CORPUS, "gotowebinar_getSessionById_proxy.xml"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("the import is complete", r.stdout)
+
+    def test_usage_errors_exit_2(self):
+        self.assertEqual(run("import-synapse").returncode, 2)
+        self.assertEqual(run("import-synapse", "--nope", CORPUS).returncode, 2)
+
+
+class SeedProxyAnswersAsBefore(unittest.TestCase):
+    """The seed's sample proxy, imported, next to the shipped proxy of the same name."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="flowgate-import-seed-")
+        out = os.path.join(cls.dir, "proxies")
+        r = run("import-synapse", "-o", out,
+                os.path.join(CORPUS, "gotowebinar_getSessionById_proxy.xml"))
+        assert r.returncode == 0, r.stdout + r.stderr
+        # The imported proxy under another name, beside the shipped one.
+        path = os.path.join(out, "proxy_gotowebinar_getSessionById.yaml")
+        with open(path) as f:
+            text = f.read().replace("name: gotowebinar_getSessionById", "name: imported_getSessionById")
+        with open(path, "w") as f:
+            f.write(text)
+        shutil.copy(os.path.join(SOURCE, "proxies", "gotowebinar_getSessionById.yaml"), out)
+        cls.fake = Fake()
+        cls.gateway = Gateway(gateway_config(cls.fake), proxies=out)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gateway.stop()
+        cls.fake.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def both(self, body):
+        self.fake.reset()
+        shipped = self.gateway.post("gotowebinar_getSessionById", body)
+        shipped_calls = [r["target"] for r in self.fake.stats()["requests"]]
+        self.fake.reset()
+        imported = self.gateway.post("imported_getSessionById", body)
+        imported_calls = [r["target"] for r in self.fake.stats()["requests"]]
+        return shipped, imported, shipped_calls, imported_calls
+
+    def test_the_sample_request_gets_the_same_answer_and_upstream_calls(self):
+        body = dict(SEED, apiUrl=self.fake.url, registryPath="connectors/GoToWebinar",
+                    intervalTime="3300000")
+        shipped, imported, a, b = self.both(body)
+        self.assertEqual(shipped.status, 200, shipped)
+        self.assertEqual(imported.status, shipped.status, imported)
+        self.assertEqual(imported.json, shipped.json)
+        self.assertEqual(b, a)
+
+    def test_a_missing_parameter_is_refused_the_same_way(self):
+        body = dict(SEED, apiUrl=self.fake.url)
+        body.pop("sessionKey")
+        shipped, imported, _, b = self.both(body)
+        self.assertEqual(imported.status, shipped.status)
+        self.assertEqual(imported.json["error"]["code"], shipped.json["error"]["code"])
+        self.assertEqual(b, [])
+
+
+if __name__ == "__main__":
+    unittest.main()

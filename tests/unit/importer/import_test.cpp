@@ -1,0 +1,110 @@
+// flowgate import-synapse: the corpus of tests/data/synapse/ against its golden YAML
+// (tests/data/synapse/expected/), and the expression translations, row by row.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "gateway/xml/document.hpp"
+#include "importer/expressions.hpp"
+#include "importer/import_synapse.hpp"
+
+using namespace flowgate;
+
+namespace {
+
+const std::string kSource = FLOWGATE_SOURCE_DIR;
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Paths in the output are relative to the source tree, as the goldens were written.
+std::string relative(std::string text) {
+  const std::string prefix = kSource + "/";
+  for (std::size_t p; (p = text.find(prefix)) != std::string::npos;) text.erase(p, prefix.size());
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("import-synapse: the corpus converts to its golden files") {
+  const auto result = importer::importSynapse({kSource + "/tests/data/synapse"}, false);
+  std::map<std::string, std::string> byFile;
+  for (const auto& a : result.artifacts) byFile[a.fileName] = relative(a.yaml);
+  int compared = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(kSource + "/tests/data/synapse/expected")) {
+    const std::string name = entry.path().filename().string();
+    CAPTURE(name);
+    REQUIRE(byFile.count(name) == 1);
+    CHECK(byFile[name] == read(entry.path().string()));
+    ++compared;
+  }
+  CHECK(compared >= 10);
+  CHECK(result.artifacts.size() == 209);  // every artifact of the corpus that converts
+  CHECK_FALSE(result.complete());
+}
+
+TEST_CASE("import-synapse: expressions, row by row") {
+  xml::ensureInitialized();
+  std::string error;
+  auto doc = xml::Document::parse(
+      "<sequence xmlns='http://ws.apache.org/ns/synapse' xmlns:t='http://tempuri.org/'/>", error);
+  REQUIRE(doc);
+  xmlNodePtr at = xmlDocGetRootElement(doc->get());
+  struct Row {
+    std::string synapse, flowgate;  // empty: refused
+    bool fault = false;
+  } rows[] = {
+      {"json-eval($.a.b[0])", "${$.a.b[0]}"},
+      {"json-eval($..a)", ""},
+      {"$ctx:webinarKey", "${vars.webinarKey}"},
+      {"$ctx:odd-name", "${vars[\"odd-name\"]}"},
+      {"$trp:Content-Type", "${headers[\"Content-Type\"]}"},
+      {"$url:q", "${params.queryParams.q}"},
+      {"$func:who", "${vars.who}"},
+      {"get-property('x')", "${vars.x}"},
+      {"get-property('default', 'x')", "${vars.x}"},
+      {"get-property('transport', 'Authorization')", "${headers.Authorization}"},
+      {"get-property('uri.var.id')", "${vars[\"uri.var.id\"]}"},
+      {"get-property('query.param.page')", "${params.queryParams.page}"},
+      {"get-property('SYSTEM_TIME')", "${now()}"},
+      {"get-property('ERROR_MESSAGE')", "${error.message}", true},
+      {"get-property('ERROR_MESSAGE')", ""},
+      {"get-property('ERROR_CODE')", importer::miErrorCode(), true},
+      {"get-property('registry', 'conf:/x')", ""},
+      {"get-property('axis2', 'HTTP_SC')", ""},
+      {"get-property('env', 'HOME')", ""},
+      {"$body/jsonObject/order/id", "${payload.order.id}"},
+      {"//t:AddResult", "${xpath('//t:AddResult')}"},
+      {"count(//item)", "${xpath('count(//item)')}"},
+      {"//m:x", ""},  // m is not declared
+      {"concat($ctx:a, 'b')", ""},
+      {"${payload.items[0]}", "${payload.items[0]}"},
+      {"${params.functionParams.who}", "${vars.who}"},
+      {"${properties.axis2.HTTP_SC}", ""},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.synapse);
+    std::vector<importer::Finding> findings;
+    importer::Context cx;
+    cx.findings = &findings;
+    cx.inFault = row.fault;
+    std::string why;
+    auto got = importer::translateExpression(row.synapse, at, cx, why);
+    if (row.flowgate.empty()) {
+      CHECK_FALSE(got);
+      CHECK_FALSE(why.empty());
+    } else {
+      REQUIRE(got);
+      CHECK(*got == row.flowgate);
+    }
+  }
+}
