@@ -105,20 +105,28 @@ class Connector::Call {
       : connector_(connector), op_(op), settings_(settings), args_(args), ctx_(ctx) {}
 
   boost::asio::awaitable<Status> run() {
+    // A write's body is built (and its parameters checked) before anything is sent.
+    if (op_.body != nullptr) {
+      Result<std::string> body = op_.body(args_);
+      if (!body) co_return prefixed(std::move(body).error(), op_.spec.name + ": ");
+      body_ = std::move(body).value();
+    }
     switch (op_.shape) {
       case Shape::List:
         co_return co_await list();
       case Shape::Session:
-        co_return co_await single(true);
       case Shape::Document:
-        co_return co_await single(false);
+      case Shape::Write:
+        co_return co_await single();
     }
     co_return Error::make(ErrorCode::Internal, "gotowebinar: unknown operation shape");
   }
 
  private:
-  // GET with the cached token; refreshes once when the token is due or refused.
-  boost::asio::awaitable<Result<HttpResponse>> get(const std::string& url) {
+  // The operation's request with the cached token; refreshes once when the token is due or
+  // refused. A write refused for its token never ran upstream: resending it after the
+  // refresh is safe (the HttpClient itself never resends it once sent: not idempotent).
+  boost::asio::awaitable<Result<HttpResponse>> send(const std::string& url) {
     if (!tokenLoaded_) {
       tokenLoaded_ = true;
       TokenCache::Current current = connector_.tokens_->current(settings_);
@@ -130,10 +138,16 @@ class Connector::Call {
     }
     for (;;) {
       HttpRequest request;
+      request.method = std::string(op_.method);
       request.url = url;
+      request.idempotent = op_.idempotent();
       request.headers.emplace_back("Authorization",
                                    authorizationValue(settings_.apiVersion, token_));
       request.headers.emplace_back("Accept", "application/json");
+      if (op_.body != nullptr) {
+        request.headers.emplace_back("Content-Type", "application/json");
+        request.body = body_;
+      }
       Result<HttpResponse> response =
           co_await ctx_.http.send(std::move(request), connector_.allowedHosts_);
       if (!response) co_return prefixed(std::move(response).error());
@@ -190,19 +204,25 @@ class Connector::Call {
 
   // A checked 2xx answer of `url`, or the mapped error.
   boost::asio::awaitable<Result<HttpResponse>> fetch(const std::string& url) {
-    Result<HttpResponse> response = co_await get(url);
+    Result<HttpResponse> response = co_await send(url);
     if (response && !isSuccess(response->status)) {
       co_return upstreamStatusError(*response, describeSubject(op_, settings_, args_));
     }
     co_return response;
   }
 
-  // getSessionById (session = true) and the pass-through operations.
-  boost::asio::awaitable<Status> single(bool session) {
+  // getSessionById, the pass-through reads, and the writes.
+  boost::asio::awaitable<Status> single() {
+    const bool session = op_.shape == Shape::Session;
     Result<HttpResponse> response = co_await fetch(buildUrl(op_, settings_, args_));
     if (!response) co_return std::move(response).error();
     JsonDoc& out = ctx_.payload;
     if (Status parsed = parseBody(*response, out); !parsed) co_return parsed;
+    // A write answered with no content (204, or a 202 without a body) succeeded: {}.
+    if (op_.shape == Shape::Write && out.IsNull()) {
+      out.SetObject();
+      co_return Status::success();
+    }
     if (session && out.IsArray()) {
       // v1: the session's attendees.
       sessionFromAttendees(out, out, optionalString(args_, "webinarKey"),
@@ -237,7 +257,7 @@ class Connector::Call {
         out.PushBack(item, alloc);
       }
     };
-    const bool paged = settings_.apiVersion == ApiVersion::V2;
+    const bool paged = settings_.apiVersion == ApiVersion::V2 && op_.pagedOnV2;
     // One page size for every page: page N covers items [N*size, (N+1)*size).
     const std::int64_t pageSize = std::min<std::int64_t>(kMaxPageSize, maxItems);
     std::size_t bytes = 0;
@@ -304,6 +324,7 @@ class Connector::Call {
   const Args& args_;
   StepContext& ctx_;
   std::string token_;
+  std::string body_;  // the request body of a write
   bool tokenLoaded_ = false;
   bool refreshAttempted_ = false;
   std::optional<Error> refreshError_;

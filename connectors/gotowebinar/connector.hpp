@@ -1,5 +1,6 @@
-// The `gotowebinar` connector: WSO2-compatible init plus the eight session operations,
-// against the GoToWebinar REST API v1 or v2, with one normalized answer shape.
+// The `gotowebinar` connector: WSO2-compatible init plus every operation of WSO2's connector
+// (webinars, panelists, registrants, sessions, attendees, co-organizers), against the
+// GoToWebinar REST API v1 or v2, with one normalized answer shape.
 #pragma once
 
 #include <memory>

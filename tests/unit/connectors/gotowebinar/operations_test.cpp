@@ -39,13 +39,13 @@ std::vector<Expected> expectations() {
   };
 }
 
-TEST_CASE("the operation table lists the eight session operations with their parameters") {
+TEST_CASE("the operation table starts with the eight session operations; all are described") {
   Harness h;
   const auto& ops = h.connector.operations();
-  REQUIRE(ops.size() == 8);
+  REQUIRE(ops.size() == operationTable().size());
   for (std::size_t i = 0; i < ops.size(); ++i) {
     CAPTURE(ops[i].name);
-    CHECK(ops[i].name == expectations()[i].operation);
+    if (i < 8) CHECK(ops[i].name == expectations()[i].operation);
     CHECK_FALSE(ops[i].description.empty());
     for (const auto& p : ops[i].params) CHECK_FALSE(p.description.empty());
   }
