@@ -1,5 +1,7 @@
-// The GoToWebinar fake: REST v1 (/G2W/rest) and v2 (/G2W/rest/v2) session operations and the
-// OAuth token endpoint, enforcing the contract described in /work/shared/specs/gotowebinar.md.
+// The GoToWebinar fake: REST v1 (/G2W/rest) and v2 (/G2W/rest/v2) session and attendee
+// resources and the OAuth token endpoint, enforcing the contract described in
+// /work/shared/specs/gotowebinar.md; the webinar-level resources (webinars, audio, panelists,
+// registrants, co-organizers) and their writes are in gotowebinar_writes.cpp.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +16,7 @@
 
 #include "tests/fakes/fake_service.hpp"
 #include "tests/fakes/gotowebinar_dataset.hpp"
+#include "tests/fakes/gotowebinar_writes.hpp"
 
 namespace flowgate::fakes {
 
@@ -607,7 +610,7 @@ FakeResponse forcedAnswer(std::optional<ForcedFailure>& failure) {
 
 class GoToWebinarFake final : public FakeService {
  public:
-  GoToWebinarFake() : data_(g2wSeedDataset()), settings_(defaultSettings()) {}
+  GoToWebinarFake() : data_(g2wSeedDataset()), store_(data_), settings_(defaultSettings()) {}
 
   std::optional<FakeResponse> handle(const FakeRequest& request) override {
     if (request.path == "/oauth/token" || request.path == "/oauth/v2/token") {
@@ -624,6 +627,7 @@ class GoToWebinarFake final : public FakeService {
   void reset() override {
     std::lock_guard lock(mutex_);
     settings_ = defaultSettings();
+    store_.reset();
     tokenRequests_ = 0;
     tokenGrants_ = 0;
     apiRequests_ = 0;
@@ -802,6 +806,10 @@ class GoToWebinarFake final : public FakeService {
     } else {
       response = apiAnswer(request);
     }
+    // What a write sent, for tests (GET /__fake/stats).
+    if (request.method != "GET" && !request.body.empty()) {
+      response.logFields.emplace_back("body", request.body);
+    }
     response.delay = std::chrono::milliseconds(settings_.apiDelayMs);
     return response;
   }
@@ -831,13 +839,6 @@ class GoToWebinarFake final : public FakeService {
     } else {
       return notFound("No resource at " + request.path);
     }
-    if (request.method != "GET") {
-      FakeResponse response = jsonResponse(
-          405, errorBody("MethodNotAllowed", "Method " + request.method + " is not allowed"));
-      response.headers.emplace_back("Allow", "GET");
-      return response;
-    }
-
     // v2: "Authorization: Bearer <token>"; v1: "Authorization: <token>".
     const std::string_view auth = trim(request.header("Authorization"));
     std::string_view token;
@@ -861,6 +862,13 @@ class GoToWebinarFake final : public FakeService {
     }
     const auto query = parseForm(request.query);
     if (!query) return invalidRequest("Malformed percent-encoding in the query");
+    if (auto answer = store_.handle(v2, request, segments, *query)) return std::move(*answer);
+    if (request.method != "GET") {  // the session resources are read-only
+      FakeResponse response = jsonResponse(
+          405, errorBody("MethodNotAllowed", "Method " + request.method + " is not allowed"));
+      response.headers.emplace_back("Allow", "GET");
+      return response;
+    }
     return route(v2, segments, *query, request.path);
   }
 
@@ -877,9 +885,11 @@ class GoToWebinarFake final : public FakeService {
       if (organizer == nullptr) return notFound("Organizer " + seg[1] + " not found");
       return organizerSessions(v2, *organizer, query);
     }
-    if (n < 5 || n > 7 || seg[2] != "webinars" || seg[4] != "sessions" ||
+    if (n < 5 || n > 9 || seg[2] != "webinars" || seg[4] != "sessions" ||
         (n == 7 && seg[6] != "attendees" && seg[6] != "performance" && seg[6] != "polls" &&
-         seg[6] != "surveys" && seg[6] != "questions")) {
+         seg[6] != "surveys" && seg[6] != "questions") ||
+        (n >= 8 && seg[6] != "attendees") ||
+        (n == 9 && seg[8] != "polls" && seg[8] != "questions" && seg[8] != "surveys")) {
       return notFound("No resource at " + path);
     }
     if (organizer == nullptr) return notFound("Organizer " + seg[1] + " not found");
@@ -914,6 +924,7 @@ class GoToWebinarFake final : public FakeService {
       }
       return jsonResponse(200, writerText(buffer));
     }
+    if (n >= 8) return attendeeResource(v2, seg, *session);
     const std::string& what = seg[6];
     if (what == "attendees") {
       if (v2) {
@@ -972,6 +983,56 @@ class GoToWebinarFake final : public FakeService {
                                       }));
   }
 
+  // .../sessions/{sk}/attendees/{rk}[/polls|questions|surveys]: what one attendee did.
+  FakeResponse attendeeResource(bool v2, const std::vector<std::string>& seg,
+                                const G2wSession& session) {
+    const G2wAttendee* attendee = nullptr;
+    for (const auto& a : session.attendees) {
+      if (std::to_string(a.registrantKey) == seg[7]) attendee = &a;
+    }
+    if (attendee == nullptr) return notFound("Attendee " + seg[7] + " not found");
+    rapidjson::StringBuffer buffer;
+    JsonWriter w(buffer);
+    if (seg.size() == 8) {
+      writeAttendee(w, v2, session, *attendee);
+      return jsonResponse(200, writerText(buffer));
+    }
+    const std::string name = attendee->firstName + " " + attendee->lastName;
+    w.StartArray();
+    if (seg[8] == "questions") {
+      for (const auto& q : session.questions) {
+        if (q.askedBy != name && q.askedBy != attendee->email) continue;
+        w.StartObject();
+        w.Key("question");
+        writeString(w, q.question);
+        w.Key("answers");
+        w.StartArray();
+        for (const auto& a : q.answers) {
+          w.StartObject();
+          w.Key("answer");
+          writeString(w, a.answer);
+          w.Key("answeredBy");
+          writeString(w, a.answeredBy);
+          w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+      }
+    } else {
+      // The seed keeps collated answers only: the attendee picked the first choice of each.
+      for (const auto& poll : seg[8] == "polls" ? session.polls : session.surveys) {
+        w.StartObject();
+        w.Key("question");
+        writeString(w, poll.question);
+        w.Key("answer");
+        writeString(w, poll.responses.empty() ? std::string() : poll.responses.front().text);
+        w.EndObject();
+      }
+    }
+    w.EndArray();
+    return jsonResponse(200, writerText(buffer));
+  }
+
   const G2wOrganizer* findOrganizer(const std::string& key) const {
     for (const auto& o : data_.organizers) {
       if (std::to_string(o.organizerKey) == key) return &o;
@@ -995,6 +1056,7 @@ class GoToWebinarFake final : public FakeService {
 
   std::mutex mutex_;
   const G2wDataset& data_;
+  G2wWebinarStore store_;  // under mutex_ like everything else
   Settings settings_;
   long long tokenRequests_ = 0;
   long long tokenGrants_ = 0;
