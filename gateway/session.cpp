@@ -104,6 +104,9 @@ constexpr std::size_t kLingerMaxBytes = 16 * 1024 * 1024;
 constexpr std::chrono::seconds kLingerMaxTime{5};
 constexpr std::chrono::seconds kLingerIdle{1};  // per read: a client that stops sending
 
+// What a keep-alive connection reads its next request's first bytes into while it waits.
+constexpr std::size_t kIdleReadBytes = 1024;
+
 // Counts an open proxy-listener connection for as long as it lives (exceptions included).
 struct CountedConnection {
   OpenConnections* open;
@@ -255,9 +258,12 @@ awaitable<void> serveConnection(SessionContext context, HttpClient& http, tcp::s
     } else {
       backToBack = 1;
       // Keep-alive: wait for the next request's first byte under idleTimeout; from then on
-      // the whole head must arrive within headerTimeout (a slow client is cut off).
+      // the whole head must arrive within headerTimeout (a slow client is cut off). An idle
+      // connection holds a small buffer: the last request's (a 64 KiB body, say) is freed,
+      // and the wait reads into kIdleReadBytes (most requests fit; a bigger one grows it).
+      if (buffer.capacity() > kIdleReadBytes) buffer.shrink_to_fit();
       stream.expires_after(server.idleTimeout);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kIdleReadBytes), kUseTuple);
       if (ec) break;
       buffer.commit(n);
     }

@@ -303,7 +303,10 @@ StepList CompileContext::compileList(const YAML::Node& list, std::string_view wh
       } else if (!name.empty()) {
         std::string known;
         for (const auto& k : steps_.all()) {
-          if (k.name.find('.') == std::string::npos) known += (known.empty() ? "" : ", ") + k.name;
+          // (unconverted: the importer's marker, never a kind to write)
+          if (k.name.find('.') == std::string::npos && k.name != "unconverted") {
+            known += (known.empty() ? "" : ", ") + k.name;
+          }
         }
         fail(item, 0,
              "unknown step kind '" + name + "' (known: " + known +
