@@ -394,7 +394,9 @@ std::unique_ptr<PipelineRun> makeCustomersPipeline() {
   setLogLevel("warn");
   ApiTarget api;
   api.dir = "proxies/examples";
-  api.configs = {{"customersUrl", "http://127.0.0.1:8080"}};
+  // Every example of the directory loads: the SOAP example needs its calculatorUrl too.
+  api.configs = {{"customersUrl", "http://127.0.0.1:8080"},
+                 {"calculatorUrl", "http://127.0.0.1:8080/calculator.asmx"}};
   api.target = "/customers/1";
   api.headers = {{"Host", "127.0.0.1:8290"},
                  {"Authorization", "Bearer UEGGrwswKRwB07lTOr0EoppdaxKo"}};
