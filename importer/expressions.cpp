@@ -173,6 +173,50 @@ std::optional<std::string> translateExpression(std::string_view synapse, xmlNode
     return "${" + *p + "}";
   }
   if (auto p = jsonObjectPath(e)) return "${" + *p + "}";
+  // concat('Bearer ', $ctx:token): the parts as strings joined by +.
+  if ((e.starts_with("fn:concat(") || e.starts_with("concat(")) && e.ends_with(")")) {
+    const std::size_t open = e.find('(');
+    const std::string inner = e.substr(open + 1, e.size() - open - 2);
+    std::vector<std::string> parts;
+    std::string part;
+    int depth = 0;
+    char quote = 0;
+    for (char c : inner) {
+      if (quote != 0) {
+        if (c == quote) quote = 0;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '(') {
+        ++depth;
+      } else if (c == ')') {
+        --depth;
+      } else if (c == ',' && depth == 0) {
+        parts.push_back(trim(part));
+        part.clear();
+        continue;
+      }
+      part += c;
+    }
+    parts.push_back(trim(part));
+    std::string joined;
+    for (const auto& p : parts) {
+      std::string piece;
+      if (p.size() >= 2 && (p.front() == '\'' || p.front() == '"') && p.back() == p.front()) {
+        const std::string text = p.substr(1, p.size() - 2);
+        if (text.find('\'') != std::string::npos) {
+          why = "a concat() literal holding a quote";
+          return std::nullopt;
+        }
+        piece = "'" + text + "'";
+      } else {
+        auto v = translateExpression(p, at, cx, why);
+        if (!v) return std::nullopt;
+        piece = "string(" + v->substr(2, v->size() - 3) + ")";
+      }
+      joined += (joined.empty() ? "" : " + ") + piece;
+    }
+    return "${" + joined + "}";
+  }
   // Any other XPath: over an XML payload, with the namespaces in scope.
   if (e.find("get-property") != std::string::npos || e.find("$ctx:") != std::string::npos ||
       e.find("$trp:") != std::string::npos || e.find("$url:") != std::string::npos ||

@@ -97,6 +97,9 @@ void property(xmlNodePtr n, YAML::Node& steps, Context& cx) {
       body["value"] = *v;
       return push(steps, one("header", body));
     }
+    if (name == "REST_URL_POSTFIX" && remove) {
+      return;  // Flowgate never appends the request's URL postfix to an endpoint: nothing to do
+    }
     if (name == "NO_ENTITY_BODY") {
       cx.note(n, "NO_ENTITY_BODY: a Flowgate answer with an empty payload has no body");
       return;

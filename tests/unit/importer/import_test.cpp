@@ -86,7 +86,10 @@ TEST_CASE("import-synapse: expressions, row by row") {
       {"//t:AddResult", "${xpath('//t:AddResult')}"},
       {"count(//item)", "${xpath('count(//item)')}"},
       {"//m:x", ""},  // m is not declared
-      {"concat($ctx:a, 'b')", ""},
+      {"fn:concat('Bearer ', $ctx:token)", "${'Bearer ' + string(vars.token)}"},
+      {"concat(get-property('a'), '-', json-eval($.id))",
+       "${string(vars.a) + '-' + string($.id)}"},
+      {"concat($ctx:a, 'it''s')", ""},
       {"${payload.items[0]}", "${payload.items[0]}"},
       {"${params.functionParams.who}", "${vars.who}"},
       {"${properties.axis2.HTTP_SC}", ""},
