@@ -191,9 +191,11 @@ void payloadFactory(xmlNodePtr n, YAML::Node& steps, Context& cx) {
     return push(steps, cx.marker(n, "a FreeMarker payloadFactory template"));
   }
   std::vector<std::string> args;
+  std::vector<bool> xmlArgs;  // from the xml evaluator (XPath text, $ctx:...)
   std::string why;
   if (xmlNodePtr list = child(n, "args")) {
     for (xmlNodePtr a : elements(list)) {
+      xmlArgs.push_back(attr(a, "evaluator").value_or("xml") != "json");
       // evaluator="json": the expression is a JSONPath ($.a), as in json-eval.
       const auto e = attr(a, "expression");
       if (attr(a, "evaluator").value_or("xml") == "json" && e && e->starts_with("$") &&
@@ -250,6 +252,11 @@ void payloadFactory(xmlNodePtr n, YAML::Node& steps, Context& cx) {
       out += escaped(arg);
     } else if (json && expression) {
       out += "\"" + escaped(arg) + "\"";
+      if (xmlArgs[k - 1]) {
+        cx.note(n, "$" + std::to_string(k) + " (xml evaluator) outside a JSON string: MI inserts its "
+                   "text as raw JSON (\"5\" becomes 5); here the value keeps its type (an XPath "
+                   "gives a string: convert it with integer() or float() if a number is meant)");
+      }
     } else {
       out += arg;
     }
