@@ -39,6 +39,15 @@ Artifact make(const std::string& kind, const std::string& name, xmlNodePtr n, co
   return a;
 }
 
+// Puts `steps` first in the list `map[key]` (marker steps about the whole artifact).
+void prepend(YAML::Node map, const char* key, const std::vector<YAML::Node>& steps) {
+  if (steps.empty()) return;
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (const auto& s : steps) list.push_back(s);
+  for (const auto& s : map[key]) list.push_back(s);
+  map[key] = list;
+}
+
 // An inSequence/outSequence/faultSequence: inline, or a `key=` reference to a sequence.
 YAML::Node sequenceOf(xmlNodePtr holder, const char* which, Context& cx, xmlNodePtr out) {
   if (auto key = attr(holder, which)) {  // <target inSequence="name">
@@ -94,6 +103,18 @@ std::optional<Artifact> proxy(xmlNodePtr n, const std::string& name, Context& cx
   doc["sequence"] = steps;
   setOnError(doc, target, cx);
   cx.targetEndpoint.reset();
+  std::vector<YAML::Node> artifactMarkers;
+  for (xmlNodePtr c : elements(n)) {
+    const std::string what = localName(c);
+    if (what == "target" || what == "description") continue;
+    if (what == "parameter" || what == "publishWSDL") {
+      cx.note(c, "<" + what + "> of a proxy has no Flowgate equivalent (ignored)");
+    } else {
+      artifactMarkers.push_back(
+          cx.marker(c, "<" + what + "> of a proxy (security, policies...) is not enforced by Flowgate"));
+    }
+  }
+  prepend(doc, "sequence", artifactMarkers);
   cx.note(n, "a Flowgate proxy is served at POST /services/" + name +
                  " and takes a JSON object (MI's proxies take any message, SOAP included)");
   return make("proxy", name, n, doc, cx);
@@ -132,8 +153,19 @@ std::optional<Artifact> api(xmlNodePtr n, const std::string& name, Context& cx) 
   }
   doc["context"] = context;
   YAML::Node resources(YAML::NodeType::Sequence);
+  std::vector<YAML::Node> artifactMarkers;  // what concerns every resource: first in each
   for (xmlNodePtr r : elements(n)) {
-    if (localName(r) != "resource") continue;
+    if (localName(r) == "handlers") {
+      artifactMarkers.push_back(
+          cx.marker(r, "API handlers (authentication, throttling...) are not run by Flowgate"));
+      continue;
+    }
+    if (localName(r) != "resource") {
+      if (localName(r) != "description") {
+        artifactMarkers.push_back(cx.marker(r, "<" + localName(r) + "> in an API"));
+      }
+      continue;
+    }
     YAML::Node res;
     if (auto methods = attr(r, "methods")) {
       YAML::Node list(YAML::NodeType::Sequence);
@@ -164,6 +196,7 @@ std::optional<Artifact> api(xmlNodePtr n, const std::string& name, Context& cx) 
     setOnError(res, r, cx);
     resources.push_back(res);
   }
+  for (YAML::Node res : resources) prepend(res, "sequence", artifactMarkers);
   doc["resources"] = resources;
   return make("api", name, n, doc, cx);
 }

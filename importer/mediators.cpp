@@ -424,6 +424,13 @@ void connectorOperation(xmlNodePtr n, YAML::Node& steps, Context& cx) {
     if (!v) return push(steps, cx.marker(p, why));
     params[localName(p)] = *v;
   }
+  // MI 4.4: the answer into a variable, the body untouched.
+  if (auto rv = attr(n, "responseVariable"); rv && !rv->empty()) {
+    if (attr(n, "overwriteBody").value_or("false") == "true") {
+      return push(steps, cx.marker(n, "responseVariable with overwriteBody=\"true\""));
+    }
+    params["responseVariable"] = *rv;
+  }
   push(steps, withNamespaces(one(name.c_str(), params), cx));
 }
 
@@ -498,6 +505,9 @@ void foreach(xmlNodePtr n, YAML::Node& steps, Context& cx, xmlNodePtr out) {
   std::string why;
   auto collection = translateExpression(attr(n, "expression").value_or(attr(n, "collection").value_or("")), n, cx, why);
   if (!collection) return push(steps, cx.marker(n, why));
+  if (collection->starts_with("${xpath(")) {
+    return push(steps, cx.marker(n, "a foreach over XML elements (it rewrites them in the payload)"));
+  }
   YAML::Node body;
   body["collection"] = *collection;
   if (attr(n, "parallel-execution").value_or("false") == "true") body["parallel"] = true;
@@ -617,7 +627,9 @@ YAML::Node convertMediators(xmlNodePtr parent, Context& cx, xmlNodePtr outSequen
     } else if (name == "drop") {
       steps.push_back(YAML::Node("drop"));
     } else if (name == "sequence") {
-      if (auto key = attr(n, "key"); key && key->find('{') == std::string::npos) {
+      if (auto key = attr(n, "key"); key && (key->starts_with("conf:") || key->starts_with("gov:"))) {
+        steps.push_back(cx.marker(n, "a sequence from the registry (" + *key + ")"));
+      } else if (key && key->find('{') == std::string::npos) {
         steps.push_back(one("sequence", YAML::Node(*key)));
       } else {
         steps.push_back(cx.marker(n, "a sequence reference without a static key"));
