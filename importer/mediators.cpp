@@ -158,6 +158,9 @@ void log(xmlNodePtr n, YAML::Node& steps, Context& cx) {
     if (!m) return push(steps, cx.marker(message, why));
     body["message"] = *m;
   }
+  if (attr(n, "logFullPayload").value_or("false") == "true") {  // MI 4.4
+    body["message"] = body["message"] ? body["message"].Scalar() + " ${payload}" : "${payload}";
+  }
   const std::string legacy = attr(n, "level").value_or("");
   if (legacy == "full" || legacy == "headers") {
     if (!body["message"]) body["message"] = legacy == "full" ? "${payload}" : "${headers}";
