@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <rapidjson/prettywriter.h>
@@ -68,6 +69,23 @@ ImportResult importSynapse(const std::vector<std::string>& paths, bool allowPart
     auto doc = xml::Document::parse(buffer.str(), error);
     if (!doc) {
       result.findings.push_back({file, 0, "", "not read: " + error, true});
+      continue;
+    }
+    // A project tree holds other XML too (pom.xml, artifact.xml, registry resources): a file
+    // whose root is neither in Synapse's namespace nor a Synapse artifact is skipped (noted).
+    xmlNodePtr root = xmlDocGetRootElement(doc->get());
+    static const std::set<std::string> kArtifacts{"definitions", "proxy", "api", "sequence",
+                                                  "endpoint", "template", "localEntry",
+                                                  "inboundEndpoint", "messageStore",
+                                                  "messageProcessor", "task"};
+    const bool synapseNs = root->ns != nullptr && root->ns->href != nullptr &&
+                           std::string_view(reinterpret_cast<const char*>(root->ns->href)) ==
+                               "http://ws.apache.org/ns/synapse";
+    if (!synapseNs && (root->ns != nullptr || !kArtifacts.contains(localName(root)))) {
+      result.findings.push_back({file, xmlGetLineNo(root), localName(root),
+                                 "skipped: not a Synapse artifact (its root is not in the "
+                                 "http://ws.apache.org/ns/synapse namespace)",
+                                 false});
       continue;
     }
     parsed.push_back({file, std::move(doc)});
@@ -198,7 +216,7 @@ int runImportSynapse(const std::vector<std::string>& args, std::ostream& out, st
     out << f.file << ":" << f.line << ": " << (f.element.empty() ? "" : "<" + f.element + ">: ")
         << f.why << (f.blocking ? (allowPartial ? " [NOT CONVERTED: throwError at run time]"
                                                 : " [NOT CONVERTED: marker step]")
-                                : " [converted; note]")
+                                : " [note]")
         << "\n";
   }
   if (!reportFile.empty()) {

@@ -64,6 +64,11 @@ class ImportCorpus(unittest.TestCase):
             self.assertTrue(f["why"])
         self.assertIn("unconvertible.xml:4: <script>:", self.result.stdout)
 
+    def test_other_xml_of_a_project_is_skipped_with_a_note(self):
+        [pom] = self.findings("pom.xml")
+        self.assertTrue(pom["converted"])  # a note: it does not make the import incomplete
+        self.assertIn("not a Synapse artifact", pom["why"])
+
     def test_unreadable_files_are_reported_not_skipped(self):
         [doctype] = self.findings("doctype.xml")
         self.assertIn("DOCTYPE", doctype["why"])
@@ -171,7 +176,7 @@ class ImportedFlowsRun(unittest.TestCase):
         cls.dir = tempfile.mkdtemp(prefix="flowgate-import-run-")
         out = os.path.join(cls.dir, "proxies")
         r = run("import-synapse", "-o", out, *[os.path.join(CORPUS, f) for f in
-                ("customer_api.xml", "customer_endpoint.xml", "soap_proxy.xml")])
+                ("customer_api.xml", "customer_endpoint.xml", "soap_proxy.xml", "project")])
         assert r.returncode == 0, r.stdout + r.stderr
         cls.fake = Fake()
         for name in os.listdir(out):
@@ -192,6 +197,11 @@ class ImportedFlowsRun(unittest.TestCase):
         r = self.gateway.request("GET", "/legacy/customers/1")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json, {"id": "1", "name": "Ada Lovelace", "source": "legacy"})
+
+    def test_a_path_parameter_reaches_the_payload(self):
+        r = self.gateway.request("GET", "/hello/Ada%20L")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json, {"greeting": "hello Ada L"})
 
     def test_the_soap_proxy_calls_the_calculator(self):
         r = self.gateway.post("AddNumbers", {"a": 2, "b": 3})
