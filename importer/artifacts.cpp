@@ -190,7 +190,10 @@ std::optional<Artifact> api(xmlNodePtr n, const std::string& name, Context& cx) 
       res["urlMapping"] = "/*";
     }
     cx.pendingStatus.reset();
+    cx.inApi = true;
+    cx.postfixRemoved = false;
     YAML::Node steps = sequenceOf(r, "inSequence", cx, child(r, "outSequence"));
+    cx.inApi = false;
     uriVars(uriTemplate, steps);
     res["sequence"] = steps;
     setOnError(res, r, cx);

@@ -33,6 +33,12 @@ struct Context {
   bool inFault = false;
   // The HTTP_SC that an axis2 property set, for the next respond.
   std::optional<std::string> pendingStatus;
+  // Endpoint name -> its kind (address, http, ...), from every file of the import.
+  const std::map<std::string, std::string>* endpointKinds = nullptr;
+  // In an API resource, and whether REST_URL_POSTFIX was removed in it (MI appends the
+  // request's URL postfix to an address endpoint's URI unless it is).
+  bool inApi = false;
+  bool postfixRemoved = false;
   // A proxy's target endpoint: where a send without an endpoint of its own goes.
   std::optional<YAML::Node> targetEndpoint;
   // The namespaces the expressions of the step being converted need (xpath()).

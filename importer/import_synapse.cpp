@@ -100,6 +100,14 @@ ImportResult importSynapse(const std::vector<std::string>& paths, bool allowPart
       }
     }
   }
+  std::map<std::string, std::string> endpointKinds;
+  for (const auto& p : parsed) {
+    for (xmlNodePtr a : artifactsOf(xmlDocGetRootElement(p.doc->get()))) {
+      if (localName(a) != "endpoint") continue;
+      const auto kids = elements(a);
+      if (!kids.empty()) endpointKinds[attr(a, "name").value_or("")] = localName(kids[0]);
+    }
+  }
   std::map<std::string, std::string> seen;  // output file -> source
   for (const auto& p : parsed) {
     Context cx;
@@ -107,6 +115,7 @@ ImportResult importSynapse(const std::vector<std::string>& paths, bool allowPart
     cx.allowPartial = allowPartial;
     cx.findings = &result.findings;
     cx.localEntries = &localEntries;
+    cx.endpointKinds = &endpointKinds;
     for (xmlNodePtr a : artifactsOf(xmlDocGetRootElement(p.doc->get()))) {
       auto artifact = convertArtifact(a, cx);
       if (!artifact) continue;

@@ -98,6 +98,7 @@ void property(xmlNodePtr n, YAML::Node& steps, Context& cx) {
       return push(steps, one("header", body));
     }
     if (name == "REST_URL_POSTFIX" && remove) {
+      cx.postfixRemoved = true;
       return;  // Flowgate never appends the request's URL postfix to an endpoint: nothing to do
     }
     if (name == "NO_ENTITY_BODY") {
@@ -351,11 +352,29 @@ void switchMediator(xmlNodePtr n, YAML::Node& steps, Context& cx, xmlNodePtr out
   push(steps, withNamespaces(one("switch", body), cx));
 }
 
+// An address endpoint called from an API resource: MI appends the request's URL postfix (the
+// path after the API's context, and the query) to its URI, which Flowgate does not do.
+bool appendsPostfix(xmlNodePtr ep, Context& cx) {
+  if (!cx.inApi || cx.postfixRemoved) return false;
+  if (auto key = attr(ep, "key")) {
+    if (cx.endpointKinds == nullptr) return false;
+    auto it = cx.endpointKinds->find(*key);
+    return it != cx.endpointKinds->end() && it->second == "address";
+  }
+  return child(ep, "address") != nullptr;
+}
+
 // The endpoint of a call/send: by key, or inline.
 std::optional<YAML::Node> endpointOf(xmlNodePtr n, Context& cx, std::string& why) {
   xmlNodePtr ep = child(n, "endpoint");
   if (ep == nullptr) {
     why = "a call or send without an endpoint (the To header's address)";
+    return std::nullopt;
+  }
+  if (appendsPostfix(ep, cx)) {
+    why = "MI appends the request's URL postfix (the path after the API's context) to an "
+          "address endpoint's URI, Flowgate does not: remove REST_URL_POSTFIX first (axis2 "
+          "property, action=\"remove\") or call an http endpoint with a uri-template";
     return std::nullopt;
   }
   if (auto key = attr(ep, "key")) {
