@@ -523,6 +523,66 @@ void throwError(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   push(steps, withNamespaces(one("throwError", body), cx));
 }
 
+// makefault version="soap11|soap12": the payload becomes that SOAP Fault, and the answer a
+// 500 (what MI sends a SOAP fault with) unless HTTP_SC says otherwise.
+void makefault(xmlNodePtr n, YAML::Node& steps, Context& cx) {
+  const std::string version = attr(n, "version").value_or("soap11");
+  if (version != "soap11" && version != "soap12") {
+    return push(steps, cx.marker(n, "a makefault of version " + version + " (only SOAP faults convert)"));
+  }
+  std::string why;
+  xmlNodePtr code = child(n, "code");
+  std::string codeValue = code != nullptr ? attr(code, "value").value_or("") : "";
+  if (code == nullptr || codeValue.empty()) {
+    return push(steps, cx.marker(n, "a makefault without a literal code value"));
+  }
+  const std::string local = codeValue.substr(codeValue.find(':') + 1);  // Server, Client...
+  xmlNodePtr reason = child(n, "reason");
+  std::string reasonText;
+  if (reason != nullptr) {
+    std::optional<std::string> r;
+    if (auto e = attr(reason, "expression")) {
+      r = translateExpression(*e, reason, cx, why);
+    } else {
+      r = attr(reason, "value").value_or("");
+    }
+    if (!r) return push(steps, cx.marker(reason, why));
+    reasonText = *r;
+  }
+  // The reason goes into XML text: the literal part escaped here, ${...} at run time.
+  std::string escapedReason;
+  for (char c : reasonText.find("${") != std::string::npos ? std::string() : reasonText) {
+    if (c == '&') escapedReason += "&amp;";
+    else if (c == '<') escapedReason += "&lt;";
+    else escapedReason += c;
+  }
+  if (reasonText.find("${") != std::string::npos) escapedReason = reasonText;  // escaped when run
+  const std::string detail = textOf(child(n, "detail"));
+  std::string body;
+  if (version == "soap11") {
+    body = "<soapenv:Fault><faultcode>soapenv:" + local + "</faultcode><faultstring>" +
+           escapedReason + "</faultstring>";
+    if (!detail.empty()) body += "<detail>" + detail + "</detail>";
+    body += "</soapenv:Fault>";
+  } else {
+    body = "<soapenv:Fault><soapenv:Code><soapenv:Value>soapenv:" + local +
+           "</soapenv:Value></soapenv:Code><soapenv:Reason><soapenv:Text xml:lang=\"en\">" +
+           escapedReason + "</soapenv:Text></soapenv:Reason>";
+    if (!detail.empty()) body += "<soapenv:Detail>" + detail + "</soapenv:Detail>";
+    body += "</soapenv:Fault>";
+  }
+  if (detail.find('<') != std::string::npos) {
+    return push(steps, cx.marker(n, "a makefault detail holding XML"));
+  }
+  YAML::Node soap;
+  soap["version"] = version == "soap11" ? "1.1" : "1.2";
+  soap["body"] = body;
+  YAML::Node payload;
+  payload["soap"] = soap;
+  if (!cx.pendingStatus) cx.pendingStatus = "500";
+  push(steps, withNamespaces(one("payload", payload), cx));
+}
+
 void foreach(xmlNodePtr n, YAML::Node& steps, Context& cx, xmlNodePtr out) {
   std::string why;
   auto collection = translateExpression(attr(n, "expression").value_or(attr(n, "collection").value_or("")), n, cx, why);
@@ -664,6 +724,8 @@ YAML::Node convertMediators(xmlNodePtr parent, Context& cx, xmlNodePtr outSequen
       enrich(n, steps, cx);
     } else if (name == "foreach") {
       foreach(n, steps, cx, outSequence);
+    } else if (name == "makefault") {
+      makefault(n, steps, cx);
     } else if (name.find('.') != std::string::npos) {
       connectorOperation(n, steps, cx);
     } else if (name == "description") {
@@ -676,7 +738,6 @@ YAML::Node convertMediators(xmlNodePtr parent, Context& cx, xmlNodePtr outSequen
           {"clone", "clone runs copies of the message concurrently"},
           {"iterate", "iterate splits the message into separate flows"},
           {"aggregate", "aggregate collects separate flows"},
-          {"makefault", "makefault builds a SOAP fault: build it with payload: {soap: ...}"},
           {"datamapper", "a data mapper runs a mapping from the registry"},
           {"store", "message stores have no Flowgate equivalent"},
           {"cache", "the cache mediator has no Flowgate equivalent"},

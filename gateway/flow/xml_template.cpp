@@ -53,7 +53,11 @@ std::optional<XmlTemplate> XmlTemplate::compile(const YAML::Node& scalar, Form f
   const bool whole = form == Form::Document && t->isSingleExpression() && t->parts()[0].expression;
   if (!whole) {
     std::string error;
-    const std::string checked = form == Form::Fragment ? "<fragment>" + sample + "</fragment>" : sample;
+    // A fragment goes inside the envelope, where the prefix soapenv is declared.
+    const std::string checked =
+        form == Form::Fragment
+            ? "<fragment xmlns:soapenv=\"urn:flowgate:envelope\">" + sample + "</fragment>"
+            : sample;
     if (!xml::Document::parse(checked, error)) {
       cx.fail(scalar, 0, std::string(what) + " is not well-formed XML: " + error);
       return std::nullopt;

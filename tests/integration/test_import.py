@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import FLOWGATE, SEED, Fake, Gateway, gateway_config
+from harness import FLOWGATE, SEED, Fake, Gateway, closed_port, gateway_config
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(SOURCE, "tests", "data", "synapse")
@@ -208,6 +208,34 @@ class ImportedFlowsRun(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         # xpath() gives the AddResult element's text: a string (MI would insert it unquoted)
         self.assertEqual(r.json, {"result": "5"})
+
+
+class ImportedFaultSequence(unittest.TestCase):
+    """A fault sequence's makefault: the client gets MI's SOAP Fault and status."""
+
+    def test_an_unreachable_backend_answers_a_soap_fault_with_500(self):
+        tmp = tempfile.mkdtemp(prefix="flowgate-import-fault-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        out = os.path.join(tmp, "proxies")
+        r = run("import-synapse", "-o", out, os.path.join(CORPUS, "fault_proxy.xml"),
+                os.path.join(CORPUS, "customer_endpoint.xml"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        endpoint = os.path.join(out, "endpoint_CustomerEndpoint.yaml")
+        with open(endpoint) as f:
+            text = f.read().replace("http://127.0.0.1:9/", f"http://127.0.0.1:{closed_port()}/")
+        with open(endpoint, "w") as f:
+            f.write(text)
+        fake = Fake()
+        self.addCleanup(fake.stop)
+        gateway = Gateway(gateway_config(fake), proxies=out)
+        self.addCleanup(gateway.stop)
+        r = gateway.post("QuoteProxy", {"q": 1})
+        self.assertEqual(r.status, 500, r)
+        self.assertTrue(r.headers["Content-Type"].startswith("text/xml"), r.headers)
+        body = r.raw.decode()
+        self.assertIn("<faultcode>soapenv:Server</faultcode>", body)
+        self.assertIn("<detail>backend failed</detail>", body)
+        self.assertIn("http://schemas.xmlsoap.org/soap/envelope/", body)
 
 
 if __name__ == "__main__":
