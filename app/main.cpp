@@ -1,5 +1,5 @@
-// flowgate: serve | check | health | describe | import-synapse | version. The composition root: the only place that
-// knows the built-in connectors and the sandbox fakes.
+// flowgate: serve | check | health | describe | import-synapse | version. The composition root: the
+// only place that knows the built-in connectors and the sandbox fakes.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -10,13 +10,13 @@
 #include "gateway/config.hpp"
 #include "gateway/connector.hpp"
 #include "gateway/describe.hpp"
-#include "importer/import_synapse.hpp"
 #include "gateway/flow/step.hpp"
 #include "gateway/health.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/server.hpp"
 #include "gateway/shared_store.hpp"
+#include "importer/import_synapse.hpp"
 #include "tests/fakes/fake_server.hpp"
 
 namespace {
@@ -170,16 +170,15 @@ int main(int argc, char** argv) {
     }
     return flowgate::checkHealth(admin, std::cout, std::cerr);
   }
-  auto proxies = flowgate::loadProxyDir(o.proxies, registry, errors, config.upstream.policy,
-                                        config.configs);
+  auto proxies =
+      flowgate::loadProxyDir(o.proxies, registry, errors, config.upstream.policy, config.configs);
   if (!errors.empty()) {
     printErrors(errors);
     std::cerr << "flowgate: " << errors.size() << " problem(s) found\n";
     return 1;
   }
   if (o.command == "check") {
-    std::cout << "OK: " << o.config << " and " << proxies->summary() << " in "
-              << o.proxies << "\n";
+    std::cout << "OK: " << o.config << " and " << proxies->summary() << " in " << o.proxies << "\n";
     return 0;
   }
 
@@ -205,15 +204,16 @@ int main(int argc, char** argv) {
     sandboxBase = "http://" + bound.str();
     applySandbox(config, sandboxBase);
     // Once more with the sandbox's configs (the customers example's backend URL).
-    proxies = flowgate::loadProxyDir(o.proxies, registry, errors, config.upstream.policy,
-                                     config.configs);
+    proxies =
+        flowgate::loadProxyDir(o.proxies, registry, errors, config.upstream.policy, config.configs);
     if (!errors.empty()) {
       printErrors(errors);
       return 1;
     }
-    flowgate::logEvent(flowgate::LogLevel::Info,
-                       "sandbox upstreams (GoToWebinar, WebEx, customers, SOAP calculator) on http://" +
-                           bound.str());
+    flowgate::logEvent(
+        flowgate::LogLevel::Info,
+        "sandbox upstreams (GoToWebinar, WebEx, customers, SOAP calculator) on http://" +
+            bound.str());
   }
   std::unique_ptr<flowgate::SharedStore> store;
   if (config.tokenStore.kind == "redis") {
@@ -237,7 +237,7 @@ int main(int argc, char** argv) {
                                     overrides);
         if (!sandboxBase.empty()) applySandbox(out.config, sandboxBase);
         out.proxies = flowgate::loadProxyDir(o.proxies, registry, errs, out.config.upstream.policy,
-                                            out.config.configs);
+                                             out.config.configs);
         for (const auto& e : errs) problems += e.str() + "\n";
         return errs.empty();
       },

@@ -425,9 +425,8 @@ std::unique_ptr<PipelineRun> makeSoapPipeline() {
   api.target = "/calculator/add";
   api.body = R"({"a": 2, "b": 3})";
   api.contentType = "application/json";
-  api.headers = {{"Host", "127.0.0.1:8290"},
-                 {"Content-Type", "application/json"},
-                 {"Content-Length", "16"}};
+  api.headers = {
+      {"Host", "127.0.0.1:8290"}, {"Content-Type", "application/json"}, {"Content-Length", "16"}};
   auto run = std::make_unique<PipelineRun>(
       std::move(api),
       nginxResponse("text/xml; charset=utf-8", readSourceFile("bench/data/soap_add_response.xml")),

@@ -168,7 +168,8 @@ Result<std::string> createPanelists(const Args& args) {
     return invalid("give either panelists or name/email, not both");
   }
   if (panelists != nullptr) {
-    if (!panelists->IsArray() || panelists->Empty()) return invalid("panelists must be a non-empty array");
+    if (!panelists->IsArray() || panelists->Empty())
+      return invalid("panelists must be a non-empty array");
     for (const auto& item : panelists->GetArray()) {
       if (!item.IsObject() || !stringMember(item, "name") || !stringMember(item, "email")) {
         return invalid("every element of panelists must be an object with name and email");
@@ -191,8 +192,8 @@ Result<std::string> createRegistrant(const Args& args) {
   Json& root = body.root();
   body.strings(root, args,
                {"firstName", "lastName", "email", "source", "address", "city", "state", "zipCode",
-                "country", "phone", "organization", "jobTitle", "questionsAndComments",
-                "industry", "numberOfEmployees", "purchasingTimeFrame", "roleInPurchaseProcess"});
+                "country", "phone", "organization", "jobTitle", "questionsAndComments", "industry",
+                "numberOfEmployees", "purchasingTimeFrame", "roleInPurchaseProcess"});
   if (const Json* responses = args.get("responses")) {
     if (!responses->IsArray()) return invalid("responses must be an array");
     for (const auto& item : responses->GetArray()) {
@@ -218,13 +219,15 @@ Result<std::string> createCoorganizer(const Args& args) {
   } else {
     auto key = given(args, "organizerKey");
     if (!key) {
-      return missing("createCOOrganizer needs organizerKey (the co-organizer's) when external is "
-                     "false");
+      return missing(
+          "createCOOrganizer needs organizerKey (the co-organizer's) when external is "
+          "false");
     }
     // v1 and v2 read it as an int64: sent as a number of exactly those digits.
     std::uint64_t number = 0;
     auto [ptr, ec] = std::from_chars(key->data(), key->data() + key->size(), number);
-    const bool numeric = isIntegerKey(*key) && ec == std::errc() && ptr == key->data() + key->size();
+    const bool numeric =
+        isIntegerKey(*key) && ec == std::errc() && ptr == key->data() + key->size();
     body.add(one, "organizerKey", numeric ? Json(number) : jsonString(*key, body.alloc()));
   }
   Json list(rapidjson::kArrayType);

@@ -57,8 +57,9 @@ std::vector<ParamSpec> webinarBodyParams(bool create) {
   params.push_back(text("webinarStartTime",
                         "Start of a single-session webinar, ISO 8601 (with webinarEndTime)."));
   params.push_back(text("webinarEndTime", "End of a single-session webinar, ISO 8601."));
-  params.push_back(list("times", "Instead of webinarStartTime/webinarEndTime: the sessions, "
-                                 "[{\"startTime\": ..., \"endTime\": ...}]."));
+  params.push_back(list("times",
+                        "Instead of webinarStartTime/webinarEndTime: the sessions, "
+                        "[{\"startTime\": ..., \"endTime\": ...}]."));
   params.push_back(text("timeZone", "Time zone ID of the webinar (e.g. America/New_York)."));
   params.push_back(text("locale", "Language of the webinar (en_US, de_DE, es_ES, fr_FR, ...)."));
   if (create) {
@@ -102,7 +103,8 @@ OperationDef webinarGet(std::string name, std::string description, std::string_v
 std::vector<OperationDef> makeTable() {
   std::vector<OperationDef> t;
   // ---- sessions ----
-  t.push_back({.spec = {"listSessions", "Sessions of a past webinar.",
+  t.push_back({.spec = {"listSessions",
+                        "Sessions of a past webinar.",
                         {webinarKeyParam(), maxItemsParam()}},
                .path = "organizers/{organizerKey}/webinars/{webinarKey}/sessions",
                .subject = "webinar {webinarKey}",
@@ -111,7 +113,8 @@ std::vector<OperationDef> makeTable() {
   t.push_back(sessionGet("getSessionById", "Attendance details of one webinar session.",
                          "organizers/{organizerKey}/webinars/{webinarKey}/sessions/{sessionKey}",
                          Shape::Session));
-  t.push_back({.spec = {"listSessionAttendees", "Attendees of a webinar session.",
+  t.push_back({.spec = {"listSessionAttendees",
+                        "Attendees of a webinar session.",
                         {webinarKeyParam(), sessionKeyParam(), maxItemsParam()}},
                .path = "organizers/{organizerKey}/webinars/{webinarKey}/sessions/{sessionKey}/"
                        "attendees",
@@ -120,10 +123,12 @@ std::vector<OperationDef> makeTable() {
                .pagedOnV2 = true});
   t.push_back({.spec = {"getOrganizerSessions",
                         "Completed sessions of all the webinars of the organizer in a time range.",
-                        {key("fromTime", "Start of the range, ISO 8601 UTC (e.g. "
-                                         "2015-07-13T10:00:00Z)."),
-                         key("toTime", "End of the range, ISO 8601 UTC (e.g. "
-                                       "2015-07-13T22:00:00Z)."),
+                        {key("fromTime",
+                             "Start of the range, ISO 8601 UTC (e.g. "
+                             "2015-07-13T10:00:00Z)."),
+                         key("toTime",
+                             "End of the range, ISO 8601 UTC (e.g. "
+                             "2015-07-13T22:00:00Z)."),
                          maxItemsParam()}},
                .path = "organizers/{organizerKey}/sessions",
                .query = {"fromTime", "toTime"},
@@ -134,26 +139,27 @@ std::vector<OperationDef> makeTable() {
       "getSessionPerformance", "Performance details (attendance, polls, surveys) of a session.",
       "organizers/{organizerKey}/webinars/{webinarKey}/sessions/{sessionKey}/performance",
       Shape::Document));
-  t.push_back(sessionGet(
-      "getSessionPolls", "Collated attendee answers to the polls of a session.",
-      "organizers/{organizerKey}/webinars/{webinarKey}/sessions/{sessionKey}/polls",
-      Shape::Document));
-  t.push_back(sessionGet(
-      "getSessionQuestions", "Questions asked and answers given during a session.",
-      "organizers/{organizerKey}/webinars/{webinarKey}/sessions/{sessionKey}/questions",
-      Shape::Document));
-  t.push_back(sessionGet(
-      "getSessionSurveys", "Surveys of a session and the attendees' answers.",
-      "organizers/{organizerKey}/webinars/{webinarKey}/sessions/{sessionKey}/surveys",
-      Shape::Document));
+  t.push_back(
+      sessionGet("getSessionPolls", "Collated attendee answers to the polls of a session.",
+                 "organizers/{organizerKey}/webinars/{webinarKey}/sessions/{sessionKey}/polls",
+                 Shape::Document));
+  t.push_back(
+      sessionGet("getSessionQuestions", "Questions asked and answers given during a session.",
+                 "organizers/{organizerKey}/webinars/{webinarKey}/sessions/{sessionKey}/questions",
+                 Shape::Document));
+  t.push_back(
+      sessionGet("getSessionSurveys", "Surveys of a session and the attendees' answers.",
+                 "organizers/{organizerKey}/webinars/{webinarKey}/sessions/{sessionKey}/surveys",
+                 Shape::Document));
 
   // ---- webinars ----
   const ParamSpec fromTime =
-      text("fromTime", "Start of the range, ISO 8601 UTC; on v2 default now (historical: a "
-                       "year ago).");
-  const ParamSpec toTime =
-      text("toTime", "End of the range, ISO 8601 UTC; on v2 default a year from now "
-                     "(historical: now).");
+      text("fromTime",
+           "Start of the range, ISO 8601 UTC; on v2 default now (historical: a "
+           "year ago).");
+  const ParamSpec toTime = text("toTime",
+                                "End of the range, ISO 8601 UTC; on v2 default a year from now "
+                                "(historical: now).");
   t.push_back({.spec = {"getAllWebinars",
                         "Scheduled webinars of the organizer (v2: those in [fromTime, toTime]).",
                         {fromTime, toTime, maxItemsParam()}},
@@ -202,16 +208,17 @@ std::vector<OperationDef> makeTable() {
                .shape = Shape::Write,
                .body = bodies::updateWebinar,
                .successStatus = 202});
-  t.push_back({.spec = {"cancelWebinar", "Cancels a webinar.",
-                        {webinarKeyParam(),
-                         flag("sendCancellationEmails",
-                              "Whether cancellation emails are sent (default false).")}},
-               .method = "DELETE",
-               .path = kWebinarPath,
-               .query = {"sendCancellationEmails"},
-               .subject = "webinar {webinarKey}",
-               .shape = Shape::Write,
-               .successStatus = 204});
+  t.push_back(
+      {.spec = {"cancelWebinar",
+                "Cancels a webinar.",
+                {webinarKeyParam(), flag("sendCancellationEmails",
+                                         "Whether cancellation emails are sent (default false).")}},
+       .method = "DELETE",
+       .path = kWebinarPath,
+       .query = {"sendCancellationEmails"},
+       .subject = "webinar {webinarKey}",
+       .shape = Shape::Write,
+       .successStatus = 204});
   t.push_back({.spec = {"getAttendeesForAllWebinarSessions",
                         "Attendees of every session of a webinar.",
                         {webinarKeyParam(), maxItemsParam()}},
@@ -254,15 +261,17 @@ std::vector<OperationDef> makeTable() {
                         "Adds panelists to a webinar (invitations are sent).",
                         {webinarKeyParam(), text("name", "Name of the panelist."),
                          text("email", "Email address of the panelist."),
-                         list("panelists", "Instead of name/email: several panelists, "
-                                           "[{\"name\": ..., \"email\": ...}].")}},
+                         list("panelists",
+                              "Instead of name/email: several panelists, "
+                              "[{\"name\": ..., \"email\": ...}].")}},
                .method = "POST",
                .path = "organizers/{organizerKey}/webinars/{webinarKey}/panelists",
                .subject = "webinar {webinarKey}",
                .shape = Shape::Write,
                .body = bodies::createPanelists,
                .successStatus = 201});
-  t.push_back({.spec = {"deletePanelist", "Removes a panelist from a webinar (not in WSO2).",
+  t.push_back({.spec = {"deletePanelist",
+                        "Removes a panelist from a webinar (not in WSO2).",
                         {webinarKeyParam(), panelistKeyParam()}},
                .method = "DELETE",
                .path = "organizers/{organizerKey}/webinars/{webinarKey}/panelists/{panelistKey}",
@@ -286,15 +295,15 @@ std::vector<OperationDef> makeTable() {
       key("lastName", "Last name of the registrant."),
       key("email", "Email address of the registrant."),
   };
-  for (const char* name :
-       {"source", "address", "city", "state", "zipCode", "country", "phone", "organization",
-        "jobTitle", "questionsAndComments", "industry", "numberOfEmployees",
-        "purchasingTimeFrame", "roleInPurchaseProcess"}) {
-    registrant.push_back(text(name, std::string("Registration field ") + name +
-                                        " (see getRegistrationFields)."));
+  for (const char* name : {"source", "address", "city", "state", "zipCode", "country", "phone",
+                           "organization", "jobTitle", "questionsAndComments", "industry",
+                           "numberOfEmployees", "purchasingTimeFrame", "roleInPurchaseProcess"}) {
+    registrant.push_back(
+        text(name, std::string("Registration field ") + name + " (see getRegistrationFields)."));
   }
-  registrant.push_back(list("responses", "Answers to the custom questions, [{\"questionKey\": "
-                                         "..., \"responseText\" | \"answerKey\": ...}]."));
+  registrant.push_back(list("responses",
+                            "Answers to the custom questions, [{\"questionKey\": "
+                            "..., \"responseText\" | \"answerKey\": ...}]."));
   registrant.push_back(flag("resendConfirmation",
                             "Whether the confirmation email is sent again to a re-registered "
                             "registrant (query resendConfirmation)."));
@@ -306,17 +315,20 @@ std::vector<OperationDef> makeTable() {
                .shape = Shape::Write,
                .body = bodies::createRegistrant,
                .successStatus = 201});
-  t.push_back({.spec = {"listRegistrants", "Registrants of a webinar.",
+  t.push_back({.spec = {"listRegistrants",
+                        "Registrants of a webinar.",
                         {webinarKeyParam(), maxItemsParam()}},
                .path = "organizers/{organizerKey}/webinars/{webinarKey}/registrants",
                .subject = "webinar {webinarKey}",
                .shape = Shape::List});
-  t.push_back({.spec = {"getRegistrantById", "One registrant of a webinar.",
+  t.push_back({.spec = {"getRegistrantById",
+                        "One registrant of a webinar.",
                         {webinarKeyParam(), registrantKeyParam()}},
                .path = "organizers/{organizerKey}/webinars/{webinarKey}/registrants/"
                        "{registrantKey}",
                .subject = "registrant {registrantKey} of webinar {webinarKey}"});
-  t.push_back({.spec = {"deleteRegistrant", "Cancels a registration.",
+  t.push_back({.spec = {"deleteRegistrant",
+                        "Cancels a registration.",
                         {webinarKeyParam(), registrantKeyParam()}},
                .method = "DELETE",
                .path = "organizers/{organizerKey}/webinars/{webinarKey}/registrants/"
@@ -373,7 +385,8 @@ std::vector<OperationDef> makeTable() {
        .successStatus = 201});
   const std::string externalText =
       "true for an external co-organizer (one without a GoToWebinar account).";
-  t.push_back({.spec = {"deleteCOOrganizer", "Removes a co-organizer from a webinar.",
+  t.push_back({.spec = {"deleteCOOrganizer",
+                        "Removes a co-organizer from a webinar.",
                         {webinarKeyParam(), coorganizerKeyParam(), externalParam(externalText)}},
                .method = "DELETE",
                .path = "organizers/{organizerKey}/webinars/{webinarKey}/coorganizers/"
@@ -382,7 +395,8 @@ std::vector<OperationDef> makeTable() {
                .subject = "co-organizer {coorganizerKey} of webinar {webinarKey}",
                .shape = Shape::Write,
                .successStatus = 204});
-  t.push_back({.spec = {"resendInvitation", "Sends a co-organizer's invitation email again.",
+  t.push_back({.spec = {"resendInvitation",
+                        "Sends a co-organizer's invitation email again.",
                         {webinarKeyParam(), coorganizerKeyParam(), externalParam(externalText)}},
                .method = "POST",
                .path = "organizers/{organizerKey}/webinars/{webinarKey}/coorganizers/"

@@ -8,8 +8,12 @@
 
 namespace flowgate::webex {
 
-inline void ensureXmlInitialized() { xml::ensureInitialized(); }
+inline void ensureXmlInitialized() {
+  xml::ensureInitialized();
+}
 
-inline bool isXmlText(std::string_view text) { return xml::isXmlText(text); }
+inline bool isXmlText(std::string_view text) {
+  return xml::isXmlText(text);
+}
 
 }  // namespace flowgate::webex

@@ -489,8 +489,9 @@ bool Evaluator::evalPath(std::uint32_t index, const Node& n, Val& out) {
   switch (root) {
     case Root::Payload:
       if (scope_.payloadIsXml && n.c > 0) {
-        return fail(0, "the payload is XML: read it with xpath(\"...\"), or convert it with "
-                       "xmlToJson(payload)");
+        return fail(0,
+                    "the payload is XML: read it with xpath(\"...\"), or convert it with "
+                    "xmlToJson(payload)");
       }
       base = scope_.payload;
       origin = kFromInput;

@@ -467,16 +467,16 @@ class Parser {
   std::uint32_t compileXPath(std::uint32_t arg) {
     const Node& a = program_.nodes[arg];
     if (a.kind != NodeKind::Literal || !program_.constants[a.a].IsString()) {
-      fail(a.begin, "xpath() takes its expression as a string literal (compiled when the flow loads)");
+      fail(a.begin,
+           "xpath() takes its expression as a string literal (compiled when the flow loads)");
       return 0;
     }
     const Json& text = program_.constants[a.a];
     std::string error;
     std::size_t offset = 0;
-    auto compiled = xml::XPath::compile({text.GetString(), text.GetStringLength()},
-                                        options_.namespaces != nullptr ? *options_.namespaces
-                                                                       : xml::Namespaces{},
-                                        error, offset);
+    auto compiled = xml::XPath::compile(
+        {text.GetString(), text.GetStringLength()},
+        options_.namespaces != nullptr ? *options_.namespaces : xml::Namespaces{}, error, offset);
     if (!compiled) {
       fail(a.begin + 1 + static_cast<std::uint32_t>(offset), "xpath(): " + error);
       return 0;

@@ -50,7 +50,8 @@ bool fnXmlToJson(Evaluator& ev, const Node& call, const Val* a, int argc, Val& o
       }
     } else if (a[1].json != nullptr) {
       for (const auto& item : a[1].json->GetArray()) {
-        if (!item.IsString()) return ev.fail(a[1].origin, "xmlToJson(): arrays must name elements (strings)");
+        if (!item.IsString())
+          return ev.fail(a[1].origin, "xmlToJson(): arrays must name elements (strings)");
         arrays.emplace_back(item.GetString(), item.GetStringLength());
       }
     }
