@@ -26,4 +26,10 @@ inline std::string toLowerAscii(std::string_view s) {
   return out;
 }
 
+inline std::string toUpperAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  return out;
+}
+
 }  // namespace flowgate

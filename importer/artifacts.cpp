@@ -1,4 +1,5 @@
 #include "importer/artifacts.hpp"
+#include "gateway/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,14 +10,10 @@ namespace flowgate::importer {
 
 namespace {
 
-std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
-  return s;
-}
-
 std::string fileNameOf(const std::string& kind, const std::string& name) {
   std::string safe;
-  for (char c : name) safe += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  for (char c : name)
+    safe += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
   return kind + "_" + safe + ".yaml";
 }
 
@@ -73,7 +70,8 @@ void setOnError(YAML::Node& doc, xmlNodePtr holder, Context& cx) {
 std::optional<Artifact> proxy(xmlNodePtr n, const std::string& name, Context& cx) {
   YAML::Node doc;
   doc["name"] = name;
-  if (xmlNodePtr d = child(n, "description"); d && !textOf(d).empty()) doc["description"] = textOf(d);
+  if (xmlNodePtr d = child(n, "description"); d && !textOf(d).empty())
+    doc["description"] = textOf(d);
   xmlNodePtr target = child(n, "target");
   if (target == nullptr) {
     cx.marker(n, "a proxy without a target");
@@ -83,7 +81,8 @@ std::optional<Artifact> proxy(xmlNodePtr n, const std::string& name, Context& cx
   if (auto key = attr(target, "endpoint")) {
     cx.targetEndpoint = YAML::Node(*key);
   } else if (xmlNodePtr ep = child(target, "endpoint")) {
-    YAML::Node converted = attr(ep, "key") ? YAML::Node(*attr(ep, "key")) : convertEndpoint(ep, cx, why);
+    YAML::Node converted =
+        attr(ep, "key") ? YAML::Node(*attr(ep, "key")) : convertEndpoint(ep, cx, why);
     if (converted.IsNull()) {
       cx.marker(ep, why);
     } else {
@@ -110,8 +109,8 @@ std::optional<Artifact> proxy(xmlNodePtr n, const std::string& name, Context& cx
     if (what == "parameter" || what == "publishWSDL") {
       cx.note(c, "<" + what + "> of a proxy has no Flowgate equivalent (ignored)");
     } else {
-      artifactMarkers.push_back(
-          cx.marker(c, "<" + what + "> of a proxy (security, policies...) is not enforced by Flowgate"));
+      artifactMarkers.push_back(cx.marker(
+          c, "<" + what + "> of a proxy (security, policies...) is not enforced by Flowgate"));
     }
   }
   prepend(doc, "sequence", artifactMarkers);
@@ -172,7 +171,7 @@ std::optional<Artifact> api(xmlNodePtr n, const std::string& name, Context& cx) 
       std::string m;
       for (char c : *methods + " ") {
         if (c == ' ' || c == ',') {
-          if (!m.empty()) list.push_back(upper(m));
+          if (!m.empty()) list.push_back(toUpperAscii(m));
           m.clear();
         } else {
           m += c;
@@ -213,7 +212,8 @@ std::optional<Artifact> sequence(xmlNodePtr n, const std::string& name, Context&
   if (fromTemplate) {
     std::string params;
     for (xmlNodePtr p : elements(n)) {
-      if (localName(p) == "parameter") params += (params.empty() ? "" : ", ") + attr(p, "name").value_or("");
+      if (localName(p) == "parameter")
+        params += (params.empty() ? "" : ", ") + attr(p, "name").value_or("");
     }
     if (!params.empty()) {
       doc["description"] = "From the sequence template " + name + ": its parameters (" + params +

@@ -52,8 +52,9 @@ std::optional<std::string> property(std::string_view args, Context& cx, std::str
   }
   if (scope == "transport" || scope == "trp") return member("headers", name);
   if (scope == "env") {
-    why = "get-property('env', ...) reads the environment at run time: put the value in "
-          "gateway.yaml's configs: and read ${configs.x}";
+    why =
+        "get-property('env', ...) reads the environment at run time: put the value in "
+        "gateway.yaml's configs: and read ${configs.x}";
     return std::nullopt;
   }
   if (scope == "func") return member("vars", name);
@@ -128,6 +129,21 @@ bool declarePrefixes(std::string_view x, xmlNodePtr at, Context& cx, std::string
   return true;
 }
 
+// MI 4.4's ${...} roots that Flowgate names otherwise (functionParams are vars here).
+std::optional<std::string> renameRoots(std::string_view text, std::string& why) {
+  std::string out(text);
+  if (out.find("properties.") != std::string::npos) {
+    why = "MI 4.4's properties.* (axis2 and transport scopes) have no Flowgate equivalent";
+    return std::nullopt;
+  }
+  for (std::string_view from : {"params.functionParams.", "params.uriParams."}) {
+    for (std::size_t p; (p = out.find(from)) != std::string::npos;) {
+      out.replace(p, from.size(), from == "params.uriParams." ? "params.pathParams." : "vars.");
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string miErrorCode() {
@@ -135,25 +151,15 @@ std::string miErrorCode() {
          "101503 : (error.code == 'upstream_suspended' ? 303001 : error.code))}";
 }
 
-std::optional<std::string> translateExpression(std::string_view synapse, xmlNodePtr at,
-                                               Context& cx, std::string& why) {
+std::optional<std::string> translateExpression(std::string_view synapse, xmlNodePtr at, Context& cx,
+                                               std::string& why) {
   const std::string e = trim(synapse);
   if (e.empty()) {
     why = "an empty expression";
     return std::nullopt;
   }
   if (e.starts_with("${") && e.ends_with("}")) {  // MI 4.4: the same language, but for roots
-    std::string inner = e.substr(2, e.size() - 3);
-    if (inner.find("properties.") != std::string::npos) {
-      why = "MI 4.4's properties.* (axis2 and transport scopes) have no Flowgate equivalent";
-      return std::nullopt;
-    }
-    for (std::string_view from : {"params.functionParams.", "params.uriParams."}) {
-      for (std::size_t p; (p = inner.find(from)) != std::string::npos;) {
-        inner.replace(p, from.size(), from == "params.uriParams." ? "params.pathParams." : "vars.");
-      }
-    }
-    return "${" + inner + "}";
+    return renameRoots(e, why);
   }
   if (e.starts_with("json-eval(") && e.ends_with(")")) {
     const std::string path = trim(e.substr(10, e.size() - 11));
@@ -244,19 +250,7 @@ std::optional<std::string> translateValue(std::string_view text, xmlNodePtr at, 
   if (t.starts_with("{$ctx:") && t.back() == '}' && t.find('}') == t.size() - 1) {
     return "${" + member("vars", t.substr(6, t.size() - 7)) + "}";
   }
-  if (t.find("${") != std::string::npos) {  // MI 4.4 text with ${...} parts: their roots
-    std::string out(text);
-    if (out.find("properties.") != std::string::npos) {
-      why = "MI 4.4's properties.* (axis2 and transport scopes) have no Flowgate equivalent";
-      return std::nullopt;
-    }
-    for (std::string_view from : {"params.functionParams.", "params.uriParams."}) {
-      for (std::size_t p; (p = out.find(from)) != std::string::npos;) {
-        out.replace(p, from.size(), from == "params.uriParams." ? "params.pathParams." : "vars.");
-      }
-    }
-    return out;
-  }
+  if (t.find("${") != std::string::npos) return renameRoots(text, why);  // MI 4.4 text
   return std::string(text);  // literal (or already Flowgate's legacy forms, which stay valid)
 }
 

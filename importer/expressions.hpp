@@ -15,8 +15,8 @@ namespace flowgate::importer {
 
 // The expression of an `expression=` attribute (or a 4.4 ${...}) as one ${...}; nullopt with
 // `why`. `at` is the element it sits on (its in-scope namespaces reach xpath()).
-std::optional<std::string> translateExpression(std::string_view synapse, xmlNodePtr at,
-                                               Context& cx, std::string& why);
+std::optional<std::string> translateExpression(std::string_view synapse, xmlNodePtr at, Context& cx,
+                                               std::string& why);
 
 // A value that is literal text, a dynamic value {expression} (Synapse's attribute and
 // connector-parameter form) or text with ${...} parts: as a Flowgate template.

@@ -74,10 +74,12 @@ ImportResult importSynapse(const std::vector<std::string>& paths, bool allowPart
     // A project tree holds other XML too (pom.xml, artifact.xml, registry resources): a file
     // whose root is neither in Synapse's namespace nor a Synapse artifact is skipped (noted).
     xmlNodePtr root = xmlDocGetRootElement(doc->get());
-    static const std::set<std::string> kArtifacts{"definitions", "proxy", "api", "sequence",
-                                                  "endpoint", "template", "localEntry",
-                                                  "inboundEndpoint", "messageStore",
-                                                  "messageProcessor", "task"};
+    static const std::set<std::string> kArtifacts{"definitions",  "proxy",
+                                                  "api",          "sequence",
+                                                  "endpoint",     "template",
+                                                  "localEntry",   "inboundEndpoint",
+                                                  "messageStore", "messageProcessor",
+                                                  "task"};
     const bool synapseNs = root->ns != nullptr && root->ns->href != nullptr &&
                            std::string_view(reinterpret_cast<const char*>(root->ns->href)) ==
                                "http://ws.apache.org/ns/synapse";
@@ -120,8 +122,8 @@ ImportResult importSynapse(const std::vector<std::string>& paths, bool allowPart
       auto artifact = convertArtifact(a, cx);
       if (!artifact) continue;
       if (auto it = seen.find(artifact->fileName); it != seen.end()) {
-        cx.marker(a, "a second " + artifact->kind + " named " + artifact->name + " (the first: " +
-                         it->second + ")");
+        cx.marker(a, "a second " + artifact->kind + " named " + artifact->name +
+                         " (the first: " + it->second + ")");
         continue;
       }
       seen[artifact->fileName] = artifact->source;
@@ -216,16 +218,17 @@ int runImportSynapse(const std::vector<std::string>& args, std::ostream& out, st
       err << "flowgate: cannot write " << (fs::path(outDir) / a.fileName).string() << "\n";
       return 1;
     }
-    out << "wrote " << (fs::path(outDir) / a.fileName).string() << " (" << a.kind << " "
-        << a.name << ", from " << a.source << ")\n";
+    out << "wrote " << (fs::path(outDir) / a.fileName).string() << " (" << a.kind << " " << a.name
+        << ", from " << a.source << ")\n";
   }
   std::size_t blocking = 0;
   for (const auto& f : result.findings) {
     blocking += f.blocking ? 1 : 0;
     out << f.file << ":" << f.line << ": " << (f.element.empty() ? "" : "<" + f.element + ">: ")
-        << f.why << (f.blocking ? (allowPartial ? " [NOT CONVERTED: throwError at run time]"
-                                                : " [NOT CONVERTED: marker step]")
-                                : " [note]")
+        << f.why
+        << (f.blocking ? (allowPartial ? " [NOT CONVERTED: throwError at run time]"
+                                       : " [NOT CONVERTED: marker step]")
+                       : " [note]")
         << "\n";
   }
   if (!reportFile.empty()) {

@@ -12,7 +12,7 @@
 namespace flowgate::importer {
 
 struct Artifact {
-  std::string kind;      // proxy, api, sequence, endpoint
+  std::string kind;  // proxy, api, sequence, endpoint
   std::string name;
   std::string source;    // FILE:LINE of its element
   std::string fileName;  // in the output directory: <kind>_<name>.yaml

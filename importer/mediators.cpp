@@ -1,4 +1,6 @@
 #include "importer/mediators.hpp"
+#include "gateway/ascii.hpp"
+#include "gateway/xml/convert.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,12 +11,9 @@ namespace flowgate::importer {
 
 namespace {
 
-std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
-  return s;
+void push(YAML::Node& steps, const YAML::Node& step) {
+  steps.push_back(step);
 }
-
-void push(YAML::Node& steps, const YAML::Node& step) { steps.push_back(step); }
 
 // A step with the namespaces its expressions need beside it.
 YAML::Node withNamespaces(YAML::Node step, Context& cx) {
@@ -40,6 +39,21 @@ std::optional<std::string> valueOrExpression(xmlNodePtr n, Context& cx, std::str
   return std::nullopt;
 }
 
+// {name, value} from value=/expression=, or {name, action: remove}: what property, variable
+// and header share. Null (with `why`) when the value does not convert.
+YAML::Node setOrRemove(xmlNodePtr n, const std::string& name, Context& cx, std::string& why) {
+  YAML::Node body;
+  body["name"] = name;
+  if (attr(n, "action").value_or("set") == "remove") {
+    body["action"] = "remove";
+    return body;
+  }
+  auto v = valueOrExpression(n, cx, why);
+  if (!v) return YAML::Node();
+  body["value"] = *v;
+  return body;
+}
+
 void respond(YAML::Node& steps, Context& cx) {
   YAML::Node body;
   if (cx.pendingStatus) {
@@ -59,15 +73,8 @@ void property(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   std::string why;
   if (name.empty()) return push(steps, cx.marker(n, "a property without a name"));
   if (scope == "transport") {
-    YAML::Node body;
-    body["name"] = name;
-    if (remove) {
-      body["action"] = "remove";
-    } else {
-      auto v = valueOrExpression(n, cx, why);
-      if (!v) return push(steps, cx.marker(n, why));
-      body["value"] = *v;
-    }
+    YAML::Node body = setOrRemove(n, name, cx, why);
+    if (body.IsNull()) return push(steps, cx.marker(n, why));
     return push(steps, withNamespaces(one("header", body), cx));
   }
   if (scope == "axis2") {
@@ -75,7 +82,8 @@ void property(xmlNodePtr n, YAML::Node& steps, Context& cx) {
       auto v = valueOrExpression(n, cx, why);
       if (!v) return push(steps, cx.marker(n, why));
       if (v->find("${") != std::string::npos) {
-        return push(steps, cx.marker(n, "HTTP_SC from an expression: respond takes a literal status"));
+        return push(steps,
+                    cx.marker(n, "HTTP_SC from an expression: respond takes a literal status"));
       }
       cx.pendingStatus = *v;  // the next respond answers with it
       return;
@@ -120,7 +128,7 @@ void property(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   if (!v) return push(steps, cx.marker(n, why));
   body["value"] = *v;
   if (auto type = attr(n, "type")) {
-    const std::string t = upper(*type);
+    const std::string t = toUpperAscii(*type);
     if (t == "STRING" || t == "INTEGER" || t == "LONG" || t == "DOUBLE" || t == "BOOLEAN" ||
         t == "JSON") {
       body["type"] = t == "LONG" ? std::string("INTEGER") : t;
@@ -132,26 +140,19 @@ void property(xmlNodePtr n, YAML::Node& steps, Context& cx) {
 }
 
 void variable(xmlNodePtr n, YAML::Node& steps, Context& cx) {  // MI 4.4
-  YAML::Node body;
-  body["name"] = attr(n, "name").value_or("");
   std::string why;
-  if (attr(n, "action").value_or("set") == "remove") {
-    body["action"] = "remove";
-  } else {
-    auto v = valueOrExpression(n, cx, why);
-    if (!v) return push(steps, cx.marker(n, why));
-    body["value"] = *v;
-    if (auto t = attr(n, "type")) body["type"] = upper(*t) == "LONG" ? "INTEGER" : upper(*t);
+  YAML::Node body = setOrRemove(n, attr(n, "name").value_or(""), cx, why);
+  if (body.IsNull()) return push(steps, cx.marker(n, why));
+  if (auto t = attr(n, "type"); t && body["value"]) {
+    body["type"] = toUpperAscii(*t) == "LONG" ? "INTEGER" : toUpperAscii(*t);
   }
   push(steps, withNamespaces(one("variable", body), cx));
 }
 
 void log(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   YAML::Node body;
-  std::string level = attr(n, "category").value_or("INFO");
-  std::transform(level.begin(), level.end(), level.begin(), ::tolower);
+  std::string level = toLowerAscii(attr(n, "category").value_or("INFO"));
   if (level == "fatal") level = "error";
-  if (level == "warn") level = "warn";
   body["level"] = level == "trace" ? "debug" : level;
   std::string why;
   if (xmlNodePtr message = child(n, "message")) {  // MI 4.4
@@ -238,7 +239,8 @@ void payloadFactory(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (json && c == '"' && (i == 0 || text[i - 1] != '\\')) inString = !inString;
-    if (c != '$' || i + 1 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+    if (c != '$' || i + 1 >= text.size() ||
+        !std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
       out += c;
       continue;
     }
@@ -257,9 +259,11 @@ void payloadFactory(xmlNodePtr n, YAML::Node& steps, Context& cx) {
     } else if (json && expression) {
       out += "\"" + escaped(arg) + "\"";
       if (xmlArgs[k - 1]) {
-        cx.note(n, "$" + std::to_string(k) + " (xml evaluator) outside a JSON string: MI inserts its "
-                   "text as raw JSON (\"5\" becomes 5); here the value keeps its type (an XPath "
-                   "gives a string: convert it with integer() or float() if a number is meant)");
+        cx.note(n,
+                "$" + std::to_string(k) +
+                    " (xml evaluator) outside a JSON string: MI inserts its "
+                    "text as raw JSON (\"5\" becomes 5); here the value keeps its type (an XPath "
+                    "gives a string: convert it with integer() or float() if a number is meant)");
       }
     } else {
       out += arg;
@@ -275,8 +279,9 @@ void payloadFactory(xmlNodePtr n, YAML::Node& steps, Context& cx) {
       return push(steps, cx.marker(n, "the JSON format does not parse once its arguments are in: " +
                                           std::string(e.what())));
     }
-    cx.note(n, "payloadFactory json: an argument inserted into a JSON string keeps its text; "
-               "one that is a whole value keeps its JSON type");
+    cx.note(n,
+            "payloadFactory json: an argument inserted into a JSON string keeps its text; "
+            "one that is a whole value keeps its JSON type");
   } else if (media == "text") {
     body["text"] = out;
   } else {
@@ -287,19 +292,13 @@ void payloadFactory(xmlNodePtr n, YAML::Node& steps, Context& cx) {
 
 void header(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   if (attr(n, "scope").value_or("default") != "transport") {
-    return push(steps, cx.marker(n, "a header mediator without scope=\"transport\" sets a SOAP "
-                                    "header"));
+    return push(steps, cx.marker(n,
+                                 "a header mediator without scope=\"transport\" sets a SOAP "
+                                 "header"));
   }
-  YAML::Node body;
-  body["name"] = attr(n, "name").value_or("");
   std::string why;
-  if (attr(n, "action").value_or("set") == "remove") {
-    body["action"] = "remove";
-  } else {
-    auto v = valueOrExpression(n, cx, why);
-    if (!v) return push(steps, cx.marker(n, why));
-    body["value"] = *v;
-  }
+  YAML::Node body = setOrRemove(n, attr(n, "name").value_or(""), cx, why);
+  if (body.IsNull()) return push(steps, cx.marker(n, why));
   push(steps, withNamespaces(one("header", body), cx));
 }
 
@@ -372,9 +371,10 @@ std::optional<YAML::Node> endpointOf(xmlNodePtr n, Context& cx, std::string& why
     return std::nullopt;
   }
   if (appendsPostfix(ep, cx)) {
-    why = "MI appends the request's URL postfix (the path after the API's context) to an "
-          "address endpoint's URI, Flowgate does not: remove REST_URL_POSTFIX first (axis2 "
-          "property, action=\"remove\") or call an http endpoint with a uri-template";
+    why =
+        "MI appends the request's URL postfix (the path after the API's context) to an "
+        "address endpoint's URI, Flowgate does not: remove REST_URL_POSTFIX first (axis2 "
+        "property, action=\"remove\") or call an http endpoint with a uri-template";
     return std::nullopt;
   }
   if (auto key = attr(ep, "key")) {
@@ -419,8 +419,7 @@ void send(xmlNodePtr n, YAML::Node& steps, Context& cx, xmlNodePtr out) {
   }
   YAML::Node more = convertMediators(out, cx, nullptr);
   for (const auto& step : more) push(steps, step);
-  if (more.size() == 0 || !(more[more.size() - 1].IsScalar() ||
-                            more[more.size() - 1]["respond"])) {
+  if (more.size() == 0 || !(more[more.size() - 1].IsScalar() || more[more.size() - 1]["respond"])) {
     // An outSequence that ends without send: MI answers nothing; Flowgate answers the payload.
     cx.note(out, "the outSequence does not end with send: Flowgate answers with the payload");
   }
@@ -434,9 +433,11 @@ void connectorOperation(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   }
   std::string why;
   if (auto key = attr(n, "configKey")) {  // its init lives in a localEntry
-    auto it = cx.localEntries != nullptr ? cx.localEntries->find(*key) : decltype(cx.localEntries->end()){};
+    auto it = cx.localEntries != nullptr ? cx.localEntries->find(*key)
+                                         : decltype(cx.localEntries->end()){};
     if (cx.localEntries == nullptr || it == cx.localEntries->end()) {
-      return push(steps, cx.marker(n, "configKey '" + *key + "' names no localEntry of the import"));
+      return push(steps,
+                  cx.marker(n, "configKey '" + *key + "' names no localEntry of the import"));
     }
     connectorOperation(it->second, steps, cx);
   }
@@ -512,7 +513,8 @@ void callTemplate(xmlNodePtr n, YAML::Node& steps, Context& cx) {
 void throwError(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   YAML::Node body;
   std::string code = attr(n, "type").value_or("error");
-  for (char& c : code) c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  for (char& c : code)
+    c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
   body["code"] = code;
   std::string why;
   if (auto m = attr(n, "errorMessage")) {
@@ -528,7 +530,8 @@ void throwError(xmlNodePtr n, YAML::Node& steps, Context& cx) {
 void makefault(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   const std::string version = attr(n, "version").value_or("soap11");
   if (version != "soap11" && version != "soap12") {
-    return push(steps, cx.marker(n, "a makefault of version " + version + " (only SOAP faults convert)"));
+    return push(steps,
+                cx.marker(n, "a makefault of version " + version + " (only SOAP faults convert)"));
   }
   std::string why;
   xmlNodePtr code = child(n, "code");
@@ -550,13 +553,13 @@ void makefault(xmlNodePtr n, YAML::Node& steps, Context& cx) {
     reasonText = *r;
   }
   // The reason goes into XML text: the literal part escaped here, ${...} at run time.
+  // A literal reason is escaped here; a ${...} one when it runs (the XML template's rule).
   std::string escapedReason;
-  for (char c : reasonText.find("${") != std::string::npos ? std::string() : reasonText) {
-    if (c == '&') escapedReason += "&amp;";
-    else if (c == '<') escapedReason += "&lt;";
-    else escapedReason += c;
+  if (reasonText.find("${") != std::string::npos) {
+    escapedReason = reasonText;
+  } else {
+    xml::appendEscapedText(escapedReason, reasonText);
   }
-  if (reasonText.find("${") != std::string::npos) escapedReason = reasonText;  // escaped when run
   const std::string detail = textOf(child(n, "detail"));
   std::string body;
   if (version == "soap11") {
@@ -583,18 +586,21 @@ void makefault(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   push(steps, withNamespaces(one("payload", payload), cx));
 }
 
-void foreach(xmlNodePtr n, YAML::Node& steps, Context& cx, xmlNodePtr out) {
+void foreach (xmlNodePtr n, YAML::Node & steps, Context & cx, xmlNodePtr out) {
   std::string why;
-  auto collection = translateExpression(attr(n, "expression").value_or(attr(n, "collection").value_or("")), n, cx, why);
+  auto collection = translateExpression(
+      attr(n, "expression").value_or(attr(n, "collection").value_or("")), n, cx, why);
   if (!collection) return push(steps, cx.marker(n, why));
   if (collection->starts_with("${xpath(")) {
-    return push(steps, cx.marker(n, "a foreach over XML elements (it rewrites them in the payload)"));
+    return push(steps,
+                cx.marker(n, "a foreach over XML elements (it rewrites them in the payload)"));
   }
   YAML::Node body;
   body["collection"] = *collection;
   if (attr(n, "parallel-execution").value_or("false") == "true") body["parallel"] = true;
   xmlNodePtr seq = child(n, "sequence");
-  if (seq == nullptr || attr(seq, "key")) return push(steps, cx.marker(n, "a foreach without an inline sequence"));
+  if (seq == nullptr || attr(seq, "key"))
+    return push(steps, cx.marker(n, "a foreach without an inline sequence"));
   body["sequence"] = convertMediators(seq, cx, out);
   push(steps, withNamespaces(one("foreach", body), cx));
 }
@@ -608,7 +614,9 @@ YAML::Node convertEndpoint(xmlNodePtr endpoint, Context& cx, std::string& why) {
   xmlNodePtr def = http != nullptr ? http : address;
   if (def == nullptr) {
     why = "only http and address endpoints convert (not " +
-          (elements(endpoint).empty() ? std::string("an empty one") : localName(elements(endpoint)[0])) + ")";
+          (elements(endpoint).empty() ? std::string("an empty one")
+                                      : localName(elements(endpoint)[0])) +
+          ")";
     return YAML::Node();
   }
   std::string url = attr(def, http != nullptr ? "uri-template" : "uri").value_or("");
@@ -637,7 +645,7 @@ YAML::Node convertEndpoint(xmlNodePtr endpoint, Context& cx, std::string& why) {
     i = close;
   }
   out["url"] = converted;
-  if (auto m = attr(def, "method")) out["method"] = upper(*m);
+  if (auto m = attr(def, "method")) out["method"] = toUpperAscii(*m);
   if (address != nullptr) {
     if (auto format = attr(address, "format")) {
       if (*format == "soap11" || *format == "soap12") {
@@ -659,7 +667,8 @@ YAML::Node convertEndpoint(xmlNodePtr endpoint, Context& cx, std::string& why) {
   }
   if (xmlNodePtr s = child(def, "suspendOnFailure")) {
     YAML::Node sof;
-    if (auto v = textOf(child(s, "initialDuration")); !v.empty() && v != "-1") sof["initialDuration"] = v + "ms";
+    if (auto v = textOf(child(s, "initialDuration")); !v.empty() && v != "-1")
+      sof["initialDuration"] = v + "ms";
     if (auto v = textOf(child(s, "progressionFactor")); !v.empty()) sof["progressionFactor"] = v;
     if (auto v = textOf(child(s, "maximumDuration")); !v.empty()) sof["maxDuration"] = v + "ms";
     int failures = 1;  // MI suspends at the first failure of its error codes
@@ -669,7 +678,8 @@ YAML::Node convertEndpoint(xmlNodePtr endpoint, Context& cx, std::string& why) {
     }
     sof["failures"] = failures;
     if (child(s, "errorCodes") != nullptr) {
-      cx.note(s, "suspendOnFailure errorCodes: Flowgate suspends on transport failures and timeouts");
+      cx.note(s,
+              "suspendOnFailure errorCodes: Flowgate suspends on transport failures and timeouts");
     }
     upstream["suspendOnFailure"] = sof;
   }
@@ -709,7 +719,8 @@ YAML::Node convertMediators(xmlNodePtr parent, Context& cx, xmlNodePtr outSequen
     } else if (name == "drop") {
       steps.push_back(YAML::Node("drop"));
     } else if (name == "sequence") {
-      if (auto key = attr(n, "key"); key && (key->starts_with("conf:") || key->starts_with("gov:"))) {
+      if (auto key = attr(n, "key");
+          key && (key->starts_with("conf:") || key->starts_with("gov:"))) {
         steps.push_back(cx.marker(n, "a sequence from the registry (" + *key + ")"));
       } else if (key && key->find('{') == std::string::npos) {
         steps.push_back(one("sequence", YAML::Node(*key)));
@@ -723,7 +734,8 @@ YAML::Node convertMediators(xmlNodePtr parent, Context& cx, xmlNodePtr outSequen
     } else if (name == "enrich") {
       enrich(n, steps, cx);
     } else if (name == "foreach") {
-      foreach(n, steps, cx, outSequence);
+      foreach (n, steps, cx, outSequence)
+        ;
     } else if (name == "makefault") {
       makefault(n, steps, cx);
     } else if (name.find('.') != std::string::npos) {
@@ -749,8 +761,8 @@ YAML::Node convertMediators(xmlNodePtr parent, Context& cx, xmlNodePtr outSequen
           {"throttle", "throttling is not per flow in Flowgate"},
       };
       auto it = kWhy.find(name);
-      steps.push_back(cx.marker(n, it != kWhy.end() ? it->second
-                                                    : "<" + name + "> is not a mediator Flowgate converts"));
+      steps.push_back(cx.marker(
+          n, it != kWhy.end() ? it->second : "<" + name + "> is not a mediator Flowgate converts"));
     }
   }
   return steps;
