@@ -70,8 +70,8 @@ Result<std::string> XmlTemplate::render(Message& m, const RunContext& run, std::
                                         std::shared_ptr<const xml::Document>* doc) const {
   std::string out;
   std::size_t k = 0;
-  const bool whole = form_ == Form::Document && template_.isSingleExpression() &&
-                     template_.parts()[0].expression;
+  const bool whole =
+      form_ == Form::Document && template_.isSingleExpression() && template_.parts()[0].expression;
   for (const auto& part : template_.parts()) {
     if (!part.expression) {
       out += part.text;

@@ -23,8 +23,9 @@ bool appendScalar(std::string& out, const Json& value, std::string& error) {
   if (value.IsString()) {
     const std::string_view s(value.GetString(), value.GetStringLength());
     if (!isXmlText(s)) {
-      error = "a value holds a character that XML 1.0 cannot carry (a control character or "
-              "invalid UTF-8)";
+      error =
+          "a value holds a character that XML 1.0 cannot carry (a control character or "
+          "invalid UTF-8)";
       return false;
     }
     appendEscapedText(out, s);
@@ -210,8 +211,8 @@ struct Reader {
       }
     }
     if (!blank(text)) {
-      out.AddMember("#text", Json(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), alloc),
-                    alloc);
+      out.AddMember(
+          "#text", Json(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), alloc), alloc);
     }
     return true;
   }
@@ -243,11 +244,20 @@ xmlNodePtr firstElement(xmlNodePtr n) {
 void appendEscapedText(std::string& out, std::string_view text) {
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\r': out += "&#13;"; break;  // a literal CR would be read as a line feed
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;  // a literal CR would be read as a line feed
+      default:
+        out += c;
     }
   }
 }
@@ -255,15 +265,32 @@ void appendEscapedText(std::string& out, std::string_view text) {
 void appendEscapedAttribute(std::string& out, std::string_view text) {
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\t': out += "&#9;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\r': out += "&#13;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -321,8 +348,7 @@ bool toJson(const Document& doc, const std::vector<std::string>& arrays, Json& o
   }
   if (envelopeVersion(doc) != SoapVersion::None) {
     xmlNodePtr body = nullptr;
-    for (xmlNodePtr c = firstElement(root->children); c != nullptr;
-         c = firstElement(c->next)) {
+    for (xmlNodePtr c = firstElement(root->children); c != nullptr; c = firstElement(c->next)) {
       if (sv(c->name) == "Body") body = c;
     }
     xmlNodePtr first = body != nullptr ? firstElement(body->children) : nullptr;

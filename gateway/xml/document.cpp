@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <mutex>
 
-#include <libxml/parser.h>
 #include <libxml/SAX2.h>
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "gateway/ascii.hpp"
@@ -59,7 +59,8 @@ bool isXmlMediaType(std::string_view type) {
   std::string t = toLowerAscii(type.substr(0, type.find(';')));
   while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
   while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.erase(0, 1);
-  return t == "application/xml" || t == "text/xml" || (t.ends_with("+xml") && t.find('/') != std::string::npos);
+  return t == "application/xml" || t == "text/xml" ||
+         (t.ends_with("+xml") && t.find('/') != std::string::npos);
 }
 
 namespace {
@@ -86,9 +87,9 @@ void onEntityDecl(void* ctx, const xmlChar*, int, const xmlChar*, const xmlChar*
   xmlStopParser(static_cast<xmlParserCtxtPtr>(ctx));
 }
 
-void onStartElement(void* ctx, const xmlChar* localname, const xmlChar* prefix,
-                    const xmlChar* uri, int nbNamespaces, const xmlChar** namespaces,
-                    int nbAttributes, int nbDefaulted, const xmlChar** attributes) {
+void onStartElement(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri,
+                    int nbNamespaces, const xmlChar** namespaces, int nbAttributes, int nbDefaulted,
+                    const xmlChar** attributes) {
   ParseState* state = stateOf(ctx);
   if (++state->depth > kMaxDepth) {
     state->tooDeep = true;
@@ -99,8 +100,7 @@ void onStartElement(void* ctx, const xmlChar* localname, const xmlChar* prefix,
                         nbDefaulted, attributes);
 }
 
-void onEndElement(void* ctx, const xmlChar* localname, const xmlChar* prefix,
-                  const xmlChar* uri) {
+void onEndElement(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri) {
   --stateOf(ctx)->depth;
   xmlSAX2EndElementNs(ctx, localname, prefix, uri);
 }
@@ -165,10 +165,10 @@ std::shared_ptr<const Document> Document::parse(std::string_view text, std::stri
   ctxt->_private = &state;
   // Never XML_PARSE_NOENT (entity substitution), XML_PARSE_DTDLOAD or XML_PARSE_HUGE.
   // NOBLANKS: whitespace-only text between elements (indentation) is not kept as nodes.
-  xmlDocPtr doc = xmlCtxtReadMemory(
-      ctxt, text.data(), static_cast<int>(text.size()), nullptr, nullptr,
-      XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-          XML_PARSE_NOWARNING);
+  xmlDocPtr doc =
+      xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), nullptr, nullptr,
+                        XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_NOBLANKS |
+                            XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   ctxt->_private = nullptr;
   const bool wellFormed = ctxt->wellFormed != 0 && ctxt->nsWellFormed != 0;
   if (state.doctype || state.tooDeep || !wellFormed || doc == nullptr) {

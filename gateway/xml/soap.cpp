@@ -12,7 +12,9 @@ std::string_view sv(const xmlChar* s) {
   return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
 }
 
-bool in(xmlNodePtr n, std::string_view ns) { return n->ns != nullptr && sv(n->ns->href) == ns; }
+bool in(xmlNodePtr n, std::string_view ns) {
+  return n->ns != nullptr && sv(n->ns->href) == ns;
+}
 
 xmlNodePtr child(xmlNodePtr parent, std::string_view name, std::string_view ns) {
   for (xmlNodePtr c = parent != nullptr ? parent->children : nullptr; c != nullptr; c = c->next) {
@@ -66,7 +68,9 @@ bool rootMayBeEnvelope(std::string_view text) {
     if (i + 1 >= text.size()) return true;
     const char next = text[i + 1];
     if (next == '?' || next == '!') {  // the declaration, a comment or a PI before the root
-      const std::string_view close = next == '?' ? "?>" : text.substr(i).starts_with("<!--") ? "-->" : ">";
+      const std::string_view close = next == '?'                          ? "?>"
+                                     : text.substr(i).starts_with("<!--") ? "-->"
+                                                                          : ">";
       const std::size_t end = text.find(close, i + 2);
       if (end == std::string_view::npos) return true;
       i = end + close.size();

@@ -108,8 +108,8 @@ std::pair<std::string, std::size_t> undeclaredPrefix(std::string_view text,
       i = close + 1;
       continue;
     }
-    if (!nameStart(c) || (i > 0 && (nameChar(static_cast<unsigned char>(text[i - 1])) ||
-                                    text[i - 1] == '$'))) {
+    if (!nameStart(c) ||
+        (i > 0 && (nameChar(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '$'))) {
       ++i;
       continue;
     }
@@ -216,8 +216,7 @@ XPath::Outcome XPath::evaluate(const Document& doc, Json& out, JsonAlloc& alloc,
       break;
     case XPATH_STRING: {
       const char* s = r->stringval != nullptr ? reinterpret_cast<const char*>(r->stringval) : "";
-      out.SetString(s, static_cast<rapidjson::SizeType>(std::char_traits<char>::length(s)),
-                    alloc);
+      out.SetString(s, static_cast<rapidjson::SizeType>(std::char_traits<char>::length(s)), alloc);
       break;
     }
     case XPATH_NODESET: {

@@ -27,8 +27,8 @@ const xml::Namespaces kNamespaces{{"s", "http://schemas.xmlsoap.org/soap/envelop
 const std::vector<std::shared_ptr<const xml::XPath>>& fixedXPaths() {
   static const auto paths = [] {
     std::vector<std::shared_ptr<const xml::XPath>> out;
-    for (const char* text : {"//*", "count(//*)", "number(/s:Envelope/s:Body/*/*[1])",
-                             "string(/*)", "//@*", "//t:*[2]", "boolean(//text())"}) {
+    for (const char* text : {"//*", "count(//*)", "number(/s:Envelope/s:Body/*/*[1])", "string(/*)",
+                             "//@*", "//t:*[2]", "boolean(//text())"}) {
       std::string error;
       std::size_t offset = 0;
       auto x = xml::XPath::compile(text, kNamespaces, error, offset);

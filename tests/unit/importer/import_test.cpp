@@ -87,8 +87,7 @@ TEST_CASE("import-synapse: expressions, row by row") {
       {"count(//item)", "${xpath('count(//item)')}"},
       {"//m:x", ""},  // m is not declared
       {"fn:concat('Bearer ', $ctx:token)", "${'Bearer ' + string(vars.token)}"},
-      {"concat(get-property('a'), '-', json-eval($.id))",
-       "${string(vars.a) + '-' + string($.id)}"},
+      {"concat(get-property('a'), '-', json-eval($.id))", "${string(vars.a) + '-' + string($.id)}"},
       {"concat($ctx:a, 'it''s')", ""},
       {"${payload.items[0]}", "${payload.items[0]}"},
       {"${params.functionParams.who}", "${vars.who}"},

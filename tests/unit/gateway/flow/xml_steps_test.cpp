@@ -47,9 +47,9 @@ sequence:
       xml: |
         <m:order xmlns:m="urn:shop" id="${payload.id}" note='${payload.note}'><m:who>${payload.who}</m:who>${payload.lines}<m:none>${payload.missing}</m:none></m:order>
 )");
-  auto out = f.run(*proxy,
-                   R"({"id":"7\"><evil/>","note":"it's & <b>","who":"<script>&amp;</script>",)"
-                   R"("lines":{"line":[{"@sku":"a","#text":"2"},{"qty":3}]}})");
+  auto out =
+      f.run(*proxy, R"({"id":"7\"><evil/>","note":"it's & <b>","who":"<script>&amp;</script>",)"
+                    R"("lines":{"line":[{"@sku":"a","#text":"2"},{"qty":3}]}})");
   CHECK(out.status == 200);
   CHECK(out.contentType == "application/xml");
   CHECK(out.body ==
@@ -332,11 +332,12 @@ TEST_CASE("xml steps: load-time errors at FILE:LINE:COL") {
     CHECK(errors[0].starts_with("3:"));
   }
   // namespaces: a mapping of prefixes to URIs, beside any step.
-  auto errors = f.errorsOf(
-      "name: p\nsequence:\n  - variable: {name: v, value: 1}\n    namespaces: [a]\n");
+  auto errors =
+      f.errorsOf("name: p\nsequence:\n  - variable: {name: v, value: 1}\n    namespaces: [a]\n");
   REQUIRE(errors.size() == 1);
   CHECK(errors[0] == "4:17: namespaces must be a mapping of prefix: namespace URI");
-  errors = f.errorsOf("name: p\nsequence:\n  - variable: {name: v, value: 1}\n    namespaces: {'1x': urn:a}\n");
+  errors = f.errorsOf(
+      "name: p\nsequence:\n  - variable: {name: v, value: 1}\n    namespaces: {'1x': urn:a}\n");
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].find("is not a namespace prefix") != std::string::npos);
 }

@@ -51,8 +51,7 @@ TEST_CASE("xml: what the parser refuses, and why") {
       {"well-formed", "<a x='1'><b>t</b></a>", ""},
       {"a DOCTYPE", "<!DOCTYPE a><a/>", "DOCTYPE declaration is refused"},
       {"an entity bomb", bomb, "DOCTYPE declaration is refused"},
-      {"an external entity",
-       "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>",
+      {"an external entity", "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>",
        "DOCTYPE declaration is refused"},
       {"an undeclared entity", "<a>&x;</a>", "malformed XML at line 1"},
       {"10,000 levels", nested(10000), "nested deeper than 128 elements"},
@@ -89,8 +88,8 @@ TEST_CASE("xml: media types that make an XML payload") {
     CAPTURE(yes);
     CHECK(xml::isXmlMediaType(yes));
   }
-  for (const char* no : {"application/json", "text/plain", "", "xml", "application/xml-dtd",
-                         "+xml"}) {
+  for (const char* no :
+       {"application/json", "text/plain", "", "xml", "application/xml-dtd", "+xml"}) {
     CAPTURE(no);
     CHECK_FALSE(xml::isXmlMediaType(no));
   }
@@ -332,19 +331,19 @@ TEST_CASE("xml: SOAP envelopes and faults") {
   CHECK(xml::soapContentType(xml::SoapVersion::V12, "urn:a") ==
         "application/soap+xml; charset=utf-8; action=\"urn:a\"");
 
-  auto f11 = xml::findFault(*parsed(
-      "<s:Envelope xmlns:s='http://schemas.xmlsoap.org/soap/envelope/'><s:Body><s:Fault>"
-      "<faultcode>s:Server</faultcode><faultstring> Division by zero </faultstring>"
-      "<detail><e>d</e></detail></s:Fault></s:Body></s:Envelope>"));
+  auto f11 = xml::findFault(
+      *parsed("<s:Envelope xmlns:s='http://schemas.xmlsoap.org/soap/envelope/'><s:Body><s:Fault>"
+              "<faultcode>s:Server</faultcode><faultstring> Division by zero </faultstring>"
+              "<detail><e>d</e></detail></s:Fault></s:Body></s:Envelope>"));
   REQUIRE(f11);
   CHECK(f11->code == "s:Server");
   CHECK(f11->reason == "Division by zero");
   CHECK(f11->detail == "d");
-  auto f12 = xml::findFault(*parsed(
-      "<e:Envelope xmlns:e='http://www.w3.org/2003/05/soap-envelope'><e:Body><e:Fault>"
-      "<e:Code><e:Value>e:Sender</e:Value><e:Subcode><e:Value>m:Bad</e:Value></e:Subcode>"
-      "</e:Code><e:Reason><e:Text xml:lang='en'>bad input</e:Text></e:Reason></e:Fault>"
-      "</e:Body></e:Envelope>"));
+  auto f12 = xml::findFault(
+      *parsed("<e:Envelope xmlns:e='http://www.w3.org/2003/05/soap-envelope'><e:Body><e:Fault>"
+              "<e:Code><e:Value>e:Sender</e:Value><e:Subcode><e:Value>m:Bad</e:Value></e:Subcode>"
+              "</e:Code><e:Reason><e:Text xml:lang='en'>bad input</e:Text></e:Reason></e:Fault>"
+              "</e:Body></e:Envelope>"));
   REQUIRE(f12);
   CHECK(f12->version == xml::SoapVersion::V12);
   CHECK(f12->code == "e:Sender/m:Bad");
