@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
+#include "importer/mediator_support.hpp"
 #include "importer/mediators.hpp"
 
 namespace flowgate::importer {
@@ -62,9 +64,93 @@ void setOnError(YAML::Node& doc, xmlNodePtr holder, Context& cx) {
   auto key = attr(holder, "faultSequence");
   if (fault == nullptr && !key) return;
   cx.inFault = true;
-  cx.pendingStatus.reset();
+  cx.resetFlow();
   doc["onError"] = sequenceOf(holder, "faultSequence", cx, nullptr);
   cx.inFault = false;
+}
+
+// How a list of mediators ends: in a send, respond, drop, loopback or throwError (MI goes no
+// further: a proxy's target endpoint is not used), falling through, or each by branch.
+enum class Ending { Stops, FallsThrough, Mixed };
+
+Ending both(Ending a, Ending b) {
+  return a == b ? a : Ending::Mixed;
+}
+
+Ending endingOf(xmlNodePtr parent, const Context& cx, int depth = 0) {
+  xmlNodePtr last = nullptr;
+  for (xmlNodePtr c : elements(parent)) {
+    if (localName(c) != "description") last = c;
+  }
+  if (last == nullptr || depth > 16) return Ending::FallsThrough;
+  const std::string name = localName(last);
+  if (name == "send" || name == "respond" || name == "drop" || name == "loopback" ||
+      name == "throwError") {
+    return Ending::Stops;
+  }
+  if (name == "filter") {
+    xmlNodePtr thenNode = child(last, "then");
+    xmlNodePtr elseNode = child(last, "else");
+    const Ending t = endingOf(thenNode != nullptr ? thenNode : last, cx, depth + 1);
+    return both(t, elseNode != nullptr ? endingOf(elseNode, cx, depth + 1) : Ending::FallsThrough);
+  }
+  if (name == "switch") {
+    std::optional<Ending> e;
+    bool withDefault = false;
+    for (xmlNodePtr c : elements(last)) {
+      if (localName(c) != "case" && localName(c) != "default") continue;
+      withDefault = withDefault || localName(c) == "default";
+      const Ending one = endingOf(c, cx, depth + 1);
+      e = e ? both(*e, one) : one;
+    }
+    if (!withDefault) e = e ? both(*e, Ending::FallsThrough) : Ending::FallsThrough;
+    return *e;
+  }
+  if (name == "sequence" && cx.sequences != nullptr) {
+    auto it = cx.sequences->find(attr(last, "key").value_or(""));
+    if (it != cx.sequences->end()) return endingOf(it->second, cx, depth + 1);
+  }
+  return Ending::FallsThrough;
+}
+
+// Only a send or respond (the answer goes back as it came): nothing is lost when it is not run.
+bool passesBack(xmlNodePtr out) {
+  for (xmlNodePtr c : elements(out)) {
+    const std::string name = localName(c);
+    if (name != "description" && name != "respond" && !(name == "send" && elements(c).empty())) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The transports a proxy is exposed on: Flowgate serves it over HTTP(S) only.
+void checkTransports(xmlNodePtr n, Context& cx, std::vector<YAML::Node>& markers) {
+  const std::string transports = attr(n, "transports").value_or("http https");
+  std::vector<std::string> other;
+  bool web = false;
+  std::string t;
+  for (char c : transports + " ") {
+    if (c == ' ' || c == ',') {
+      if (t == "http" || t == "https") {
+        web = true;
+      } else if (!t.empty()) {
+        other.push_back(t);
+      }
+      t.clear();
+    } else {
+      t += c;
+    }
+  }
+  if (other.empty()) return;
+  std::string list;
+  for (const auto& o : other) list += (list.empty() ? "" : ", ") + o;
+  if (web) {
+    cx.note(n, "transports " + list + ": Flowgate serves the proxy over HTTP only");
+  } else {
+    markers.push_back(
+        cx.marker(n, "a proxy on the " + list + " transport (Flowgate serves HTTP only)"));
+  }
 }
 
 std::optional<Artifact> proxy(xmlNodePtr n, const std::string& name, Context& cx) {
@@ -77,6 +163,8 @@ std::optional<Artifact> proxy(xmlNodePtr n, const std::string& name, Context& cx
     cx.marker(n, "a proxy without a target");
     return std::nullopt;
   }
+  std::vector<YAML::Node> artifactMarkers;
+  checkTransports(n, cx, artifactMarkers);
   std::string why;
   if (auto key = attr(target, "endpoint")) {
     cx.targetEndpoint = YAML::Node(*key);
@@ -84,29 +172,48 @@ std::optional<Artifact> proxy(xmlNodePtr n, const std::string& name, Context& cx
     YAML::Node converted =
         attr(ep, "key") ? YAML::Node(*attr(ep, "key")) : convertEndpoint(ep, cx, why);
     if (converted.IsNull()) {
-      cx.marker(ep, why);
+      artifactMarkers.push_back(cx.marker(ep, why));
     } else {
       cx.targetEndpoint = converted;
     }
   }
+  xmlNodePtr inSeq = child(target, "inSequence");
   xmlNodePtr outSeq = child(target, "outSequence");
+  cx.resetFlow();
+  cx.inFlow = true;
+  cx.outSequenceKey = attr(target, "outSequence");
   YAML::Node steps = sequenceOf(target, "inSequence", cx, outSeq);
-  if (!child(target, "inSequence") && !attr(target, "inSequence")) {
-    // Only a target endpoint: MI passes the message through.
-    if (cx.targetEndpoint) {
-      YAML::Node call;
-      call["call"]["endpoint"] = *cx.targetEndpoint;
-      steps.push_back(call);
-    }
+  Ending ending = Ending::FallsThrough;
+  const auto inKey = attr(target, "inSequence");
+  if (inKey && cx.sequences != nullptr) {
+    auto it = cx.sequences->find(*inKey);
+    if (it != cx.sequences->end()) ending = endingOf(it->second, cx);
+  } else if (inSeq != nullptr) {
+    ending = endingOf(inSeq, cx);
   }
+  if (cx.targetEndpoint && ending == Ending::FallsThrough) {
+    // MI sends what the inSequence leaves to the target endpoint, then runs the outSequence.
+    targetEndpointCall(target, steps, cx, outSeq);
+  } else if (cx.targetEndpoint && ending == Ending::Mixed) {
+    steps.push_back(cx.marker(target,
+                              "some paths of the inSequence end in a send and others go on to "
+                              "the target endpoint: convert the latter with a call by hand"));
+  } else if (inKey && ending == Ending::Stops &&
+             ((outSeq != nullptr && !passesBack(outSeq)) || cx.outSequenceKey)) {
+    steps.push_back(
+        cx.marker(target, "the outSequence runs after the send of the named inSequence " + *inKey +
+                              " in MI; in Flowgate that sequence answers at its "
+                              "send: move the outSequence's steps after it"));
+  }
+  cx.inFlow = false;
+  cx.outSequenceKey.reset();
   doc["sequence"] = steps;
   setOnError(doc, target, cx);
   cx.targetEndpoint.reset();
-  std::vector<YAML::Node> artifactMarkers;
   for (xmlNodePtr c : elements(n)) {
     const std::string what = localName(c);
     if (what == "target" || what == "description") continue;
-    if (what == "parameter" || what == "publishWSDL") {
+    if (what == "parameter" || what == "publishWSDL" || what == "enableAddressing") {
       cx.note(c, "<" + what + "> of a proxy has no Flowgate equivalent (ignored)");
     } else {
       artifactMarkers.push_back(cx.marker(
@@ -188,11 +295,15 @@ std::optional<Artifact> api(xmlNodePtr n, const std::string& name, Context& cx) 
     } else {
       res["urlMapping"] = "/*";
     }
-    cx.pendingStatus.reset();
+    cx.resetFlow();
     cx.inApi = true;
+    cx.inFlow = true;
     cx.postfixRemoved = false;
+    cx.outSequenceKey = attr(r, "outSequence");
     YAML::Node steps = sequenceOf(r, "inSequence", cx, child(r, "outSequence"));
     cx.inApi = false;
+    cx.inFlow = false;
+    cx.outSequenceKey.reset();
     uriVars(uriTemplate, steps);
     res["sequence"] = steps;
     setOnError(res, r, cx);
@@ -220,7 +331,15 @@ std::optional<Artifact> sequence(xmlNodePtr n, const std::string& name, Context&
                            ") are vars set by the caller (call-template's with-param)";
     }
   }
+  cx.resetFlow();
+  cx.inFault = cx.faultSequences != nullptr && cx.faultSequences->contains(name);
   doc["sequence"] = convertMediators(body, cx, nullptr);
+  cx.inFault = false;
+  if (name == "fault") {
+    cx.note(n,
+            "MI runs the sequence named fault for a proxy or API without a faultSequence; "
+            "Flowgate's onError is per artifact: name it there (onError: [sequence: fault])");
+  }
   if (auto onError = attr(n, "onError")) {
     YAML::Node steps(YAML::NodeType::Sequence);
     YAML::Node step;
@@ -245,6 +364,33 @@ std::optional<Artifact> endpoint(xmlNodePtr n, const std::string& name, Context&
   return make("endpoint", name, n, doc, cx);
 }
 
+// MI's main sequence takes the messages that no proxy or API takes. The stock one (log,
+// send to the implicit To of MI's samples) has nothing to migrate: Flowgate answers them 404.
+std::optional<Artifact> mainSequence(xmlNodePtr n, Context& cx) {
+  static const std::set<std::string> kStock{"in",   "out",  "log",        "filter",
+                                            "send", "drop", "description"};
+  bool stock = true;
+  std::vector<xmlNodePtr> todo{n};
+  while (!todo.empty() && stock) {
+    xmlNodePtr at = todo.back();
+    todo.pop_back();
+    for (xmlNodePtr c : elements(at)) {
+      if (!kStock.contains(localName(c))) stock = false;
+      if (localName(c) != "log") todo.push_back(c);
+    }
+  }
+  if (stock) {
+    cx.note(n,
+            "the main sequence (MI's handler of messages that no proxy or API takes, as "
+            "shipped): Flowgate answers them 404 not_found, nothing to convert");
+  } else {
+    cx.marker(n,
+              "the main sequence handles the messages no proxy or API takes: Flowgate "
+              "answers them 404 not_found; give its steps an API of their own");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Artifact> convertArtifact(xmlNodePtr n, Context& cx) {
@@ -256,6 +402,7 @@ std::optional<Artifact> convertArtifact(xmlNodePtr n, Context& cx) {
   }
   if (kind == "proxy") return proxy(n, name, cx);
   if (kind == "api") return api(n, name, cx);
+  if (kind == "sequence" && name == "main") return mainSequence(n, cx);
   if (kind == "sequence") return sequence(n, name, cx, false);
   if (kind == "endpoint") return endpoint(n, name, cx);
   if (kind == "template") {
@@ -268,6 +415,12 @@ std::optional<Artifact> convertArtifact(xmlNodePtr n, Context& cx) {
       if (localName(c).ends_with(".init")) return std::nullopt;  // used through configKey
     }
     cx.marker(n, "a localEntry that is not a connector connection (text, XML, a script)");
+    return std::nullopt;
+  }
+  if (kind == "registry" || kind == "import" || kind == "taskManager" || kind == "description") {
+    cx.note(n, "<" + kind +
+                   "> configures MI itself (its registry, a connector's import): "
+                   "nothing to convert");
     return std::nullopt;
   }
   cx.marker(n, "<" + kind + "> artifacts have no Flowgate equivalent");

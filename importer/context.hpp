@@ -41,8 +41,33 @@ struct Context {
   bool postfixRemoved = false;
   // A proxy's target endpoint: where a send without an endpoint of its own goes.
   std::optional<YAML::Node> targetEndpoint;
+  // Converting a proxy's or resource's in-flow (not its outSequence or a named sequence).
+  bool inFlow = false;
+  // A named outSequence (<target outSequence="x">): what a send continues into.
+  std::optional<std::string> outSequenceKey;
+  // The axis2 HTTP_METHOD in force: the method of the calls that follow (the endpoint's own
+  // method wins, as in MI).
+  std::optional<std::string> httpMethod;
+  // OUT_ONLY / FORCE_SC_ACCEPTED set: a send does not wait for an answer; the client gets 202.
+  bool outOnly = false;
+  bool forceAccepted = false;
+  // The payload is XML now (an XML payloadFactory came last): messageType application/xml
+  // has nothing to convert.
+  bool xmlPayload = false;
   // The namespaces the expressions of the step being converted need (xpath()).
   std::map<std::string, std::string> namespaces;
+
+  // The sequences of the import by name (whether a named inSequence ends in a send), and
+  // those that handle faults (a faultSequence= or onError= names them, and MI's "fault").
+  const std::map<std::string, xmlNodePtr>* sequences = nullptr;
+  const std::set<std::string>* faultSequences = nullptr;
+
+  // Forgets what one flow set (HTTP_SC, HTTP_METHOD, OUT_ONLY...) before the next one.
+  void resetFlow() {
+    pendingStatus.reset();
+    httpMethod.reset();
+    outOnly = forceAccepted = xmlPayload = false;
+  }
 
   std::string where(xmlNodePtr n) const { return file + ":" + std::to_string(xmlGetLineNo(n)); }
   // Records a construct that did not convert and returns the step that stands for it: an

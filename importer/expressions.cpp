@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "gateway/expr/date_time.hpp"
+
 namespace flowgate::importer {
 
 namespace {
@@ -40,7 +42,8 @@ std::string unquote(std::string s) {
 }
 
 // get-property('name') / get-property('scope', 'name') as a Flowgate value (no ${}).
-std::optional<std::string> property(std::string_view args, Context& cx, std::string& why) {
+std::optional<std::string> property(std::string_view args, xmlNodePtr at, Context& cx,
+                                    std::string& why) {
   std::string scope = "default", name;
   const std::string a(args);
   const auto comma = a.find(',');
@@ -49,6 +52,16 @@ std::optional<std::string> property(std::string_view args, Context& cx, std::str
   } else {
     scope = unquote(a.substr(0, comma));
     name = unquote(a.substr(comma + 1));
+  }
+  if (scope == "SYSTEM_DATE") {  // get-property('SYSTEM_DATE', 'yyyy-MM-dd'): now, formatted
+    std::string error;
+    if (!expr::datetime::Pattern::compile(name, error) || name.find('\'') != std::string::npos) {
+      why = "SYSTEM_DATE with the format '" + name +
+            "': " + (error.empty() ? std::string("a quote in the format") : error);
+      return std::nullopt;
+    }
+    cx.note(at, "SYSTEM_DATE is formatted in UTC (MI: the JVM's time zone)");
+    return "formatDateTime(now(), '" + name + "')";
   }
   if (scope == "transport" || scope == "trp") return member("headers", name);
   if (scope == "env") {
@@ -174,7 +187,7 @@ std::optional<std::string> translateExpression(std::string_view synapse, xmlNode
   if (e.starts_with("$url:")) return "${" + member("params.queryParams", e.substr(5)) + "}";
   if (e.starts_with("$func:")) return "${" + member("vars", e.substr(6)) + "}";
   if (e.starts_with("get-property(") && e.ends_with(")")) {
-    auto p = property(std::string_view(e).substr(13, e.size() - 14), cx, why);
+    auto p = property(std::string_view(e).substr(13, e.size() - 14), at, cx, why);
     if (!p) return std::nullopt;
     return "${" + *p + "}";
   }

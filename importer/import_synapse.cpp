@@ -106,8 +106,30 @@ ImportResult importSynapse(const std::vector<std::string>& paths, bool allowPart
   for (const auto& p : parsed) {
     for (xmlNodePtr a : artifactsOf(xmlDocGetRootElement(p.doc->get()))) {
       if (localName(a) != "endpoint") continue;
-      const auto kids = elements(a);
-      if (!kids.empty()) endpointKinds[attr(a, "name").value_or("")] = localName(kids[0]);
+      for (xmlNodePtr kid : elements(a)) {  // its kind: the first element but <description>
+        if (localName(kid) == "description") continue;
+        endpointKinds[attr(a, "name").value_or("")] = localName(kid);
+        break;
+      }
+    }
+  }
+  // Sequences by name, and those that handle faults: what a faultSequence= or onError= names,
+  // and MI's default fault sequence.
+  std::map<std::string, xmlNodePtr> sequences;
+  std::set<std::string> faultSequences{"fault"};
+  for (const auto& p : parsed) {
+    std::vector<xmlNodePtr> todo{xmlDocGetRootElement(p.doc->get())};
+    while (!todo.empty()) {
+      xmlNodePtr at = todo.back();
+      todo.pop_back();
+      if (localName(at) == "sequence" && at->parent != nullptr &&
+          (at->parent->type == XML_DOCUMENT_NODE || localName(at->parent) == "definitions")) {
+        sequences[attr(at, "name").value_or("")] = at;
+      }
+      for (const char* a : {"faultSequence", "onError"}) {
+        if (auto name = attr(at, a)) faultSequences.insert(*name);
+      }
+      for (xmlNodePtr c : elements(at)) todo.push_back(c);
     }
   }
   std::map<std::string, std::string> seen;  // output file -> source
@@ -118,6 +140,8 @@ ImportResult importSynapse(const std::vector<std::string>& paths, bool allowPart
     cx.findings = &result.findings;
     cx.localEntries = &localEntries;
     cx.endpointKinds = &endpointKinds;
+    cx.sequences = &sequences;
+    cx.faultSequences = &faultSequences;
     for (xmlNodePtr a : artifactsOf(xmlDocGetRootElement(p.doc->get()))) {
       auto artifact = convertArtifact(a, cx);
       if (!artifact) continue;

@@ -1,6 +1,8 @@
 // The `call` step: sends the message to an HTTP endpoint through the worker's pooled
 // HttpClient under the endpoint's upstream policy, and makes the answer the message (or
 // vars.<responseVariable>). DESIGN.md "The message" gives the rules.
+#include <algorithm>
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -50,8 +52,11 @@ Headers requestHeaders(const Message& m, std::vector<std::pair<std::string, std:
 
 class CallStep final : public Step {
  public:
-  CallStep(std::shared_ptr<const HttpEndpoint> endpoint, std::string responseVariable)
-      : endpoint_(std::move(endpoint)), responseVariable_(std::move(responseVariable)) {}
+  CallStep(std::shared_ptr<const HttpEndpoint> endpoint, std::string responseVariable,
+           std::string method)
+      : endpoint_(std::move(endpoint)),
+        responseVariable_(std::move(responseVariable)),
+        method_(std::move(method)) {}
 
   bool suspends() const override { return true; }
   const UpstreamPolicy* upstreamPolicy() const override { return &endpoint_->policy; }
@@ -76,8 +81,10 @@ class CallStep final : public Step {
     extra.emplace_back("X-Request-ID", std::string(run.requestId));
 
     HttpRequest req;
-    // A SOAP endpoint's default method is POST (SOAP's HTTP binding), else the request's.
+    // The endpoint's method, else the call's (MI's HTTP_METHOD), else POST for a SOAP
+    // endpoint (SOAP's HTTP binding), else the request's.
     req.method = !ep.method.empty()                  ? ep.method
+                 : !method_.empty()                  ? method_
                  : ep.soap != xml::SoapVersion::None ? std::string("POST")
                                                      : std::string(run.method);
     req.url = std::move(*url);
@@ -302,6 +309,7 @@ class CallStep final : public Step {
 
   std::shared_ptr<const HttpEndpoint> endpoint_;
   std::string responseVariable_;
+  std::string method_;  // empty: the endpoint's, else the request's
 };
 
 }  // namespace
@@ -319,10 +327,15 @@ StepKind callKind() {
                "A kind: endpoint's name, or a mapping {url, method, headers, allowedHosts, "
                "upstream}."},
               {"responseVariable", ParamType::String, false,
-               "Put the answer in vars.<name> instead of replacing the message."}};
+               "Put the answer in vars.<name> instead of replacing the message."},
+              {"method", ParamType::String, false,
+               "The method when the endpoint has none (MI's HTTP_METHOD): upper case, such as "
+               "GET; absent: the request's."}};
   k.factory = [](const YAML::Node& body, const YAML::Node& item,
                  CompileContext& cx) -> std::unique_ptr<Step> {
-    if (!checkMapping(body, "call", {"endpoint", "responseVariable"}, cx)) return nullptr;
+    if (!checkMapping(body, "call", {"endpoint", "responseVariable", "method"}, cx)) {
+      return nullptr;
+    }
     const YAML::Node endpoint = required(body, "endpoint", "call", cx);
     if (!endpoint) return nullptr;
     std::shared_ptr<const HttpEndpoint> ep;
@@ -346,8 +359,18 @@ StepKind callKind() {
       }
       responseVariable = rv.Scalar();
     }
+    std::string method;
+    if (const YAML::Node mt = body["method"]; mt) {
+      method = mt.IsScalar() ? mt.Scalar() : "";
+      if (method.empty() ||
+          !std::all_of(method.begin(), method.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+        cx.fail(mt, 0, "call: method must be an upper-case HTTP method such as GET or POST");
+        return nullptr;
+      }
+    }
     (void)item;
-    return std::make_unique<CallStep>(std::move(ep), std::move(responseVariable));
+    return std::make_unique<CallStep>(std::move(ep), std::move(responseVariable),
+                                      std::move(method));
   };
   return k;
 }

@@ -202,6 +202,11 @@ class HeaderStep final : public Step {
       : name_(std::move(name)), value_(std::move(value)) {}
 
   StepResult runNow(Message& m, RunContext& run) const override {
+    if (name_.empty()) {  // action: removeAll (MI's TRANSPORT_HEADERS removed)
+      m.mutableHeaders().clear();
+      m.responseHeaders.clear();
+      return Next::Continue;
+    }
     if (!value_) {
       setHeader(m.mutableHeaders(), name_, nullptr);
       setHeader(m.responseHeaders, name_, nullptr);
@@ -348,13 +353,23 @@ StepKind headerKind() {
   k.name = "header";
   k.description =
       "Sets (or removes) a header of the message; the answer carries it. Framing and "
-      "hop-by-hop headers (Content-Length, Transfer-Encoding, Connection, Host...) are refused.";
-  k.params = {{"name", ParamType::String, true, "Header name (an HTTP token)."},
+      "hop-by-hop headers (Content-Length, Transfer-Encoding, Connection, Host...) are refused. "
+      "`action: removeAll` (no name) removes every header: the client's, so that a call sends "
+      "none of them, and the last answer's, so that the client gets none (MI's "
+      "TRANSPORT_HEADERS removed).";
+  k.params = {{"name", ParamType::String, false, "Header name (an HTTP token)."},
               {"value", ParamType::Any, false, "A value or template (absent: removed)."},
-              {"action", ParamType::String, false, "set (default) or remove."}};
+              {"action", ParamType::String, false, "set (default), remove or removeAll."}};
   k.factory = [](const YAML::Node& body, const YAML::Node&,
                  CompileContext& cx) -> std::unique_ptr<Step> {
     if (!checkMapping(body, "header", {"name", "value", "action"}, cx)) return nullptr;
+    if (body["action"] && body["action"].IsScalar() && body["action"].Scalar() == "removeAll") {
+      if (body["name"] || body["value"]) {
+        cx.fail(body, 0, "header: action removeAll takes no name or value");
+        return nullptr;
+      }
+      return std::make_unique<HeaderStep>(std::string(), std::nullopt);
+    }
     const YAML::Node name = required(body, "name", "header", cx);
     if (!name) return nullptr;
     if (!name.IsScalar() || !isToken(name.Scalar())) {
@@ -367,7 +382,7 @@ StepKind headerKind() {
     }
     const std::string action = body["action"] ? body["action"].Scalar() : "set";
     if (action != "set" && action != "remove") {
-      cx.fail(body["action"], 0, "header: action must be set or remove");
+      cx.fail(body["action"], 0, "header: action must be set, remove or removeAll");
       return nullptr;
     }
     if (action == "remove") return std::make_unique<HeaderStep>(name.Scalar(), std::nullopt);

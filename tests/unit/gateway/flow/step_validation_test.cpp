@@ -124,7 +124,9 @@ TEST_CASE("flow validation: variable, log and header") {
              {"  - header: {name: \"X A\", value: v}\n",
               {"3:20: header: name must be an HTTP header name (a token)"}},
              {"  - header: {name: X-A, action: drop}\n",
-              {"3:33: header: action must be set or remove"}},
+              {"3:33: header: action must be set, remove or removeAll"}},
+             {"  - header: {name: X-A, action: removeAll}\n",
+              {"3:13: header: action removeAll takes no name or value"}},
              {"  - header: {name: X-A, value: \"a\\nb\"}\n",
               {"3:32: header: a value may not hold a line break"}},
          });
