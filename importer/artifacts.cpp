@@ -19,10 +19,42 @@ std::string fileNameOf(const std::string& kind, const std::string& name) {
   return kind + "_" + safe + ".yaml";
 }
 
+// yaml-cpp's emitter, but a scalar tagged "!" (a string that would read as a number, a
+// boolean or null: see quotedString) is written double-quoted.
+void write(YAML::Emitter& out, const YAML::Node& n) {
+  if (n.IsScalar()) {
+    if (n.Tag() == "!") {
+      out << YAML::DoubleQuoted << n.Scalar();
+    } else {
+      out << n;
+    }
+    return;
+  }
+  const bool flow = n.Style() == YAML::EmitterStyle::Flow;
+  if (n.IsMap()) {
+    if (flow) out << YAML::Flow;
+    out << YAML::BeginMap;
+    for (const auto& kv : n) {
+      out << YAML::Key;
+      write(out, kv.first);
+      out << YAML::Value;
+      write(out, kv.second);
+    }
+    out << YAML::EndMap;
+  } else if (n.IsSequence()) {
+    if (flow) out << YAML::Flow;
+    out << YAML::BeginSeq;
+    for (const auto& item : n) write(out, item);
+    out << YAML::EndSeq;
+  } else {
+    out << n;
+  }
+}
+
 std::string emit(const YAML::Node& doc, const std::string& header) {
   YAML::Emitter out;
   out.SetIndent(2);
-  out << doc;
+  write(out, doc);
   return header + out.c_str() + "\n";
 }
 
@@ -124,6 +156,17 @@ bool passesBack(xmlNodePtr out) {
   return true;
 }
 
+// An inline outSequence that no send of the in-flow reached (a clone's or iterate's answers
+// go there in MI): reported unless it only passes the answer back.
+void unreachedOut(xmlNodePtr out, YAML::Node& steps, Context& cx) {
+  if (out != nullptr && !cx.outUsed && !passesBack(out)) {
+    steps.push_back(cx.marker(out,
+                              "no send of the inSequence leads to this outSequence (MI "
+                              "runs it for answers that Flowgate's flow does not have)"));
+  }
+  cx.outUsed = false;
+}
+
 // The transports a proxy is exposed on: Flowgate serves it over HTTP(S) only.
 void checkTransports(xmlNodePtr n, Context& cx, std::vector<YAML::Node>& markers) {
   const std::string transports = attr(n, "transports").value_or("http https");
@@ -181,6 +224,7 @@ std::optional<Artifact> proxy(xmlNodePtr n, const std::string& name, Context& cx
   xmlNodePtr outSeq = child(target, "outSequence");
   cx.resetFlow();
   cx.inFlow = true;
+  cx.outUsed = false;
   cx.outSequenceKey = attr(target, "outSequence");
   YAML::Node steps = sequenceOf(target, "inSequence", cx, outSeq);
   Ending ending = Ending::FallsThrough;
@@ -198,8 +242,7 @@ std::optional<Artifact> proxy(xmlNodePtr n, const std::string& name, Context& cx
     steps.push_back(cx.marker(target,
                               "some paths of the inSequence end in a send and others go on to "
                               "the target endpoint: convert the latter with a call by hand"));
-  } else if (inKey && ending == Ending::Stops &&
-             ((outSeq != nullptr && !passesBack(outSeq)) || cx.outSequenceKey)) {
+  } else if (inKey && ending == Ending::Stops && cx.outSequenceKey) {
     steps.push_back(
         cx.marker(target, "the outSequence runs after the send of the named inSequence " + *inKey +
                               " in MI; in Flowgate that sequence answers at its "
@@ -207,6 +250,7 @@ std::optional<Artifact> proxy(xmlNodePtr n, const std::string& name, Context& cx
   }
   cx.inFlow = false;
   cx.outSequenceKey.reset();
+  unreachedOut(outSeq, steps, cx);
   doc["sequence"] = steps;
   setOnError(doc, target, cx);
   cx.targetEndpoint.reset();
@@ -298,9 +342,11 @@ std::optional<Artifact> api(xmlNodePtr n, const std::string& name, Context& cx) 
     cx.resetFlow();
     cx.inApi = true;
     cx.inFlow = true;
+    cx.outUsed = false;
     cx.postfixRemoved = false;
     cx.outSequenceKey = attr(r, "outSequence");
     YAML::Node steps = sequenceOf(r, "inSequence", cx, child(r, "outSequence"));
+    unreachedOut(child(r, "outSequence"), steps, cx);
     cx.inApi = false;
     cx.inFlow = false;
     cx.outSequenceKey.reset();
@@ -396,6 +442,12 @@ std::optional<Artifact> mainSequence(xmlNodePtr n, Context& cx) {
 std::optional<Artifact> convertArtifact(xmlNodePtr n, Context& cx) {
   const std::string kind = localName(n);
   const std::string name = attr(n, kind == "localEntry" ? "key" : "name").value_or("");
+  if (kind == "registry" || kind == "import" || kind == "taskManager" || kind == "description") {
+    cx.note(n, "<" + kind +
+                   "> configures MI itself (its registry, a connector's import): "
+                   "nothing to convert");
+    return std::nullopt;
+  }
   if (name.empty() && kind != "localEntry") {
     cx.marker(n, "an artifact without a name");
     return std::nullopt;
@@ -415,12 +467,6 @@ std::optional<Artifact> convertArtifact(xmlNodePtr n, Context& cx) {
       if (localName(c).ends_with(".init")) return std::nullopt;  // used through configKey
     }
     cx.marker(n, "a localEntry that is not a connector connection (text, XML, a script)");
-    return std::nullopt;
-  }
-  if (kind == "registry" || kind == "import" || kind == "taskManager" || kind == "description") {
-    cx.note(n, "<" + kind +
-                   "> configures MI itself (its registry, a connector's import): "
-                   "nothing to convert");
     return std::nullopt;
   }
   cx.marker(n, "<" + kind + "> artifacts have no Flowgate equivalent");

@@ -43,6 +43,8 @@ struct Context {
   std::optional<YAML::Node> targetEndpoint;
   // Converting a proxy's or resource's in-flow (not its outSequence or a named sequence).
   bool inFlow = false;
+  // Whether a send continued into the inline outSequence (one that none reaches is reported).
+  bool outUsed = false;
   // A named outSequence (<target outSequence="x">): what a send continues into.
   std::optional<std::string> outSequenceKey;
   // The axis2 HTTP_METHOD in force: the method of the calls that follow (the endpoint's own
@@ -62,12 +64,24 @@ struct Context {
   const std::map<std::string, xmlNodePtr>* sequences = nullptr;
   const std::set<std::string>* faultSequences = nullptr;
 
-  // Forgets what one flow set (HTTP_SC, HTTP_METHOD, OUT_ONLY...) before the next one.
-  void resetFlow() {
-    pendingStatus.reset();
-    httpMethod.reset();
-    outOnly = forceAccepted = xmlPayload = false;
+  // What the mediators of one flow set for those after them (HTTP_SC, HTTP_METHOD, OUT_ONLY...):
+  // each branch of a filter or switch starts from the state before it.
+  struct FlowState {
+    std::optional<std::string> pendingStatus, httpMethod;
+    bool outOnly = false, forceAccepted = false, xmlPayload = false;
+  };
+  FlowState state() const {
+    return {pendingStatus, httpMethod, outOnly, forceAccepted, xmlPayload};
   }
+  void restore(const FlowState& s) {
+    pendingStatus = s.pendingStatus;
+    httpMethod = s.httpMethod;
+    outOnly = s.outOnly;
+    forceAccepted = s.forceAccepted;
+    xmlPayload = s.xmlPayload;
+  }
+  // Forgets what one flow set before the next one.
+  void resetFlow() { restore(FlowState{}); }
 
   std::string where(xmlNodePtr n) const { return file + ":" + std::to_string(xmlGetLineNo(n)); }
   // Records a construct that did not convert and returns the step that stands for it: an

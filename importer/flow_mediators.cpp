@@ -27,8 +27,11 @@ void filter(xmlNodePtr n, YAML::Node& steps, Context& cx, xmlNodePtr out) {
   cx.namespaces.clear();
   xmlNodePtr thenNode = child(n, "then");
   xmlNodePtr elseNode = child(n, "else");
+  const Context::FlowState before = cx.state();
   body["then"] = convertMediators(thenNode != nullptr ? thenNode : n, cx, out);
+  cx.restore(before);
   if (elseNode != nullptr) body["else"] = convertMediators(elseNode, cx, out);
+  cx.restore(before);
   cx.namespaces = ns;
   push(steps, withNamespaces(one("filter", body), cx));
 }
@@ -42,7 +45,9 @@ void switchMediator(xmlNodePtr n, YAML::Node& steps, Context& cx, xmlNodePtr out
   const auto ns = cx.namespaces;
   cx.namespaces.clear();
   YAML::Node cases(YAML::NodeType::Sequence);
+  const Context::FlowState before = cx.state();
   for (xmlNodePtr c : elements(n)) {
+    cx.restore(before);
     if (localName(c) == "case") {
       YAML::Node item;
       item["regex"] = attr(c, "regex").value_or("");
@@ -52,6 +57,7 @@ void switchMediator(xmlNodePtr n, YAML::Node& steps, Context& cx, xmlNodePtr out
       body["default"] = convertMediators(c, cx, out);
     }
   }
+  cx.restore(before);
   body["cases"] = cases;
   cx.namespaces = ns;
   push(steps, withNamespaces(one("switch", body), cx));
@@ -134,6 +140,7 @@ void continueAfterSend(YAML::Node& steps, Context& cx, xmlNodePtr out) {
     respond(steps, cx);
     return;
   }
+  cx.outUsed = true;
   const bool inFlow = cx.inFlow;
   cx.inFlow = false;
   YAML::Node more = convertMediators(out, cx, nullptr);

@@ -74,6 +74,7 @@ YAML::Node convertMediators(xmlNodePtr parent, Context& cx, xmlNodePtr outSequen
     } else if (name == "respond") {
       respond(steps, cx);
     } else if (name == "loopback") {
+      cx.outUsed = true;
       YAML::Node more = convertMediators(outSequence, cx, nullptr);
       for (const auto& step : more) steps.push_back(step);
       if (outSequence == nullptr) respond(steps, cx);

@@ -11,7 +11,7 @@ namespace flowgate::importer {
 namespace {
 
 // Whether a plain YAML scalar is read as a string by Flowgate (not null, a boolean or a
-// number): a literal property value that is not needs MI's STRING written out.
+// number): a literal property value that is not is written quoted (MI's STRING).
 bool readsAsString(const std::string& s) {
   static const std::set<std::string> kWords{"",     "~",    "null",  "Null",  "NULL", "true",
                                             "True", "TRUE", "false", "False", "FALSE"};
@@ -134,7 +134,9 @@ void property(xmlNodePtr n, YAML::Node& steps, Context& cx) {
       return push(steps, cx.marker(n, "property type " + t + " has no Flowgate equivalent"));
     }
   } else if (!attr(n, "expression") && !readsAsString(*v)) {
-    body["type"] = "STRING";  // MI's default type: "007" stays "007", "true" a string
+    YAML::Node quoted(*v);  // MI's default type STRING: "007" stays "007", "true" a string
+    quoted.SetTag("!");
+    body["value"] = quoted;
   }
   push(steps, withNamespaces(one("variable", body), cx));
 }

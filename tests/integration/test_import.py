@@ -3,6 +3,7 @@ report says what did not convert (file, line, element) and the exit status that 
 incomplete; what converted passes `flowgate check`; the seed's sample proxy, imported, answers
 exactly as the shipped gotowebinar_getSessionById does, against the fake."""
 
+import datetime
 import json
 import os
 import shutil
@@ -86,7 +87,8 @@ class ImportCorpus(unittest.TestCase):
         problems = [l for l in r.stderr.splitlines() if ".yaml:" in l]
         self.assertTrue(problems)
         for line in problems:
-            self.assertRegex(line, r"(sequence_Legacy|api_SecuredApi|api_PassThrough)\.yaml:\d+:\d+: not converted")
+            self.assertRegex(line, r"(sequence_Legacy|api_SecuredApi|api_PassThrough|proxy_SplitOrders|proxy_OrderQueue)"
+                             r"\.yaml:\d+:\d+: not converted")
         # An API's handlers concern every resource: the marker comes first in each.
         self.assertIn("api_SecuredApi.yaml:10:9: not converted by import-synapse: <handlers>",
                       r.stderr)
@@ -236,6 +238,126 @@ class ImportedFaultSequence(unittest.TestCase):
         self.assertIn("<faultcode>soapenv:Server</faultcode>", body)
         self.assertIn("<detail>backend failed</detail>", body)
         self.assertIn("http://schemas.xmlsoap.org/soap/envelope/", body)
+
+
+class ImportedMiTreeRuns(unittest.TestCase):
+    """An MI 4.x synapse-configs/default tree (tests/data/synapse/mi_default/): it imports
+    completely (the stock main sequence and registry.xml are notes) and its APIs and proxies
+    answer against the fake's customers service as MI would."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="flowgate-import-mi-")
+        out = os.path.join(cls.dir, "proxies")
+        cls.report_path = os.path.join(cls.dir, "report.json")
+        r = run("import-synapse", "-o", out, "--report", cls.report_path,
+                os.path.join(CORPUS, "mi_default"))
+        assert r.returncode == 0, r.stdout + r.stderr
+        with open(cls.report_path) as f:
+            cls.report = json.load(f)
+        cls.fake = Fake()
+        for name in os.listdir(out):
+            path = os.path.join(out, name)
+            with open(path) as f:
+                text = f.read().replace("http://127.0.0.1:9/", cls.fake.url + "/")
+            with open(path, "w") as f:
+                f.write(text)
+        cls.gateway = Gateway(gateway_config(cls.fake), proxies=out)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gateway.stop()
+        cls.fake.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def setUp(self):
+        self.fake.reset()
+
+    def upstream(self):
+        return [(r["method"], r["target"]) for r in self.fake.stats()["requests"]]
+
+    def test_the_stock_main_sequence_and_the_registry_are_notes(self):
+        by_file = {os.path.basename(f["file"]): f for f in self.report["findings"]}
+        self.assertTrue(by_file["main.xml"]["converted"])
+        self.assertIn("main sequence", by_file["main.xml"]["why"])
+        self.assertTrue(by_file["registry.xml"]["converted"])
+        outputs = {a["output"] for a in self.report["artifacts"]}
+        self.assertIn("sequence_fault.yaml", outputs)
+        self.assertNotIn("sequence_main.yaml", outputs)
+
+    def test_http_method_turns_a_post_into_the_backend_get(self):
+        r = self.gateway.request("POST", "/routing/1.0/dispatch", {"action": "lookup", "id": "1"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json, {"customer": {"id": "1", "name": "Ada Lovelace"},
+                                  "via": "lookup"})
+        self.assertEqual(self.upstream(), [("GET", "/customers/1")])
+
+    def test_transport_headers_removed_keep_the_backend_headers_from_the_client(self):
+        r = self.gateway.request("POST", "/routing/1.0/dispatch",
+                                 {"action": "create", "name": "Grace Hopper",
+                                  "email": "grace@example.com"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["name"], "Grace Hopper")
+        self.assertNotIn("Location", r.headers)
+        self.assertEqual(self.upstream(), [("POST", "/customers")])
+
+    def test_http_sc_and_mi_string_property_in_an_error_answer(self):
+        r = self.gateway.request("POST", "/routing/1.0/dispatch", {"action": "nope"})
+        self.assertEqual(r.status, 400, r)
+        # "007" stays the string MI's property holds (not the number 7)
+        self.assertEqual(r.json, {"error": "unknown action nope", "code": "007"})
+        self.assertEqual(self.upstream(), [])
+
+    def test_a_named_in_sequence_falls_through_to_the_target_endpoint(self):
+        r = self.gateway.post("CustomerListProxy", {})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("customers", r.json)
+        self.assertEqual(self.upstream(), [("GET", "/customers")])
+
+    def test_the_named_fault_sequence_answers_with_mi_codes(self):
+        self.fake.configure(customersFault="close_no_answer")
+        try:
+            r = self.gateway.post("CustomerListProxy", {})
+        finally:
+            self.fake.configure(customersFault="none")
+        self.assertEqual(r.status, 503, r)
+        self.assertIn(r.json["fault"]["code"], (101503, 101504, "bad_upstream_response"))
+        self.assertTrue(r.json["fault"]["message"])
+
+    def test_force_sc_accepted_answers_202_without_a_body(self):
+        r = self.gateway.post("CustomerSignupProxy",
+                              {"name": "Grace Hopper", "email": "grace@example.com"})
+        self.assertEqual(r.status, 202, r)
+        self.assertEqual(r.raw, b"")
+        self.assertEqual(self.upstream(), [("POST", "/customers")])
+
+    def test_an_in_sequence_without_send_goes_to_the_target_then_the_out_sequence(self):
+        r = self.gateway.post("CustomerEchoProxy", {"customerId": "1"})
+        self.assertEqual(r.status, 200, r)
+        today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+        self.assertEqual(r.json["name"], "Ada Lovelace")
+        self.assertEqual(r.json["asked"], {"customerId": "1"})
+        self.assertIn(r.json["on"], (today, (datetime.datetime.now(datetime.timezone.utc) -
+                                             datetime.timedelta(minutes=1)).strftime("%Y-%m-%d")))
+        self.assertEqual(self.upstream(), [("GET", "/customers/1")])
+
+
+class UnconvertibleMiShapes(unittest.TestCase):
+    """loadbalance/failover endpoints, iterate/aggregate and a JMS proxy are reported."""
+
+    def test_each_is_reported_with_its_line(self):
+        tmp = tempfile.mkdtemp(prefix="flowgate-import-unconv-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        report = os.path.join(tmp, "report.json")
+        r = run("import-synapse", "-o", os.path.join(tmp, "out"), "--report", report,
+                os.path.join(CORPUS, "unconvertible_mi.xml"))
+        self.assertEqual(r.returncode, 1, r.stdout)
+        with open(report) as f:
+            blocking = {(f["line"], f["element"]) for f in json.load(f)["findings"]
+                        if not f["converted"]}
+        self.assertEqual(blocking, {(4, "endpoint"), (10, "endpoint"), (19, "iterate"),
+                                    (27, "outSequence"), (36, "proxy"), (39, "property"),
+                                    (40, "header")})
 
 
 if __name__ == "__main__":
