@@ -21,6 +21,16 @@ def run(*args):
     return subprocess.run([FLOWGATE, *args], capture_output=True, text=True, timeout=120)
 
 
+
+def point_at(out, placeholder, url):
+    """Rewrites the backend URL the corpus names (placeholder) to the fake's in every imported file."""
+    for name in os.listdir(out):
+        path = os.path.join(out, name)
+        with open(path) as f:
+            text = f.read().replace(placeholder, url)
+        with open(path, "w") as f:
+            f.write(text)
+
 class ImportCorpus(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -181,12 +191,7 @@ class ImportedFlowsRun(unittest.TestCase):
                 ("customer_api.xml", "customer_endpoint.xml", "soap_proxy.xml", "project")])
         assert r.returncode == 0, r.stdout + r.stderr
         cls.fake = Fake()
-        for name in os.listdir(out):
-            path = os.path.join(out, name)
-            with open(path) as f:
-                text = f.read().replace("http://127.0.0.1:9", cls.fake.url)
-            with open(path, "w") as f:
-                f.write(text)
+        point_at(out, "http://127.0.0.1:9", cls.fake.url)
         cls.gateway = Gateway(gateway_config(cls.fake), proxies=out)
 
     @classmethod
@@ -256,12 +261,7 @@ class ImportedMiTreeRuns(unittest.TestCase):
         with open(cls.report_path) as f:
             cls.report = json.load(f)
         cls.fake = Fake()
-        for name in os.listdir(out):
-            path = os.path.join(out, name)
-            with open(path) as f:
-                text = f.read().replace("http://127.0.0.1:9/", cls.fake.url + "/")
-            with open(path, "w") as f:
-                f.write(text)
+        point_at(out, "http://127.0.0.1:9/", cls.fake.url + "/")
         cls.gateway = Gateway(gateway_config(cls.fake), proxies=out)
 
     @classmethod

@@ -65,7 +65,8 @@ TEST_CASE("flow validation: step kinds, list items and sibling keys") {
               {"3:5: a step is a step kind (`respond`) or a mapping `kind: {parameters}`"}},
              {"  - log: {}\n    drop:\n",
               {"4:5: one step per list item: 'log' and 'drop' (start a new item with '-')"}},
-             {"  - log: {}\n    upstream: {}\n", {"4:5: unknown key 'upstream' beside step log (allowed: namespaces)"}},
+             {"  - log: {}\n    upstream: {}\n",
+              {"4:5: unknown key 'upstream' beside step log (allowed: namespaces)"}},
              {"  - echo.init: {prefix: p}\n  - echo.say: {text: a}\n    retries: 3\n",
               {"5:5: unknown key 'retries' beside step echo.say (allowed: upstream, namespaces)"}},
              {"  - respond\n  - log: {message: x}\n",
@@ -151,7 +152,8 @@ TEST_CASE("flow validation: payload and validate") {
   checkRows(
       f, {
              {"  - payload: {}\n", {"3:14: payload needs json, text, xml or soap"}},
-             {"  - payload: {json: {a: 1}, text: b}\n", {"3:14: payload: one of json, text, xml or soap"}},
+             {"  - payload: {json: {a: 1}, text: b}\n",
+              {"3:14: payload: one of json, text, xml or soap"}},
              {"  - payload: {json: {a: 1}, contentType: text/csv}\n",
               {"3:42: payload: contentType goes with text"}},
              {"  - payload: {text: hi, contentType: plain}\n",
@@ -462,7 +464,8 @@ TEST_CASE("flow validation: onError and sequences in other files") {
   CHECK_FALSE(f.loadDir("kind", {{"a.yaml", "kind: mediator\nname: s\nsequence: []\n"}}, errors));
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].str() ==
-        f.dir + "/kind/a.yaml:1:7: unknown kind 'mediator' (kinds: proxy, api, sequence, endpoint)");
+        f.dir +
+            "/kind/a.yaml:1:7: unknown kind 'mediator' (kinds: proxy, api, sequence, endpoint)");
 }
 
 TEST_CASE("flow validation: a proxy may read the variables its sequences set") {
