@@ -142,6 +142,34 @@ bool declarePrefixes(std::string_view x, xmlNodePtr at, Context& cx, std::string
   return true;
 }
 
+// MI 4.4 ${...} expression: var.x / var["x"] as vars.x, only where var is the root name (not
+// inside another name such as myvar.x or payload.var.x, nor inside a string literal).
+std::string renameVarRoot(std::string_view e) {
+  std::string out;
+  char quote = 0;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const char c = e[i];
+    if (quote != 0) {
+      if (c == '\\' && i + 1 < e.size()) {
+        out += c;
+        out += e[++i];
+        continue;
+      }
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (e.substr(i, 3) == "var" && i + 3 < e.size() && (e[i + 3] == '.' || e[i + 3] == '[') &&
+               (i == 0 || !(std::isalnum(static_cast<unsigned char>(e[i - 1])) ||
+                            e[i - 1] == '_' || e[i - 1] == '.'))) {
+      out += "vars";
+      i += 2;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 // MI 4.4's ${...} roots that Flowgate names otherwise (functionParams are vars here).
 std::optional<std::string> renameRoots(std::string_view text, std::string& why) {
   std::string out(text);
@@ -154,10 +182,49 @@ std::optional<std::string> renameRoots(std::string_view text, std::string& why) 
       out.replace(p, from.size(), from == "params.uriParams." ? "params.pathParams." : "vars.");
     }
   }
-  return out;
+  // MI 4.4's variables are var.x / var["x"]; Flowgate's are vars (in each ${...} only).
+  std::string renamed;
+  for (std::size_t i = 0; i < out.size();) {
+    const std::size_t open = out.find("${", i);
+    if (open == std::string::npos) {
+      renamed.append(out, i, std::string::npos);
+      break;
+    }
+    const std::size_t close = inlineExpressionEnd(out, open);
+    if (close == std::string::npos) {
+      why = "an unterminated ${ in '" + out + "'";
+      return std::nullopt;
+    }
+    renamed.append(out, i, open - i);
+    renamed += renameVarRoot(std::string_view(out).substr(open, close + 1 - open));
+    i = close + 1;
+  }
+  return renamed;
 }
 
 }  // namespace
+
+std::size_t inlineExpressionEnd(std::string_view text, std::size_t open) {
+  int depth = 0;
+  char quote = 0;
+  for (std::size_t i = open + 1; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote != 0) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == quote) {
+        quote = 0;
+      }
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}' && --depth == 0) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
 
 std::string miErrorCode() {
   return "${error.code == 'upstream_timeout' ? 101504 : (error.code == 'upstream_unavailable' ? "

@@ -51,8 +51,17 @@ void log(xmlNodePtr n, YAML::Node& steps, Context& cx) {
 YAML::Node convertMediators(xmlNodePtr parent, Context& cx, xmlNodePtr outSequence) {
   YAML::Node steps(YAML::NodeType::Sequence);
   if (parent == nullptr) return steps;
+  bool ended = false;  // after a respond or drop, MI runs nothing more of this list
   for (xmlNodePtr n : elements(parent)) {
     const std::string name = localName(n);
+    if (ended) {
+      if (name != "description") {
+        cx.note(n, "<" + name + "> after a respond or drop: never runs in MI, left out");
+        break;
+      }
+      continue;
+    }
+    ended = name == "respond" || name == "drop";
     if (name == "property") {
       property(n, steps, cx);
     } else if (name == "variable") {

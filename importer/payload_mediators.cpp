@@ -61,6 +61,26 @@ void payloadFactory(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (json && c == '"' && (i == 0 || text[i - 1] != '\\')) inString = !inString;
+    if (c == '$' && i + 1 < text.size() && text[i + 1] == '{') {  // MI 4.4's inline form
+      const std::size_t close = inlineExpressionEnd(text, i);
+      if (close == std::string::npos) {
+        return push(steps, cx.marker(n, "an unterminated ${ in the format"));
+      }
+      auto e = translateExpression(text.substr(i, close + 1 - i), n, cx, why);
+      if (!e) return push(steps, cx.marker(n, why));
+      if (json) {
+        // As MI 4.4: in a JSON string the value's text (an object as its JSON text), outside
+        // one the value with its JSON type.
+        const bool whole = inString && i > 0 && text[i - 1] == '"' && close + 1 < text.size() &&
+                           text[close + 1] == '"';
+        if (whole) *e = "${string(" + e->substr(2, e->size() - 3) + ")}";
+        out += inString ? escaped(*e) : "\"" + escaped(*e) + "\"";
+      } else {
+        out += *e;
+      }
+      i = close;
+      continue;
+    }
     if (c != '$' || i + 1 >= text.size() ||
         !std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
       out += c;
@@ -120,6 +140,31 @@ void enrich(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   const std::string st = source ? attr(source, "type").value_or("custom") : "";
   const std::string tt = target ? attr(target, "type").value_or("custom") : "";
   std::string why;
+  // action="child"/"sibling" adds to the target instead of replacing it (MI's JSON arrays
+  // and XML children): only the replacing forms convert.
+  if (const std::string action = target ? attr(target, "action").value_or("replace") : "replace";
+      action != "replace") {
+    return push(steps, cx.marker(n, "enrich with action=\"" + action + "\" (adds to the " + tt +
+                                        " instead of replacing it) has no exact equivalent"));
+  }
+  if (st == "inline" && tt == "property" && elements(source).empty()) {
+    YAML::Node body;  // MI holds inline JSON in the property as JSON
+    body["name"] = attr(target, "property").value_or("");
+    try {
+      const std::string text = textOf(source);
+      const YAML::Node value = YAML::Load(text);
+      if (value.IsMap() || value.IsSequence()) {
+        body["value"] = text.substr(text.find_first_not_of(" \t\r\n"),
+                                    text.find_last_not_of(" \t\r\n") + 1 -
+                                        text.find_first_not_of(" \t\r\n"));
+        body["type"] = "JSON";
+        return push(steps, one("variable", body));
+      }
+    } catch (const YAML::Exception&) {
+    }
+    return push(steps, cx.marker(n, "enrich of inline text that is not a JSON object or array "
+                                    "into a property"));
+  }
   if (st == "body" && tt == "property") {
     YAML::Node body;
     body["name"] = attr(target, "property").value_or("");

@@ -20,6 +20,32 @@ bool readsAsString(const std::string& s) {
   return s.find_first_not_of("0123456789+-.eE") != std::string::npos;
 }
 
+// The type= of a property or variable mediator onto the variable step `body` (which holds its
+// value). Without a type, MI holds a literal value as a STRING: one that YAML would read as a
+// number, boolean or null is written quoted ("007" stays "007"). OM (an XML element) and the
+// other MI types have no Flowgate value: false, with `why`.
+bool typed(xmlNodePtr n, YAML::Node& body, std::string& why) {
+  if (auto type = attr(n, "type")) {
+    const std::string t = toUpperAscii(*type);
+    if (t == "STRING" || t == "INTEGER" || t == "LONG" || t == "DOUBLE" || t == "BOOLEAN" ||
+        t == "JSON") {
+      body["type"] = t == "LONG" ? std::string("INTEGER") : t;
+      return true;
+    }
+    why = "<" + localName(n) + "> type " + t +
+          (t == "OM" ? " (an XML element) has no Flowgate equivalent: a variable holds JSON"
+                     : " has no Flowgate equivalent");
+    return false;
+  }
+  const std::string v = body["value"].Scalar();
+  if (!attr(n, "expression") && !readsAsString(v)) {
+    YAML::Node quoted(v);
+    quoted.SetTag("!");
+    body["value"] = quoted;
+  }
+  return true;
+}
+
 }  // namespace
 
 void property(xmlNodePtr n, YAML::Node& steps, Context& cx) {
@@ -125,19 +151,7 @@ void property(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   auto v = valueOrExpression(n, cx, why);
   if (!v) return push(steps, cx.marker(n, why));
   body["value"] = *v;
-  if (auto type = attr(n, "type")) {
-    const std::string t = toUpperAscii(*type);
-    if (t == "STRING" || t == "INTEGER" || t == "LONG" || t == "DOUBLE" || t == "BOOLEAN" ||
-        t == "JSON") {
-      body["type"] = t == "LONG" ? std::string("INTEGER") : t;
-    } else {
-      return push(steps, cx.marker(n, "property type " + t + " has no Flowgate equivalent"));
-    }
-  } else if (!attr(n, "expression") && !readsAsString(*v)) {
-    YAML::Node quoted(*v);  // MI's default type STRING: "007" stays "007", "true" a string
-    quoted.SetTag("!");
-    body["value"] = quoted;
-  }
+  if (!typed(n, body, why)) return push(steps, cx.marker(n, why));
   push(steps, withNamespaces(one("variable", body), cx));
 }
 
@@ -145,9 +159,7 @@ void variable(xmlNodePtr n, YAML::Node& steps, Context& cx) {  // MI 4.4
   std::string why;
   YAML::Node body = setOrRemove(n, attr(n, "name").value_or(""), cx, why);
   if (body.IsNull()) return push(steps, cx.marker(n, why));
-  if (auto t = attr(n, "type"); t && body["value"]) {
-    body["type"] = toUpperAscii(*t) == "LONG" ? "INTEGER" : toUpperAscii(*t);
-  }
+  if (body["value"] && !typed(n, body, why)) return push(steps, cx.marker(n, why));
   push(steps, withNamespaces(one("variable", body), cx));
 }
 

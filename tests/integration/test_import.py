@@ -97,7 +97,7 @@ class ImportCorpus(unittest.TestCase):
         problems = [l for l in r.stderr.splitlines() if ".yaml:" in l]
         self.assertTrue(problems)
         for line in problems:
-            self.assertRegex(line, r"(sequence_Legacy|api_SecuredApi|api_PassThrough|proxy_SplitOrders|proxy_OrderQueue)"
+            self.assertRegex(line, r"(sequence_Legacy|api_SecuredApi|api_PassThrough|api_PetCardApi|proxy_SplitOrders|proxy_OrderQueue)"
                              r"\.yaml:\d+:\d+: not converted")
         # An API's handlers concern every resource: the marker comes first in each.
         self.assertIn("api_SecuredApi.yaml:10:9: not converted by import-synapse: <handlers>",
@@ -215,6 +215,54 @@ class ImportedFlowsRun(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         # xpath() gives the AddResult element's text: a string (MI would insert it unquoted)
         self.assertEqual(r.json, {"result": "5"})
+
+
+class ImportedMi44Forms(unittest.TestCase):
+    """MI 4.4's forms (tests/data/synapse/mi44_inline_api.xml): variables, inline ${...} in a
+    JSON and an XML payloadFactory, enrich of inline JSON into a property; imported with
+    --allow-partial, so the resource holding what does not convert answers not_migrated."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="flowgate-import-mi44-")
+        out = os.path.join(cls.dir, "proxies")
+        cls.result = run("import-synapse", "--allow-partial", "-o", out,
+                         os.path.join(CORPUS, "mi44_inline_api.xml"))
+        cls.fake = Fake()
+        cls.gateway = Gateway(gateway_config(cls.fake), proxies=out)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gateway.stop()
+        cls.fake.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_the_import_is_partial_and_says_why(self):
+        self.assertEqual(self.result.returncode, 1, self.result.stdout)
+        self.assertIn("mi44_inline_api.xml:42: <variable>", self.result.stdout)
+        self.assertIn('action="child"', self.result.stdout)
+        self.assertIn("<log> after a respond or drop: never runs in MI", self.result.stdout)
+
+    def test_inline_expressions_keep_mi_types_in_and_out_of_strings(self):
+        r = self.gateway.request("POST", "/petcard/card",
+                                 body={"owner": "Ada", "pet": {"name": "Rex", "age": 3}})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json, {
+            "serial": 41, "serialText": "41", "batch": "0.50", "owner": "Ada",
+            "greeting": "Hello Ada!", "pet": {"name": "Rex", "age": 3},
+            "petText": '{"name":"Rex","age":3}', "flag": True})
+
+    def test_inline_json_enriched_into_a_property_reaches_an_xml_payload(self):
+        r = self.gateway.request("POST", "/petcard/tags", body={"owner": "Ada & co"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.headers["Content-Type"], "application/xml")
+        self.assertEqual(r.raw, b'<card xmlns=""><owner>Ada &amp; co</owner><tag>new</tag></card>')
+
+    def test_what_did_not_convert_answers_not_migrated(self):
+        r = self.gateway.request("POST", "/petcard/unconvertible", body={})
+        self.assertEqual(r.status, 500, r)
+        self.assertEqual(r.json["error"]["code"], "not_migrated")
+        self.assertIn("mi44_inline_api.xml:42", r.json["error"]["message"])
 
 
 class ImportedFaultSequence(unittest.TestCase):
