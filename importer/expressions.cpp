@@ -1,6 +1,7 @@
 #include "importer/expressions.hpp"
 
 #include <cctype>
+#include <set>
 
 #include "gateway/expr/date_time.hpp"
 
@@ -92,8 +93,35 @@ std::optional<std::string> property(std::string_view args, xmlNodePtr at, Contex
     }
     return std::string("error.message");
   }
-  if (name == "ERROR_EXCEPTION" || name == "To" || name == "From" || name == "MESSAGE_FORMAT" ||
-      name == "SYSTEM_DATE" || name == "OperationName" || name == "MessageID") {
+  // Properties that Synapse sets itself (message context, server, REST dispatch): none has a
+  // Flowgate value; reading them as variables would read something nothing sets.
+  static const std::set<std::string, std::less<>> kSynapseOwn{"ERROR_EXCEPTION",
+                                                              "To",
+                                                              "From",
+                                                              "ReplyTo",
+                                                              "FaultTo",
+                                                              "RelatesTo",
+                                                              "Action",
+                                                              "MESSAGE_FORMAT",
+                                                              "SYSTEM_DATE",
+                                                              "OperationName",
+                                                              "MessageID",
+                                                              "SERVER_IP",
+                                                              "SERVER_HOST",
+                                                              "FAULT",
+                                                              "RESPONSE",
+                                                              "IsClientDoingREST",
+                                                              "IsClientDoingSOAP11",
+                                                              "PROXY_NAME",
+                                                              "SYNAPSE_REST_API",
+                                                              "SYNAPSE_REST_API_VERSION",
+                                                              "REST_API_CONTEXT",
+                                                              "REST_FULL_REQUEST_PATH",
+                                                              "REST_SUB_REQUEST_PATH",
+                                                              "REST_URL_PREFIX",
+                                                              "TRANSPORT_IN_NAME",
+                                                              "SYNAPSE_RESTAPI_REF"};
+  if (kSynapseOwn.contains(name)) {
     why = "the Synapse property " + name + " has no Flowgate equivalent";
     return std::nullopt;
   }
@@ -158,9 +186,10 @@ std::string renameVarRoot(std::string_view e) {
       if (c == quote) quote = 0;
     } else if (c == '\'' || c == '"') {
       quote = c;
-    } else if (e.substr(i, 3) == "var" && i + 3 < e.size() && (e[i + 3] == '.' || e[i + 3] == '[') &&
-               (i == 0 || !(std::isalnum(static_cast<unsigned char>(e[i - 1])) ||
-                            e[i - 1] == '_' || e[i - 1] == '.'))) {
+    } else if (e.substr(i, 3) == "var" && i + 3 < e.size() &&
+               (e[i + 3] == '.' || e[i + 3] == '[') &&
+               (i == 0 || !(std::isalnum(static_cast<unsigned char>(e[i - 1])) || e[i - 1] == '_' ||
+                            e[i - 1] == '.'))) {
       out += "vars";
       i += 2;
       continue;

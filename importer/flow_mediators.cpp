@@ -173,9 +173,15 @@ void call(xmlNodePtr n, YAML::Node& steps, Context& cx) {
 
 void send(xmlNodePtr n, YAML::Node& steps, Context& cx, xmlNodePtr out) {
   if (child(n, "endpoint") == nullptr) {
-    if (!cx.inFlow || !cx.targetEndpoint) {  // an outSequence's send: the answer goes back
+    if (!cx.inFlow) {  // an outSequence's send: the answer goes back
       respond(steps, cx);
       return;
+    }
+    if (!cx.targetEndpoint) {
+      return push(steps, cx.marker(n,
+                                   "a <send/> without an endpoint, where no target endpoint "
+                                   "is set, sends to the message's To address (WS-Addressing "
+                                   "or the request's URL): name the endpoint"));
     }
     push(steps, callStep(n, *cx.targetEndpoint, cx));  // the in-flow's: the target endpoint
   } else {

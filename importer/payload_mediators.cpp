@@ -154,16 +154,17 @@ void enrich(xmlNodePtr n, YAML::Node& steps, Context& cx) {
       const std::string text = textOf(source);
       const YAML::Node value = YAML::Load(text);
       if (value.IsMap() || value.IsSequence()) {
-        body["value"] = text.substr(text.find_first_not_of(" \t\r\n"),
-                                    text.find_last_not_of(" \t\r\n") + 1 -
-                                        text.find_first_not_of(" \t\r\n"));
+        body["value"] =
+            text.substr(text.find_first_not_of(" \t\r\n"),
+                        text.find_last_not_of(" \t\r\n") + 1 - text.find_first_not_of(" \t\r\n"));
         body["type"] = "JSON";
         return push(steps, one("variable", body));
       }
     } catch (const YAML::Exception&) {
     }
-    return push(steps, cx.marker(n, "enrich of inline text that is not a JSON object or array "
-                                    "into a property"));
+    return push(steps, cx.marker(n,
+                                 "enrich of inline text that is not a JSON object or array "
+                                 "into a property"));
   }
   if (st == "body" && tt == "property") {
     YAML::Node body;
