@@ -374,13 +374,16 @@ std::optional<Artifact> sequence(xmlNodePtr n, const std::string& name, Context&
     }
     if (!params.empty()) {
       doc["description"] = "From the sequence template " + name + ": its parameters (" + params +
-                           ") are vars set by the caller (call-template's with-param)";
+                           ") are the vars \"" + name +
+                           ".<parameter>\" that the caller sets (call-template's with-param)";
     }
   }
   cx.resetFlow();
+  cx.templateName = fromTemplate ? name : "";
   cx.inFault = cx.faultSequences != nullptr && cx.faultSequences->contains(name);
   doc["sequence"] = convertMediators(body, cx, nullptr);
   cx.inFault = false;
+  cx.templateName.clear();
   if (name == "fault") {
     cx.note(n,
             "MI runs the sequence named fault for a proxy or API without a faultSequence; "

@@ -56,6 +56,17 @@ struct Context {
   // The payload is XML now (an XML payloadFactory came last): messageType application/xml
   // has nothing to convert.
   bool xmlPayload = false;
+  // Converting the sequence template of this name: its parameters ($func:p) are the vars
+  // "<template>.<p>" that a call-template sets (MI keeps them on a stack, one frame per call:
+  // named per template, a nested call of another template does not overwrite them).
+  std::string templateName;
+  // The variable that holds parameter `param` of `templateName` (the param itself outside one).
+  std::string functionParam(const std::string& param) const {
+    return templateName.empty() ? param : templateName + "." + param;
+  }
+  static std::string functionParam(const std::string& tmpl, const std::string& param) {
+    return tmpl + "." + param;
+  }
   // The namespaces the expressions of the step being converted need (xpath()).
   std::map<std::string, std::string> namespaces;
 

@@ -71,7 +71,7 @@ std::optional<std::string> property(std::string_view args, xmlNodePtr at, Contex
         "gateway.yaml's configs: and read ${configs.x}";
     return std::nullopt;
   }
-  if (scope == "func") return member("vars", name);
+  if (scope == "func") return member("vars", cx.functionParam(name));
   if (scope != "default" && scope != "synapse") {
     why = "get-property scope '" + scope + "' has no equivalent (only default, transport, func)";
     return std::nullopt;
@@ -200,16 +200,25 @@ std::string renameVarRoot(std::string_view e) {
 }
 
 // MI 4.4's ${...} roots that Flowgate names otherwise (functionParams are vars here).
-std::optional<std::string> renameRoots(std::string_view text, std::string& why) {
+std::optional<std::string> renameRoots(std::string_view text, const Context& cx, std::string& why) {
   std::string out(text);
   if (out.find("properties.") != std::string::npos) {
     why = "MI 4.4's properties.* (axis2 and transport scopes) have no Flowgate equivalent";
     return std::nullopt;
   }
-  for (std::string_view from : {"params.functionParams.", "params.uriParams."}) {
-    for (std::size_t p; (p = out.find(from)) != std::string::npos;) {
-      out.replace(p, from.size(), from == "params.uriParams." ? "params.pathParams." : "vars.");
+  for (std::size_t p; (p = out.find("params.uriParams.")) != std::string::npos;) {
+    out.replace(p, std::string_view("params.uriParams.").size(), "params.pathParams.");
+  }
+  // params.functionParams.p: the template's parameter variable (see Context::functionParam).
+  constexpr std::string_view kFunc = "params.functionParams.";
+  for (std::size_t p; (p = out.find(kFunc)) != std::string::npos;) {
+    std::size_t end = p + kFunc.size();
+    while (end < out.size() &&
+           (std::isalnum(static_cast<unsigned char>(out[end])) || out[end] == '_')) {
+      ++end;
     }
+    const std::string param = out.substr(p + kFunc.size(), end - p - kFunc.size());
+    out.replace(p, end - p, member("vars", cx.functionParam(param)));
   }
   // MI 4.4's variables are var.x / var["x"]; Flowgate's are vars (in each ${...} only).
   std::string renamed;
@@ -268,7 +277,7 @@ std::optional<std::string> translateExpression(std::string_view synapse, xmlNode
     return std::nullopt;
   }
   if (e.starts_with("${") && e.ends_with("}")) {  // MI 4.4: the same language, but for roots
-    return renameRoots(e, why);
+    return renameRoots(e, cx, why);
   }
   if (e.starts_with("json-eval(") && e.ends_with(")")) {
     const std::string path = trim(e.substr(10, e.size() - 11));
@@ -281,7 +290,7 @@ std::optional<std::string> translateExpression(std::string_view synapse, xmlNode
   if (e.starts_with("$ctx:")) return "${" + member("vars", e.substr(5)) + "}";
   if (e.starts_with("$trp:")) return "${" + member("headers", e.substr(5)) + "}";
   if (e.starts_with("$url:")) return "${" + member("params.queryParams", e.substr(5)) + "}";
-  if (e.starts_with("$func:")) return "${" + member("vars", e.substr(6)) + "}";
+  if (e.starts_with("$func:")) return "${" + member("vars", cx.functionParam(e.substr(6))) + "}";
   if (e.starts_with("get-property(") && e.ends_with(")")) {
     auto p = property(std::string_view(e).substr(13, e.size() - 14), at, cx, why);
     if (!p) return std::nullopt;
@@ -357,9 +366,9 @@ std::optional<std::string> translateValue(std::string_view text, xmlNodePtr at, 
     return translateExpression(std::string_view(t).substr(1, t.size() - 2), at, cx, why);
   }
   if (t.starts_with("{$ctx:") && t.back() == '}' && t.find('}') == t.size() - 1) {
-    return "${" + member("vars", t.substr(6, t.size() - 7)) + "}";
+    return "${" + member("vars", cx.functionParam(t.substr(6, t.size() - 7))) + "}";
   }
-  if (t.find("${") != std::string::npos) return renameRoots(text, why);  // MI 4.4 text
+  if (t.find("${") != std::string::npos) return renameRoots(text, cx, why);  // MI 4.4 text
   return std::string(text);  // literal (or already Flowgate's legacy forms, which stay valid)
 }
 

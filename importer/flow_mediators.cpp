@@ -236,7 +236,7 @@ void callTemplate(xmlNodePtr n, YAML::Node& steps, Context& cx) {
   for (xmlNodePtr p : elements(n)) {
     if (localName(p) != "with-param") continue;
     YAML::Node body;
-    body["name"] = attr(p, "name").value_or("");
+    body["name"] = Context::functionParam(target, attr(p, "name").value_or(""));
     auto v = translateValue(attr(p, "value").value_or(""), p, cx, why);
     if (!v) return push(steps, cx.marker(p, why));
     body["value"] = *v;

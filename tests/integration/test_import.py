@@ -265,6 +265,25 @@ class ImportedMi44Forms(unittest.TestCase):
         self.assertIn("mi44_inline_api.xml:42", r.json["error"]["message"])
 
 
+class ImportedNestedTemplates(unittest.TestCase):
+    """tests/data/synapse/nested_templates.xml: a template that calls another still reads its
+    own parameter afterwards (MI's function stack), served against nothing but the gateway."""
+
+    def test_each_call_template_keeps_its_own_parameters(self):
+        tmp = tempfile.mkdtemp(prefix="flowgate-import-templates-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        out = os.path.join(tmp, "proxies")
+        r = run("import-synapse", "-o", out, os.path.join(CORPUS, "nested_templates.xml"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        fake = Fake()
+        self.addCleanup(fake.stop)
+        gateway = Gateway(gateway_config(fake), proxies=out)
+        self.addCleanup(gateway.stop)
+        resp = gateway.post("BadgeProxy", {"name": "Ada"})
+        self.assertEqual(resp.status, 200, resp)
+        self.assertEqual(resp.json, {"badge": "Ada", "stamp": "stamp-Ada"})
+
+
 class ImportedFaultSequence(unittest.TestCase):
     """A fault sequence's makefault: the client gets MI's SOAP Fault and status."""
 

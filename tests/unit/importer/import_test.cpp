@@ -48,7 +48,7 @@ TEST_CASE("import-synapse: the corpus converts to its golden files") {
     ++compared;
   }
   CHECK(compared >= 10);
-  CHECK(result.artifacts.size() == 227);  // every artifact of the corpus that converts
+  CHECK(result.artifacts.size() == 230);  // every artifact of the corpus that converts
   CHECK_FALSE(result.complete());
 }
 
@@ -117,5 +117,34 @@ TEST_CASE("import-synapse: expressions, row by row") {
       REQUIRE(got);
       CHECK(*got == row.flowgate);
     }
+  }
+}
+
+TEST_CASE("import-synapse: a template's parameters are its own variables") {
+  xml::ensureInitialized();
+  std::string error;
+  auto doc = xml::Document::parse("<sequence xmlns='http://ws.apache.org/ns/synapse'/>", error);
+  REQUIRE(doc);
+  xmlNodePtr at = xmlDocGetRootElement(doc->get());
+  struct Row {
+    std::string synapse, inTemplate, outside;
+  } rows[] = {
+      {"$func:who", "${vars[\"Greet.who\"]}", "${vars.who}"},
+      {"get-property('func', 'who')", "${vars[\"Greet.who\"]}", "${vars.who}"},
+      {"${params.functionParams.who + '!'}", "${vars[\"Greet.who\"] + '!'}", "${vars.who + '!'}"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.synapse);
+    std::vector<importer::Finding> findings;
+    importer::Context cx;
+    cx.findings = &findings;
+    std::string why;
+    auto outside = importer::translateExpression(row.synapse, at, cx, why);
+    REQUIRE(outside);
+    CHECK(*outside == row.outside);
+    cx.templateName = "Greet";
+    auto inside = importer::translateExpression(row.synapse, at, cx, why);
+    REQUIRE(inside);
+    CHECK(*inside == row.inTemplate);
   }
 }
