@@ -18,6 +18,7 @@
 // byte arrives (eof/reset on write or on the first read), an idempotent request is sent once more
 // on a fresh connection; a non-idempotent one never is.
 #include "gateway/http_client.hpp"
+#include "gateway/response_parser.hpp"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -405,7 +406,7 @@ asio::awaitable<Exchange> exchange(Stream& stream, Connection& conn, const WireR
     co_return out;
   }
   for (;;) {
-    http::response_parser<http::string_body> parser;
+    ResponseParser parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(options.maxResponseBytes);
     if (head) parser.skip(true);
@@ -416,19 +417,11 @@ asio::awaitable<Exchange> exchange(Stream& stream, Connection& conn, const WireR
       co_return out;
     }
     out.gotResponseBytes = true;
-    const unsigned status = parser.get().result_int();
+    const int status = parser.response().status;
     if (status >= 100 && status < 200 && status != 101) continue;  // interim answer
     out.keepAlive =
-        parser.get().keep_alive() && !parser.need_eof() && conn.buffer.size() == 0 && status != 101;
-    auto message = parser.release();
-    out.response.status = static_cast<int>(status);
-    out.response.headers.reserve(
-        static_cast<std::size_t>(std::distance(message.begin(), message.end())));
-    for (const auto& field : message) {
-      out.response.headers.emplace_back(std::string(field.name_string()),
-                                        std::string(field.value()));
-    }
-    out.response.body = std::move(message.body());
+        parser.keep_alive() && !parser.need_eof() && conn.buffer.size() == 0 && status != 101;
+    out.response = parser.release();
     conn.tcp().expires_never();
     co_return out;
   }
@@ -552,9 +545,8 @@ class BeastHttpClient final : public HttpClient {
                              std::to_string(requestTimeout.count()) + " ms");
     }
     if (ec == http::error::body_limit) {
-      return Error::make(
-          ErrorCode::BadUpstreamResponse,
-          "upstream answer exceeds " + std::to_string(options_.maxResponseBytes) +
+      return Error::make(ErrorCode::BadUpstreamResponse,
+                         "upstream answer exceeds " + std::to_string(options_.maxResponseBytes) +
                              " bytes (upstream.maxResponseBytes)");
     }
     if (ec == http::error::header_limit) {
