@@ -14,15 +14,18 @@ namespace flowgate {
 
 namespace http = boost::beast::http;
 
-Admin::Admin(const LiveState& live, const ConfigReloader& reloader)
-    : live_(live), reloader_(reloader) {}
+Admin::Admin(LiveState& live, ConfigReloader& reloader)
+    : live_(live), reloader_(reloader), management_(live, reloader) {}
 
 void Admin::addReadinessDetail(std::string name, ReadinessCheck check) {
   readiness_.emplace_back(std::move(name), std::move(check));
 }
 
-Response Admin::handle(const Request& req) const {
+Response Admin::handle(const Request& req, std::string_view peer) const {
   const std::string_view path = targetPath({req.target().data(), req.target().size()});
+  if (path == "/management" || path.starts_with("/management/")) {
+    return management_.handle(req, peer);
+  }
   if (path == "/healthz") return jsonResponse(req.version(), true, 200, R"({"status":"ok"})", "");
   if (path == "/readyz") return readyz(req.version());
   if (path == "/metrics") {
@@ -32,7 +35,8 @@ Response Admin::handle(const Request& req) const {
     res.prepare_payload();
     return res;
   }
-  Error e = Error::make(ErrorCode::NotFound, "admin endpoints: /healthz, /readyz, /metrics");
+  Error e = Error::make(ErrorCode::NotFound,
+                        "admin endpoints: /healthz, /readyz, /metrics, /management/");
   return jsonResponse(req.version(), true, 404, errorEnvelope(e, "", ""), "");
 }
 

@@ -333,7 +333,7 @@ const std::set<std::string> kSections{"server",  "admin",      "logging",    "up
 const std::set<std::string> kServerKeys{"listen",         "threads",      "maxBodyBytes",
                                         "headerTimeout",  "idleTimeout",  "maxConnections",
                                         "maxHeaderBytes", "maxPipelined", "drainTimeout"};
-const std::set<std::string> kAdminKeys{"listen"};
+const std::set<std::string> kAdminKeys{"listen", "token"};
 const std::set<std::string> kLoggingKeys{"level", "format"};
 const std::set<std::string> kProxiesKeys{"watch", "watchInterval"};
 const std::set<std::string> kTokenStoreKeys{"kind", "url"};
@@ -581,6 +581,15 @@ void applyDocument(const YAML::Node& root, const std::string& path, Load& load) 
   }
   if (const auto a = root["admin"]; a && r.checkMap(a, "admin", kAdminKeys)) {
     r.parsed(a, "listen", "admin", parseListenEndpoint, out.admin.listen);
+    r.parsed(
+        a, "token", "admin",
+        [](const std::string& text, std::string& value) -> std::string {
+          // A token an attacker could guess in a few tries protects nothing.
+          if (!text.empty() && text.size() < 16) return "at least 16 characters";
+          value = text;
+          return "";
+        },
+        out.admin.token);
   }
   if (const auto l = root["logging"]; l && r.checkMap(l, "logging", kLoggingKeys)) {
     r.string(l, "level", "logging", out.logging.level,

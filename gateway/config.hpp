@@ -70,6 +70,8 @@ struct GatewayConfig {
   } server;
   struct Admin {
     Endpoint listen{"127.0.0.1", 9164};
+    // The bearer token of /management/ calls (README "Operations console"); empty: none set.
+    std::string token;
   } admin;
   struct Logging {
     std::string level = "info";   // trace|debug|info|warn|error|off

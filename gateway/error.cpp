@@ -70,6 +70,10 @@ std::string_view errorCodeName(ErrorCode code) {
       return "error";
     case ErrorCode::FlowLimitExceeded:
       return "flow_limit_exceeded";
+    case ErrorCode::Unauthorized:
+      return "unauthorized";
+    case ErrorCode::Forbidden:
+      return "forbidden";
   }
   return "internal_error";
 }
@@ -122,6 +126,10 @@ int defaultStatus(ErrorCode code) {
     case ErrorCode::Custom:
     case ErrorCode::FlowLimitExceeded:
       return 500;
+    case ErrorCode::Unauthorized:
+      return 401;
+    case ErrorCode::Forbidden:
+      return 403;
   }
   return 500;
 }

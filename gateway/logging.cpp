@@ -92,6 +92,13 @@ void setLogLevel(const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
 }
 
+std::string logLevel() {
+  const auto name = spdlog::level::to_string_view(spdlog::get_level());
+  // spdlog names warn "warning" and error "error"; the config's names are returned.
+  const std::string text(name.data(), name.size());
+  return text == "warning" ? "warn" : text;
+}
+
 void logAccess(const AccessRecord& r) {
   if (!spdlog::should_log(spdlog::level::info)) return;
   const double ms = static_cast<double>(r.micros) / 1000.0;
@@ -103,8 +110,9 @@ void logAccess(const AccessRecord& r) {
   if (!r.api.empty()) {
     const std::string api = escapeForLogLine(r.api);
     const std::string resource = escapeForLogLine(r.resource);
-    what = jsonFormat ? fmt::format(R"("api":{},"resource":{})", jsonQuote(api), jsonQuote(resource))
-                      : fmt::format("api={} resource={}", api, resource);
+    what = jsonFormat
+               ? fmt::format(R"("api":{},"resource":{})", jsonQuote(api), jsonQuote(resource))
+               : fmt::format("api={} resource={}", api, resource);
   } else {
     const std::string proxy = escapeForLogLine(r.proxy);
     what = jsonFormat ? fmt::format(R"("proxy":{})", jsonQuote(proxy))

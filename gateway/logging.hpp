@@ -31,8 +31,10 @@ void logFields(LogLevel level, std::string_view message,
 // read the bound ports from it).
 void logAlways(std::string_view message);
 
-// Changes the level at run time (hot reload).
+// Changes the level at run time (hot reload, PUT /management/logging).
 void setLogLevel(const std::string& level);
+// The level in force: trace, debug, info, warn, error or off.
+std::string logLevel();
 
 struct AccessRecord {
   std::string_view requestId;

@@ -228,8 +228,7 @@ Counter& malformedRequests() {
 
 OpenConnections::OpenConnections()
     : gauge_(metrics()
-                 .gauge("flowgate_open_connections", "Open client connections (proxy listener)",
-                        {})
+                 .gauge("flowgate_open_connections", "Open client connections (proxy listener)", {})
                  .with({})) {}
 
 SessionContext::SessionContext(LiveState& l, Dispatcher& d, OpenConnections& o)
@@ -301,7 +300,10 @@ awaitable<void> serveConnection(SessionContext context, HttpClient& http, tcp::s
     // (No co_await inside ?: : GCC 12 miscompiles that.)
     Response res;
     if (context.admin) {
-      res = context.admin->handle(req);
+      beast::error_code ignored;
+      const auto peer = stream.socket().remote_endpoint(ignored);
+      res =
+          context.admin->handle(req, ignored ? std::string("unknown") : peer.address().to_string());
     } else {
       res = co_await handleProxyWatched(*context.dispatcher, http, stream, buffer, req, *note);
     }

@@ -1,0 +1,312 @@
+#include "gateway/management.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "gateway/error.hpp"
+#include "gateway/flow/sequence.hpp"
+#include "gateway/live_state.hpp"
+#include "gateway/logging.hpp"
+#include "gateway/pipeline.hpp"
+#include "gateway/proxy.hpp"
+#include "gateway/reloader.hpp"
+
+namespace flowgate {
+
+namespace http = boost::beast::http;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+namespace {
+
+constexpr std::string_view kPrefix = "/management";
+
+Response json(unsigned version, int status, const rapidjson::StringBuffer& body) {
+  return jsonResponse(version, true, status, std::string(body.GetString(), body.GetSize()), "");
+}
+
+Response error(unsigned version, ErrorCode code, std::string message) {
+  const Error e = Error::make(code, std::move(message));
+  return jsonResponse(version, true, e.status, errorEnvelope(e, "", ""), "");
+}
+
+void key(Writer& w, std::string_view k, std::string_view v) {
+  w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool mutating(const Request& req) {
+  const auto m = req.method();
+  return m != http::verb::get && m != http::verb::head;
+}
+
+std::string what(const Request& req) {
+  return std::string(req.method_string()) + " " +
+         std::string(targetPath({req.target().data(), req.target().size()}));
+}
+
+// One JSON object per artifact kind, as the list and the detail show it.
+void writeProxy(Writer& w, const Proxy& p) {
+  w.StartObject();
+  key(w, "kind", "proxy");
+  key(w, "name", p.name);
+  key(w, "file", p.file);
+  key(w, "path", "/services/" + p.name);
+  if (!p.description.empty()) key(w, "description", p.description);
+  w.Key("properties");
+  w.StartArray();
+  for (const auto& prop : p.properties) w.String(prop.name.c_str());
+  w.EndArray();
+  w.EndObject();
+}
+
+void writeApi(Writer& w, const Api& api) {
+  w.StartObject();
+  key(w, "kind", "api");
+  key(w, "name", api.name);
+  key(w, "file", api.file);
+  key(w, "context", api.context);
+  w.Key("resources");
+  w.StartArray();
+  for (const auto& r : api.resources) {
+    w.StartObject();
+    key(w, "resource", r->resource);
+    if (!r->description.empty()) key(w, "description", r->description);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+void writeSequence(Writer& w, const flow::Sequence& s) {
+  w.StartObject();
+  key(w, "kind", "sequence");
+  key(w, "name", s.name);
+  key(w, "file", s.file);
+  w.EndObject();
+}
+
+}  // namespace
+
+bool isLoopbackHost(std::string_view host) {
+  return host == "::1" || host.starts_with("127.");
+}
+
+bool tokensEqual(std::string_view given, std::string_view expected) {
+  unsigned char a[SHA256_DIGEST_LENGTH];
+  unsigned char b[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(given.data()), given.size(), a);
+  SHA256(reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), b);
+  return CRYPTO_memcmp(a, b, sizeof a) == 0;
+}
+
+Management::Management(LiveState& live, ConfigReloader& reloader)
+    : live_(live), reloader_(reloader) {}
+
+bool Management::refused(const Request& req, std::string_view peer, Response& out) const {
+  const auto settings = live_.settings();
+  const std::string& token = settings->admin.token;
+  const bool loopback = isLoopbackHost(settings->admin.listen.host);
+  const bool needed = mutating(req) || !loopback;
+  if (!needed) return false;
+  const auto header = req.find(http::field::authorization);
+  std::string_view given;
+  if (header != req.end()) {
+    const std::string_view value(header->value().data(), header->value().size());
+    if (value.size() > 7 && (value.substr(0, 7) == "Bearer " || value.substr(0, 7) == "bearer ")) {
+      given = value.substr(7);
+    }
+  }
+  ErrorCode code = ErrorCode::Unauthorized;
+  std::string message;
+  std::string who = given.empty() ? "anonymous" : "wrong token";
+  if (token.empty()) {
+    code = ErrorCode::Forbidden;
+    message = mutating(req) ? "mutating management calls need admin.token to be set"
+                            : "admin.listen is not a loopback address: management calls need "
+                              "admin.token to be set";
+  } else if (given.empty()) {
+    message = "this management call needs Authorization: Bearer <admin.token>";
+  } else if (!tokensEqual(given, token)) {
+    code = ErrorCode::Forbidden;
+    message = "the Authorization header does not match admin.token";
+  } else {
+    return false;
+  }
+  logFields(LogLevel::Warn, "management call refused",
+            {{"who", who},
+             {"what", what(req)},
+             {"from", std::string(peer)},
+             {"status", std::to_string(defaultStatus(code))}});
+  out = error(req.version(), code, std::move(message));
+  if (code == ErrorCode::Unauthorized) out.set(http::field::www_authenticate, "Bearer");
+  return true;
+}
+
+Response Management::handle(const Request& req, std::string_view peer) const {
+  Response out;
+  if (refused(req, peer, out)) return out;
+  std::string_view path = targetPath({req.target().data(), req.target().size()});
+  path.remove_prefix(kPrefix.size());
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  const unsigned v = req.version();
+  const bool read = req.method() == http::verb::get || req.method() == http::verb::head;
+  if (path == "/artifacts") {
+    if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/artifacts");
+    return artifacts(v);
+  }
+  if (path.starts_with("/artifacts/")) {
+    if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/artifacts/NAME");
+    return artifact(v, path.substr(std::string_view("/artifacts/").size()));
+  }
+  if (path == "/logging") return logging(req, peer);
+  if (path == "/reload") return reload(req, peer);
+  return error(v, ErrorCode::NotFound,
+               "management endpoints: /management/artifacts, /management/artifacts/NAME, "
+               "/management/logging, /management/reload");
+}
+
+Response Management::artifacts(unsigned version) const {
+  const auto set = live_.proxies();
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("artifacts");
+  w.StartArray();
+  for (const auto& [name, proxy] : set->byName) writeProxy(w, *proxy);
+  for (const auto& api : set->apis) writeApi(w, *api);
+  for (const auto& [name, sequence] : set->sequences) writeSequence(w, *sequence);
+  w.EndArray();
+  w.Key("endpoints");
+  w.Uint64(set->endpoints);
+  key(w, "summary", set->summary());
+  w.EndObject();
+  return json(version, 200, buffer);
+}
+
+// One artifact by name (a proxy, else an API, else a sequence): its list entry and its YAML
+// as the file holds it now.
+Response Management::artifact(unsigned version, std::string_view name) const {
+  const auto set = live_.proxies();
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  std::string file;
+  if (const Proxy* p = set->find(name)) {
+    writeProxy(w, *p);
+    file = p->file;
+  }
+  if (file.empty()) {
+    for (const auto& api : set->apis) {
+      if (api->name == name) {
+        writeApi(w, *api);
+        file = api->file;
+        break;
+      }
+    }
+  }
+  if (file.empty()) {
+    if (auto it = set->sequences.find(name); it != set->sequences.end()) {
+      writeSequence(w, *it->second);
+      file = it->second->file;
+    }
+  }
+  if (file.empty()) {
+    return error(version, ErrorCode::NotFound,
+                 "no proxy, API or sequence named '" + std::string(name) + "'");
+  }
+  // The entry's object is reopened to add the YAML: parse it back (small) and extend it.
+  rapidjson::Document doc;
+  doc.Parse(buffer.GetString(), buffer.GetSize());
+  const std::string yaml = readFile(file);
+  doc.AddMember("yaml", rapidjson::Value(yaml.c_str(), doc.GetAllocator()), doc.GetAllocator());
+  rapidjson::StringBuffer out;
+  Writer ow(out);
+  doc.Accept(ow);
+  return json(version, 200, out);
+}
+
+Response Management::logging(const Request& req, std::string_view peer) const {
+  const unsigned v = req.version();
+  if (req.method() == http::verb::put) {
+    rapidjson::Document body;
+    body.Parse(req.body().data(), req.body().size());
+    if (body.HasParseError() || !body.IsObject()) {
+      return error(v, ErrorCode::InvalidJson,
+                   "expected a JSON object such as {\"level\":\"debug\"}");
+    }
+    const auto it = body.FindMember("level");
+    static const std::set<std::string, std::less<>> kLevels{"trace", "debug", "info",
+                                                            "warn",  "error", "off"};
+    if (it == body.MemberEnd() || !it->value.IsString()) {
+      return error(v, ErrorCode::MissingParameter,
+                   "level: one of trace, debug, info, warn, error, off");
+    }
+    const std::string level(it->value.GetString(), it->value.GetStringLength());
+    if (!kLevels.contains(level)) {
+      return error(v, ErrorCode::InvalidParameter,
+                   "level: one of trace, debug, info, warn, error, off");
+    }
+    const std::string before = logLevel();
+    setLogLevel(level);
+    logFields(
+        LogLevel::Warn, "management: log level changed",
+        {{"what", what(req)}, {"from", std::string(peer)}, {"before", before}, {"level", level}});
+  } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    return error(v, ErrorCode::MethodNotAllowed, "GET or PUT /management/logging");
+  }
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  key(w, "level", logLevel());
+  w.EndObject();
+  return json(v, 200, buffer);
+}
+
+Response Management::reload(const Request& req, std::string_view peer) const {
+  const unsigned v = req.version();
+  std::string errors;
+  if (req.method() == http::verb::post) {
+    if (!reloader_.available()) {
+      return error(v, ErrorCode::NotFound, "this gateway was started without a reloadable config");
+    }
+    errors = reloader_.reload();
+    logFields(errors.empty() ? LogLevel::Info : LogLevel::Warn, "management: reload",
+              {{"what", what(req)},
+               {"from", std::string(peer)},
+               {"result", errors.empty() ? "applied" : "refused"}});
+  } else if (req.method() == http::verb::get || req.method() == http::verb::head) {
+    errors = reloader_.lastError();
+  } else {
+    return error(v, ErrorCode::MethodNotAllowed, "GET or POST /management/reload");
+  }
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("ok");
+  w.Bool(errors.empty());
+  w.Key("errors");
+  w.StartArray();
+  std::istringstream lines(errors);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) w.String(line.c_str());
+  }
+  w.EndArray();
+  key(w, "summary", live_.proxies()->summary());
+  w.EndObject();
+  return json(v, 200, buffer);
+}
+
+}  // namespace flowgate

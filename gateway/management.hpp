@@ -1,0 +1,46 @@
+// The management API under /management/ on the admin listener (README "Operations console"):
+// what is deployed (proxies, APIs with their resources, sequences), the log level read and
+// changed at run time, and reload with its last result. Every call passes the token rules
+// first: on a loopback admin listener reads need no token; mutating calls, and every call on
+// a listener bound elsewhere, need `Authorization: Bearer <admin.token>` (compared in
+// constant time). A refused call gets a 401/403 envelope and an audit line (who, what, from
+// where); an accepted mutating call gets an audit line too. Synchronous, as the admin answers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "gateway/http_message.hpp"
+
+namespace flowgate {
+
+class ConfigReloader;
+class LiveState;
+
+class Management {
+ public:
+  Management(LiveState& live, ConfigReloader& reloader);
+
+  // `peer`: the client's address, for the audit lines.
+  Response handle(const Request& req, std::string_view peer) const;
+
+ private:
+  // An answer when the call is refused, else an empty optional-like Response (status 0).
+  bool refused(const Request& req, std::string_view peer, Response& out) const;
+  Response artifacts(unsigned version) const;
+  Response artifact(unsigned version, std::string_view name) const;
+  Response logging(const Request& req, std::string_view peer) const;
+  Response reload(const Request& req, std::string_view peer) const;
+
+  LiveState& live_;
+  ConfigReloader& reloader_;
+};
+
+// Whether `host` (admin.listen's host) is a loopback address: 127.0.0.0/8 or ::1.
+bool isLoopbackHost(std::string_view host);
+
+// Equal without a timing difference that depends on where they differ (both hashed with
+// SHA-256, the digests compared with CRYPTO_memcmp): the bearer token check.
+bool tokensEqual(std::string_view given, std::string_view expected);
+
+}  // namespace flowgate
