@@ -13,6 +13,7 @@
 #include "gateway/flow/step.hpp"
 #include "gateway/health.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/openapi.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/server.hpp"
 #include "gateway/shared_store.hpp"
@@ -25,6 +26,7 @@ constexpr const char* kUsage = R"(usage:
   flowgate serve  [--config FILE] [--proxies DIR] [--listen HOST:PORT] [--sandbox]
                   [--sandbox-listen HOST:PORT]
   flowgate check  [--config FILE] [--proxies DIR]
+  flowgate openapi [--config FILE] [--proxies DIR]
   flowgate health [--config FILE] [--admin HOST:PORT]
   flowgate describe [--json] [STEP]
   flowgate import-synapse [-o OUTDIR] [--report FILE] [--allow-partial] PATH...
@@ -147,7 +149,8 @@ int main(int argc, char** argv) {
     flowgate::flow::registerBuiltinSteps(steps, connectors);
     return flowgate::describeCommand(steps, o.step, o.json, std::cout, std::cerr);
   }
-  if (o.command != "serve" && o.command != "check" && o.command != "health") {
+  if (o.command != "serve" && o.command != "check" && o.command != "health" &&
+      o.command != "openapi") {
     std::cerr << "flowgate: unknown command " << o.command << "\n" << kUsage;
     return 2;
   }
@@ -176,6 +179,10 @@ int main(int argc, char** argv) {
     printErrors(errors);
     std::cerr << "flowgate: " << errors.size() << " problem(s) found\n";
     return 1;
+  }
+  if (o.command == "openapi") {  // the document GET /management/openapi.json answers
+    std::cout << flowgate::openApiDocument(*proxies);
+    return 0;
   }
   if (o.command == "check") {
     std::cout << "OK: " << o.config << " and " << proxies->summary() << " in " << o.proxies << "\n";

@@ -94,8 +94,10 @@ std::shared_ptr<const Api> ArtifactLoader::compileApi(const Source& source, Rout
       }
       (std::string_view(key) == "uriTemplate" ? rr.uriTemplate : rr.urlMapping) = t.Scalar();
       flow->resource = t.Scalar();
+      flow->uriTemplate = std::string_view(key) == "uriTemplate";
     }
     if (flow->resource.empty()) flow->resource = "*";
+    for (const auto& m : rr.methods) flow->methods.push_back(toUpperAscii(m));
     if (const YAML::Node accepts = r["accepts"]; accepts) {
       if (!accepts.IsSequence()) {
         addError(errors_, source.file, accepts,

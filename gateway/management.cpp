@@ -14,6 +14,7 @@
 #include "gateway/flow/sequence.hpp"
 #include "gateway/live_state.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/openapi.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/reloader.hpp"
@@ -172,11 +173,15 @@ Response Management::handle(const Request& req, std::string_view peer) const {
     if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/artifacts/NAME");
     return artifact(v, path.substr(std::string_view("/artifacts/").size()));
   }
+  if (path == "/openapi.json") {
+    if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/openapi.json");
+    return jsonResponse(v, true, 200, openApiDocument(*live_.proxies()), "");
+  }
   if (path == "/logging") return logging(req, peer);
   if (path == "/reload") return reload(req, peer);
   return error(v, ErrorCode::NotFound,
                "management endpoints: /management/artifacts, /management/artifacts/NAME, "
-               "/management/logging, /management/reload");
+               "/management/openapi.json, /management/logging, /management/reload");
 }
 
 Response Management::artifacts(unsigned version) const {

@@ -33,6 +33,10 @@ struct Proxy {
   // An API resource: its uriTemplate or urlMapping as written ("*" with neither), for
   // metrics and access lines; empty for a proxy.
   std::string resource;
+  // An API resource: its methods as written (empty = any) and whether `resource` is a
+  // uriTemplate (else a urlMapping, or "*"): for the OpenAPI document.
+  std::vector<std::string> methods;
+  bool uriTemplate = false;
   // An API resource: media types besides JSON that it takes as a text payload (`accepts:`).
   std::vector<std::string> accepts;
   bool api = false;
@@ -60,7 +64,7 @@ struct ProxySet {
   JsonDoc configs;                               // gateway.yaml configs: (an object)
   // kind: sequence, by name; the sequence steps that run them hold them too.
   std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> sequences;
-  std::size_t endpoints = 0;                     // kind: endpoint files compiled
+  std::size_t endpoints = 0;  // kind: endpoint files compiled
   // "15 proxies" and, when there are any, ", 1 APIs, 2 sequences, 1 endpoints".
   std::string summary() const;
   const Proxy* find(std::string_view name) const {
@@ -83,7 +87,6 @@ std::vector<std::string> artifactFiles(const std::string& dir);
 // `configs` (gateway.yaml configs:) are read by ${configs.x} and folded into endpoint URLs.
 std::shared_ptr<const ProxySet> loadProxyDir(
     const std::string& dir, const ConnectorRegistry& registry, ConfigErrors& errors,
-    const UpstreamPolicy& defaults = {},
-    const std::map<std::string, std::string>& configs = {});
+    const UpstreamPolicy& defaults = {}, const std::map<std::string, std::string>& configs = {});
 
 }  // namespace flowgate

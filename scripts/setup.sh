@@ -16,6 +16,7 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   packages+=(
     python3-yaml  # tests/integration/test_deploy.py reads the compose and k8s manifests
+    python3-jsonschema  # tests/integration/test_openapi.py: the OpenAPI 3.0 JSON Schema
     libbenchmark-dev  # bench/micro, built and smoke-tested by scripts/test.sh
     redis-server  # tests/integration/test_redis.py starts a real one
     clang-14 libclang-rt-14-dev llvm-14  # scripts/sanitize.sh: ASan/UBSan, libFuzzer, symbolizer
