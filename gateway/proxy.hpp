@@ -18,6 +18,7 @@
 namespace flowgate {
 
 class ConnectorRegistry;
+class RequestMetrics;
 
 // `properties:` entries: evaluated in order at the start of the flow into `vars.<name>`.
 struct CompiledProperty {
@@ -43,6 +44,8 @@ struct Proxy {
   flow::StepList steps;
   std::optional<flow::StepList> onError;
   bool suspends = false;  // some step waits (an upstream call): run as a coroutine
+  // Its request series, resolved when it is compiled (never null once compiled).
+  std::shared_ptr<const RequestMetrics> metrics;
 };
 
 // A compiled kind: api: its resources in declaration order (the router's indexes).
@@ -60,7 +63,7 @@ struct ProxySet {
   JsonDoc configs;                               // gateway.yaml configs: (an object)
   // kind: sequence, by name; the sequence steps that run them hold them too.
   std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> sequences;
-  std::size_t endpoints = 0;                     // kind: endpoint files compiled
+  std::size_t endpoints = 0;  // kind: endpoint files compiled
   // "15 proxies" and, when there are any, ", 1 APIs, 2 sequences, 1 endpoints".
   std::string summary() const;
   const Proxy* find(std::string_view name) const {
@@ -83,7 +86,6 @@ std::vector<std::string> artifactFiles(const std::string& dir);
 // `configs` (gateway.yaml configs:) are read by ${configs.x} and folded into endpoint URLs.
 std::shared_ptr<const ProxySet> loadProxyDir(
     const std::string& dir, const ConnectorRegistry& registry, ConfigErrors& errors,
-    const UpstreamPolicy& defaults = {},
-    const std::map<std::string, std::string>& configs = {});
+    const UpstreamPolicy& defaults = {}, const std::map<std::string, std::string>& configs = {});
 
 }  // namespace flowgate
