@@ -52,7 +52,7 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   ++inFlight_;
-  inFlightGauge_.inc();
+  inFlightGauge_.Increment();
   std::string requestId(req["X-Request-ID"]);
   if (!validRequestId(requestId)) requestId = newRequestId();
   note.requestId = requestId;
@@ -183,7 +183,7 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
   // Out of flight before the access line: a reader of the log who then scrapes /metrics
   // (as the tests do) never sees the request still counted.
   --inFlight_;
-  inFlightGauge_.dec();
+  inFlightGauge_.Decrement();
   logAccess(record);
   co_return res;
 }

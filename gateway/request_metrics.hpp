@@ -1,11 +1,17 @@
 // One artifact's request series: flowgate_requests_total{proxy,status} and
 // flowgate_request_duration_seconds{proxy} for a proxy, flowgate_api_requests_total
 // {api,resource,status} and flowgate_api_request_duration_seconds{api,resource} for an API
-// resource. Made when the artifact is compiled; the Dispatcher records each answer here.
+// resource. Made when the artifact is compiled (also on a reload: the same labels find the
+// same series), so that recording an answer takes no registry lock.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+
+#include "gateway/metrics.hpp"
 
 namespace flowgate {
 
@@ -21,11 +27,22 @@ class RequestMetrics {
   void record(int status, long long micros) const;
 
  private:
-  RequestMetrics(std::string name, std::string resource, bool api);
+  RequestMetrics(Family<Counter>& requests, Labels labels, Histogram& latency);
+  Counter& requestsWith(int status) const;
+  Counter& addStatus(int status) const;
 
-  std::string name_;
-  std::string resource_;
-  bool api_;
+  // A status's counter, filled on its first sight (then read without a lock).
+  struct Slot {
+    std::atomic<int> status{0};  // 0: empty
+    std::atomic<Counter*> counter{nullptr};
+  };
+  static constexpr std::size_t kSlots = 16;
+
+  Family<Counter>& requests_;
+  Labels labels_;  // the artifact's label values; the status is appended
+  Histogram& latency_;
+  mutable std::array<Slot, kSlots> byStatus_;
+  mutable std::mutex adding_;
 };
 
 }  // namespace flowgate

@@ -232,22 +232,38 @@ std::optional<milliseconds> SuspensionTable::recordFailure(const std::string& ke
   return duration;
 }
 
-void SuspensionTable::render(std::string& out, Clock::time_point now) {
-  out +=
-      "# HELP flowgate_upstream_suspended 1 while the upstream is suspended (suspendOnFailure)\n"
-      "# TYPE flowgate_upstream_suspended gauge\n";
+prometheus::MetricFamily SuspensionTable::collect(Clock::time_point now) const {
+  auto family = collectedFamily("flowgate_upstream_suspended",
+                                "1 while the upstream is suspended (suspendOnFailure)",
+                                prometheus::MetricType::Gauge);
   std::lock_guard lock(states_->mutex);  // the admin listener's, not a request's: not counted
   for (const auto& [key, state] : states_->states) {
     if (neverFailed(*state)) continue;
-    out += "flowgate_upstream_suspended{upstream=\"" + escapeLabelValue(key) + "\"} " +
-           (untilOf(*state) > now ? "1" : "0") + "\n";
+    addSample(family, {"upstream"}, {key}, untilOf(*state) > now ? 1 : 0);
   }
+  return family;
 }
+
+namespace {
+
+// The table's gauge, read at scrape time.
+class SuspensionCollector final : public prometheus::Collectable {
+ public:
+  explicit SuspensionCollector(const SuspensionTable& table) : table_(table) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    return {table_.collect(SuspensionTable::Clock::now())};
+  }
+
+ private:
+  const SuspensionTable& table_;
+};
+
+}  // namespace
 
 SuspensionTable& suspensions() {
   static SuspensionTable* table = [] {
     auto* t = new SuspensionTable();  // never destroyed: used by every thread until exit
-    metrics().addCollector([t](std::string& out) { t->render(out, Clock::now()); });
+    metrics().addCollector(std::make_shared<SuspensionCollector>(*t));
     return t;
   }();
   return *table;
@@ -437,7 +453,7 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
   for (unsigned attempt = 1;; ++attempt) {
     const auto now = Clock::now();
     if (auto left = table.suspendedFor(key, now)) {
-      m.rejected.with({key}).inc();
+      m.rejected.with({key}).Increment();
       co_return Error::make(ErrorCode::UpstreamSuspended,
                             "upstream " + key + " is suspended for another " +
                                 std::to_string(left->count()) +
@@ -474,17 +490,17 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
     bool retryable = false;
     if (result) {
       table.recordSuccess(key);
-      durations.observeMicros(micros);
-      m.calls.with({connector, operation, std::to_string(result->status)}).inc();
+      observeMicros(durations, micros);
+      m.calls.with({connector, operation, std::to_string(result->status)}).Increment();
       retryable = request.idempotent && isRetryableStatus(result->status);
     } else {
       const Error& e = result.error();
       if (e.code == ErrorCode::ClientClosed) co_return result;
-      m.calls.with({connector, operation, std::string(errorCodeName(e.code))}).inc();
+      m.calls.with({connector, operation, std::string(errorCodeName(e.code))}).Increment();
       if (isTransportFailure(e)) {
-        durations.observeMicros(micros);
+        observeMicros(durations, micros);
         if (auto suspendedFor = table.recordFailure(key, policy_.suspend, Clock::now())) {
-          m.suspended.with({key}).inc();
+          m.suspended.with({key}).Increment();
           logEvent(LogLevel::Warn, "upstream " + key + " suspended for " +
                                        std::to_string(suspendedFor->count()) + " ms after " +
                                        std::to_string(policy_.suspend.failures) +
@@ -501,10 +517,10 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
     const milliseconds backoff = retryBackoff(policy_.retry, attempt, jitterUnit());
     if (deadline && now_() + backoff >= *deadline) co_return result;
     if (!budget.tryRetry(key, policy_.retry, now_())) {
-      m.budgetExhausted.with({key}).inc();
+      m.budgetExhausted.with({key}).Increment();
       co_return result;  // the last attempt's answer or error
     }
-    m.retries.with({connector, operation}).inc();
+    m.retries.with({connector, operation}).Increment();
     ++stats_.retries;
     if (backoff.count() > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor, backoff);

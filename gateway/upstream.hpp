@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include <prometheus/metric_family.h>
+
 #include "gateway/http_client.hpp"
 #include "gateway/upstream_policy.hpp"
 
@@ -55,9 +57,8 @@ class SuspensionTable {
   std::optional<std::chrono::milliseconds> recordFailure(const std::string& key,
                                                          const SuspendPolicy& policy,
                                                          Clock::time_point now);
-  // Prometheus lines: flowgate_upstream_suspended{upstream=...} 0|1 for every upstream that
-  // ever failed.
-  void render(std::string& out, Clock::time_point now);
+  // flowgate_upstream_suspended{upstream=...} 0|1 for every upstream that ever failed.
+  prometheus::MetricFamily collect(Clock::time_point now) const;
 
  private:
   std::unique_ptr<detail::UpstreamStates<detail::SuspensionState>> states_;

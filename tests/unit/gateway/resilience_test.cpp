@@ -153,9 +153,9 @@ TEST_CASE("suspension: N consecutive failures suspend, the duration grows, a suc
   CHECK(table.recordFailure(key, policy, t) == milliseconds(100));
 
   std::string out;
-  table.render(out, t);
+  out = serialize({table.collect(t)});
   CHECK(out.find("flowgate_upstream_suspended{upstream=\"http://u:1\"} 1") != std::string::npos);
-  table.render(out = "", t + milliseconds(101));
+  out = serialize({table.collect(t + milliseconds(101))});
   CHECK(out.find("flowgate_upstream_suspended{upstream=\"http://u:1\"} 0") != std::string::npos);
 }
 
