@@ -33,9 +33,6 @@ RequestFamilies& families() {
 
 }  // namespace
 
-RequestMetrics::RequestMetrics(Family<Counter>& requests, Labels labels, Histogram& latency)
-    : requests_(requests), labels_(std::move(labels)), latency_(latency) {}
-
 std::shared_ptr<const RequestMetrics> RequestMetrics::forProxy(const std::string& proxy) {
   RequestFamilies& f = families();
   return std::shared_ptr<const RequestMetrics>(
@@ -55,42 +52,8 @@ const RequestMetrics& RequestMetrics::unmatched() {
 }
 
 void RequestMetrics::record(int status, long long micros) const {
-  requestsWith(status).Increment();
+  requests_.at(status).Increment();
   observeMicros(latency_, micros);
-}
-
-Counter& RequestMetrics::requestsWith(int status) const {
-  if (status <= 0) {  // never an HTTP answer; 0 marks an empty slot
-    Labels values = labels_;
-    values.push_back(std::to_string(status));
-    return requests_.with(values);
-  }
-  // Open addressing on the status: a few distinct statuses per artifact in practice.
-  for (std::size_t i = 0; i < kSlots; ++i) {
-    const Slot& slot = byStatus_[(static_cast<std::size_t>(status) + i) % kSlots];
-    const int seen = slot.status.load(std::memory_order_acquire);
-    if (seen == status) return *slot.counter.load(std::memory_order_relaxed);
-    if (seen == 0) break;
-  }
-  return addStatus(status);
-}
-
-Counter& RequestMetrics::addStatus(int status) const {
-  countRequestPathLock();
-  std::lock_guard lock(adding_);
-  Labels values = labels_;
-  values.push_back(std::to_string(status));
-  for (std::size_t i = 0; i < kSlots; ++i) {
-    Slot& slot = byStatus_[(static_cast<std::size_t>(status) + i) % kSlots];
-    const int seen = slot.status.load(std::memory_order_relaxed);
-    if (seen == status) return *slot.counter.load(std::memory_order_relaxed);
-    if (seen != 0) continue;
-    Counter& counter = requests_.resolve(values);
-    slot.counter.store(&counter, std::memory_order_relaxed);
-    slot.status.store(status, std::memory_order_release);  // publishes the counter
-    return counter;
-  }
-  return requests_.with(values);  // the table is full: the per-thread cache
 }
 
 }  // namespace flowgate

@@ -5,13 +5,11 @@
 // same series), so that recording an answer takes no registry lock.
 #pragma once
 
-#include <array>
-#include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "gateway/metrics.hpp"
+#include "gateway/status_counters.hpp"
 
 namespace flowgate {
 
@@ -27,22 +25,11 @@ class RequestMetrics {
   void record(int status, long long micros) const;
 
  private:
-  RequestMetrics(Family<Counter>& requests, Labels labels, Histogram& latency);
-  Counter& requestsWith(int status) const;
-  Counter& addStatus(int status) const;
+  RequestMetrics(Family<Counter>& requests, Labels labels, Histogram& latency)
+      : requests_(requests, std::move(labels)), latency_(latency) {}
 
-  // A status's counter, filled on its first sight (then read without a lock).
-  struct Slot {
-    std::atomic<int> status{0};  // 0: empty
-    std::atomic<Counter*> counter{nullptr};
-  };
-  static constexpr std::size_t kSlots = 16;
-
-  Family<Counter>& requests_;
-  Labels labels_;  // the artifact's label values; the status is appended
+  StatusCounters requests_;
   Histogram& latency_;
-  mutable std::array<Slot, kSlots> byStatus_;
-  mutable std::mutex adding_;
 };
 
 }  // namespace flowgate

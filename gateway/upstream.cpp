@@ -14,6 +14,7 @@
 
 #include "gateway/logging.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/upstream_metrics.hpp"
 
 namespace flowgate {
 
@@ -379,35 +380,6 @@ milliseconds retryBackoff(const RetryPolicy& policy, unsigned attempt, double un
 
 namespace {
 
-struct UpstreamMetrics {
-  Family<Counter>& calls = metrics().counter(
-      "flowgate_upstream_requests_total",
-      "Upstream calls by connector, operation and outcome (HTTP status or error code)",
-      {"connector", "operation", "status"});
-  Family<Histogram>& duration = metrics().histogram(
-      "flowgate_upstream_request_duration_seconds", "Upstream call latency (one attempt)",
-      {"connector", "operation"},
-      {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
-  Family<Counter>& retries =
-      metrics().counter("flowgate_upstream_retries_total", "Upstream calls retried after a failure",
-                        {"connector", "operation"});
-  Family<Counter>& suspended =
-      metrics().counter("flowgate_upstream_suspensions_total",
-                        "Times an upstream was suspended after consecutive failures", {"upstream"});
-  Family<Counter>& rejected = metrics().counter(
-      "flowgate_upstream_suspended_rejections_total",
-      "Calls answered 503 upstream_suspended without touching the network", {"upstream"});
-  Family<Counter>& budgetExhausted = metrics().counter(
-      "flowgate_upstream_retry_budget_exhausted_total",
-      "Retries not made because the upstream's retry budget was spent (upstream.retry)",
-      {"upstream"});
-};
-
-UpstreamMetrics& upstreamMetrics() {
-  static UpstreamMetrics* m = new UpstreamMetrics();
-  return *m;
-}
-
 // Failures of the transport (not of the API): these count towards suspension.
 bool isTransportFailure(const Error& e) {
   return e.code == ErrorCode::UpstreamUnavailable || e.code == ErrorCode::UpstreamTimeout ||
@@ -426,12 +398,11 @@ double jitterUnit() {
 }  // namespace
 
 UpstreamCaller::UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy,
-                               std::string_view connector, std::string_view operation,
-                               CallStats& stats, std::shared_ptr<Cancellation> cancel, Now now)
+                               const UpstreamSeries& series, CallStats& stats,
+                               std::shared_ptr<Cancellation> cancel, Now now)
     : inner_(inner),
       policy_(policy),
-      connector_(connector),
-      operation_(operation),
+      series_(series),
       stats_(stats),
       cancel_(std::move(cancel)),
       now_(now ? std::move(now) : Now([] { return Clock::now(); })) {
@@ -440,15 +411,13 @@ UpstreamCaller::UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy,
 
 asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
                                                            const HostAllowList& allowed) {
-  auto& m = upstreamMetrics();
+  UpstreamFamilies& m = upstreamFamilies();
   SuspensionTable& table = suspensions();
   RetryBudget& budget = retryBudgets();
   const std::string key = upstreamKey(request.url);
   const std::optional<Clock::time_point> deadline = deadline_;
   request.cancel = cancel_;
-  const std::string connector(connector_);
-  const std::string operation(operation_);
-  auto& durations = m.duration.with({connector, operation});
+  Histogram& durations = series_.duration();
 
   for (unsigned attempt = 1;; ++attempt) {
     const auto now = Clock::now();
@@ -491,12 +460,12 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
     if (result) {
       table.recordSuccess(key);
       observeMicros(durations, micros);
-      m.calls.with({connector, operation, std::to_string(result->status)}).Increment();
+      series_.answered(result->status).Increment();
       retryable = request.idempotent && isRetryableStatus(result->status);
     } else {
       const Error& e = result.error();
       if (e.code == ErrorCode::ClientClosed) co_return result;
-      m.calls.with({connector, operation, std::string(errorCodeName(e.code))}).Increment();
+      series_.failed(errorCodeName(e.code)).Increment();
       if (isTransportFailure(e)) {
         observeMicros(durations, micros);
         if (auto suspendedFor = table.recordFailure(key, policy_.suspend, Clock::now())) {
@@ -520,7 +489,7 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
       m.budgetExhausted.with({key}).Increment();
       co_return result;  // the last attempt's answer or error
     }
-    m.retries.with({connector, operation}).Increment();
+    series_.retries().Increment();
     ++stats_.retries;
     if (backoff.count() > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor, backoff);

@@ -23,6 +23,8 @@
 
 namespace flowgate {
 
+class UpstreamSeries;
+
 // "scheme://host:port" of an absolute URL (lower-case), the unit of suspension.
 std::string upstreamKey(std::string_view url);
 
@@ -112,9 +114,9 @@ class UpstreamCaller final : public HttpClient {
   using Now = std::function<std::chrono::steady_clock::time_point()>;
 
   // `now` is the time source of the deadline (tests inject one); empty = steady_clock.
-  UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy, std::string_view connector,
-                 std::string_view operation, CallStats& stats, std::shared_ptr<Cancellation> cancel,
-                 Now now = {});
+  // `series`: the step's (resolved when it was compiled; it outlives the caller).
+  UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy, const UpstreamSeries& series,
+                 CallStats& stats, std::shared_ptr<Cancellation> cancel, Now now = {});
 
   boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
                                                     const HostAllowList& allowed) override;
@@ -122,8 +124,7 @@ class UpstreamCaller final : public HttpClient {
  private:
   HttpClient& inner_;
   const UpstreamPolicy& policy_;
-  std::string_view connector_;
-  std::string_view operation_;
+  const UpstreamSeries& series_;
   CallStats& stats_;
   std::shared_ptr<Cancellation> cancel_;
   Now now_;

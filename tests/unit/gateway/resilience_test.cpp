@@ -13,6 +13,7 @@
 #include "gateway/metrics.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/upstream.hpp"
+#include "gateway/upstream_metrics.hpp"
 #include "tests/unit/support/echo_connector.hpp"
 
 using namespace flowgate;
@@ -331,7 +332,8 @@ Result<HttpResponse> callThrough(HttpClient& inner, const UpstreamPolicy& policy
                                  const std::string& url) {
   boost::asio::io_context ioc;
   CallStats stats;
-  UpstreamCaller caller(inner, policy, "echo", "say", stats, nullptr);
+  const auto series = UpstreamSeries::make("echo", "say");
+  UpstreamCaller caller(inner, policy, *series, stats, nullptr);
   std::optional<Result<HttpResponse>> out;
   boost::asio::co_spawn(
       ioc,
