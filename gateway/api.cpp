@@ -4,6 +4,7 @@
 
 #include "gateway/artifact_loader.hpp"
 #include "gateway/ascii.hpp"
+#include "gateway/request_metrics.hpp"
 
 namespace flowgate {
 
@@ -127,6 +128,7 @@ std::shared_ptr<const Api> ArtifactLoader::compileApi(const Source& source, Rout
     flow->onError = compileOnError(handler, cx);
     flow->suspends =
         flow::anySuspends(flow->steps) || (flow->onError && flow::anySuspends(*flow->onError));
+    flow->metrics = RequestMetrics::forApiResource(flow->name, flow->resource);
     route.resources.push_back(std::move(rr));
     api->resources.push_back(std::move(flow));
   }

@@ -15,6 +15,7 @@
 #include "gateway/logging.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/proxy.hpp"
+#include "gateway/request_metrics.hpp"
 #include "gateway/trace_context.hpp"
 
 namespace flowgate {
@@ -36,30 +37,14 @@ bool validRequestId(std::string_view id) {
   return true;
 }
 
-const std::vector<double> kLatencyBounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                         0.25,   0.5,   1,      2.5,   5,    10,    30};
-
 }  // namespace
 
 Dispatcher::Dispatcher(LiveState& live, const ConnectorRegistry& registry)
     : live_(live),
       registry_(registry),
-      requests_(metrics().counter(
-          "flowgate_requests_total",
-          "Requests answered, by proxy and HTTP status (proxy \"-\": no such proxy)",
-          {"proxy", "status"})),
-      latency_(metrics().histogram("flowgate_request_duration_seconds",
-                                   "Time from a request's last byte to its answer", {"proxy"},
-                                   kLatencyBounds)),
       inFlightGauge_(
-          metrics().gauge("flowgate_in_flight_requests", "Requests being processed", {}).with({})),
-      apiRequests_(metrics().counter("flowgate_api_requests_total",
-                                     "API requests answered, by API, resource (its uriTemplate "
-                                     "or urlMapping) and HTTP status",
-                                     {"api", "resource", "status"})),
-      apiLatency_(metrics().histogram("flowgate_api_request_duration_seconds",
-                                      "Time from an API request's last byte to its answer",
-                                      {"api", "resource"}, kLatencyBounds)) {}
+          metrics().gauge("flowgate_in_flight_requests", "Requests being processed", {}).with({})) {
+}
 
 awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
                                          std::shared_ptr<Cancellation> cancel,
@@ -67,7 +52,7 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   ++inFlight_;
-  inFlightGauge_.inc();
+  inFlightGauge_.Increment();
   std::string requestId(req["X-Request-ID"]);
   if (!validRequestId(requestId)) requestId = newRequestId();
   note.requestId = requestId;
@@ -178,14 +163,7 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
   const bool api = proxy != nullptr && proxy->api;
-  if (api) {
-    apiRequests_.with({proxy->name, proxy->resource, std::to_string(out.status)}).inc();
-    apiLatency_.with({proxy->name, proxy->resource}).observeMicros(micros);
-  } else {
-    const std::string_view label = proxy ? std::string_view(proxy->name) : std::string_view("-");
-    requests_.with({std::string(label), std::to_string(out.status)}).inc();
-    latency_.with({std::string(label)}).observeMicros(micros);
-  }
+  (proxy != nullptr ? *proxy->metrics : RequestMetrics::unmatched()).record(out.status, micros);
   AccessRecord record;
   record.requestId = requestId;
   record.traceId = trace.traceId;
@@ -205,7 +183,7 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
   // Out of flight before the access line: a reader of the log who then scrapes /metrics
   // (as the tests do) never sees the request still counted.
   --inFlight_;
-  inFlightGauge_.dec();
+  inFlightGauge_.Decrement();
   logAccess(record);
   co_return res;
 }

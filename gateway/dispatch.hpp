@@ -37,11 +37,7 @@ class Dispatcher {
   LiveState& live_;
   const ConnectorRegistry& registry_;
   std::atomic<long> inFlight_{0};
-  Family<Counter>& requests_;
-  Family<Histogram>& latency_;
   Gauge& inFlightGauge_;
-  Family<Counter>& apiRequests_;
-  Family<Histogram>& apiLatency_;
 };
 
 }  // namespace flowgate

@@ -29,8 +29,7 @@ Counter& rejectedConnections() {
 
 }  // namespace
 
-Listener::Listener(Workers& workers, LiveState& live, Dispatcher& dispatcher,
-                   OpenConnections& open)
+Listener::Listener(Workers& workers, LiveState& live, Dispatcher& dispatcher, OpenConnections& open)
     : workers_(workers),
       live_(live),
       sessions_(live, dispatcher, open),
@@ -88,7 +87,7 @@ awaitable<void> Listener::acceptLoop() {
     }
     if (!admin_ && static_cast<std::size_t>(sessions_.open->count()) >=
                        live_.settings()->server.maxConnections) {
-      rejected_.inc();
+      rejected_.Increment();
       asio::co_spawn(w.ioc,
                      refuseConnection(std::move(socket), ErrorCode::ServerBusy, 503,
                                       "too many open connections (server.maxConnections)"),

@@ -27,7 +27,7 @@ void ExceptionReport::operator()(std::exception_ptr failure) const {
     what = e.what();
   } catch (...) {
   }
-  crashes->with({task}).inc();
+  crashes->with({task}).Increment();
   std::string where = task;
   if (note && !note->requestId.empty()) where += " (request " + note->requestId + ")";
   logEvent(LogLevel::Error, where + " ended by an exception: " + what);

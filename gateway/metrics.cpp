@@ -1,81 +1,21 @@
 #include "gateway/metrics.hpp"
 
 #include <array>
-#include <charconv>
+#include <atomic>
+#include <sstream>
 #include <string_view>
 #include <unordered_map>
 
+#include <prometheus/text_serializer.h>
+
 namespace flowgate {
-
-Histogram::Histogram(const std::vector<double>* bounds)
-    : bounds_(bounds), buckets_(new std::atomic<std::uint64_t>[bounds->size() + 1]) {
-  for (std::size_t i = 0; i <= bounds_->size(); ++i) buckets_[i].store(0);
-}
-
-void Histogram::observeSeconds(double seconds) {
-  std::size_t i = 0;
-  while (i < bounds_->size() && seconds > (*bounds_)[i]) ++i;
-  buckets_[i].fetch_add(1, std::memory_order_relaxed);
-  const double micros = seconds * 1e6;
-  sumMicros_.fetch_add(micros > 0 ? static_cast<std::uint64_t>(micros) : 0,
-                       std::memory_order_relaxed);
-  count_.fetch_add(1, std::memory_order_relaxed);
-}
-
-void Histogram::snapshot(std::vector<std::uint64_t>& cumulative, double& sum,
-                         std::uint64_t& count) const {
-  cumulative.assign(bounds_->size() + 1, 0);
-  std::uint64_t running = 0;
-  for (std::size_t i = 0; i <= bounds_->size(); ++i) {
-    running += buckets_[i].load(std::memory_order_relaxed);
-    cumulative[i] = running;
-  }
-  sum = static_cast<double>(sumMicros_.load(std::memory_order_relaxed)) / 1e6;
-  count = running;
-}
-
-std::string escapeLabelValue(const std::string& value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 namespace {
 
-std::string labelText(const Labels& names, const Labels& values, const std::string& extra = "") {
-  std::string out;
-  for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
-    out += (out.empty() ? "" : ",") + names[i] + "=\"" + escapeLabelValue(values[i]) + "\"";
-  }
-  if (!extra.empty()) out += (out.empty() ? "" : ",") + extra;
-  return out.empty() ? "" : "{" + out + "}";
-}
-
-// Shortest text that reads back as the same double (0.1 -> "0.1").
-std::string number(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, ec == std::errc() ? end : buf);
-}
-
-template <class Metric>
-Metric* makeMetric(const std::vector<double>& bounds) {
-  if constexpr (std::is_same_v<Metric, Histogram>) {
-    return new Histogram(&bounds);
-  } else {
-    return new Metric();
-  }
+prometheus::Labels labelMap(const Labels& names, const Labels& values) {
+  prometheus::Labels out;
+  for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) out[names[i]] = values[i];
+  return out;
 }
 
 // The series this thread found before, by family id and label values. Ids are never reused,
@@ -140,6 +80,20 @@ std::array<RecentSeries, kRecentSeries>& recentSeries() {
 constinit std::atomic<std::uint64_t> requestPathLockCount{0};
 constinit std::atomic<std::uint64_t> familyIds{0};
 
+// flowgate_request_path_locks_total, read at scrape time.
+class RequestPathLocks final : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    auto family = collectedFamily("flowgate_request_path_locks_total",
+                                  "Process-wide mutexes taken on the request path (first sight "
+                                  "of a series or upstream on a thread, failures, retries, token "
+                                  "refreshes)",
+                                  prometheus::MetricType::Counter);
+    addSample(family, {}, {}, static_cast<double>(requestPathLocks()));
+    return {std::move(family)};
+  }
+};
+
 }  // namespace
 
 std::uint64_t nextFamilyId() {
@@ -163,7 +117,8 @@ Metric& Family<Metric>::with(const Labels& values) {
   if (const auto it = local.find(SeriesKeyRef{id_, &values}); it != local.end()) {
     metric = it->second;
   } else {
-    metric = &withLocked(values);
+    countRequestPathLock();
+    metric = &resolve(values);
     if (local.size() >= kMaxLocalSeries) local.clear();
     local.emplace(SeriesKey{id_, values}, metric);
   }
@@ -174,34 +129,11 @@ Metric& Family<Metric>::with(const Labels& values) {
 }
 
 template <class Metric>
-Metric& Family<Metric>::withLocked(const Labels& values) {
-  countRequestPathLock();
-  std::lock_guard lock(mutex_);
-  auto& slot = series_[values];
-  if (!slot) slot.reset(makeMetric<Metric>(bounds_));
-  return *slot;
-}
-
-template <class Metric>
-void Family<Metric>::render(std::string& out, const char* type) const {
-  out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " " + type + "\n";
-  std::lock_guard lock(mutex_);
-  for (const auto& [values, metric] : series_) {
-    if constexpr (std::is_same_v<Metric, Histogram>) {
-      std::vector<std::uint64_t> cumulative;
-      double sum = 0;
-      std::uint64_t count = 0;
-      metric->snapshot(cumulative, sum, count);
-      for (std::size_t i = 0; i < cumulative.size(); ++i) {
-        const std::string le = i < bounds_.size() ? number(bounds_[i]) : "+Inf";
-        out += name_ + "_bucket" + labelText(labelNames_, values, "le=\"" + le + "\"") + " " +
-               std::to_string(cumulative[i]) + "\n";
-      }
-      out += name_ + "_sum" + labelText(labelNames_, values) + " " + number(sum) + "\n";
-      out += name_ + "_count" + labelText(labelNames_, values) + " " + std::to_string(count) + "\n";
-    } else {
-      out += name_ + labelText(labelNames_, values) + " " + std::to_string(metric->value()) + "\n";
-    }
+Metric& Family<Metric>::resolve(const Labels& values) {
+  if constexpr (std::is_same_v<Metric, Histogram>) {
+    return family_.Add(labelMap(labelNames_, values), bounds_);
+  } else {
+    return family_.Add(labelMap(labelNames_, values));
   }
 }
 
@@ -209,18 +141,26 @@ template class Family<Counter>;
 template class Family<Gauge>;
 template class Family<Histogram>;
 
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {}
+
 Family<Counter>& Metrics::counter(const std::string& name, const std::string& help,
                                   Labels labelNames) {
   std::lock_guard lock(mutex_);
   auto& slot = counters_[name];
-  if (!slot) slot = std::make_unique<Family<Counter>>(name, help, std::move(labelNames));
+  if (!slot) {
+    auto& family = prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
+    slot = std::make_unique<Family<Counter>>(family, std::move(labelNames));
+  }
   return *slot;
 }
 
 Family<Gauge>& Metrics::gauge(const std::string& name, const std::string& help, Labels labelNames) {
   std::lock_guard lock(mutex_);
   auto& slot = gauges_[name];
-  if (!slot) slot = std::make_unique<Family<Gauge>>(name, help, std::move(labelNames));
+  if (!slot) {
+    auto& family = prometheus::BuildGauge().Name(name).Help(help).Register(*registry_);
+    slot = std::make_unique<Family<Gauge>>(family, std::move(labelNames));
+  }
   return *slot;
 }
 
@@ -229,42 +169,64 @@ Family<Histogram>& Metrics::histogram(const std::string& name, const std::string
   std::lock_guard lock(mutex_);
   auto& slot = histograms_[name];
   if (!slot) {
-    slot =
-        std::make_unique<Family<Histogram>>(name, help, std::move(labelNames), std::move(bounds));
+    auto& family = prometheus::BuildHistogram().Name(name).Help(help).Register(*registry_);
+    slot = std::make_unique<Family<Histogram>>(family, std::move(labelNames), std::move(bounds));
   }
   return *slot;
 }
 
-void Metrics::addCollector(std::function<void(std::string&)> collector) {
+void Metrics::addCollector(std::shared_ptr<prometheus::Collectable> collector) {
   std::lock_guard lock(mutex_);
   collectors_.push_back(std::move(collector));
 }
 
 std::string Metrics::render() const {
-  std::string out;
-  std::lock_guard lock(mutex_);
-  for (const auto& [name, family] : counters_) family->render(out, "counter");
-  for (const auto& [name, family] : gauges_) family->render(out, "gauge");
-  for (const auto& [name, family] : histograms_) family->render(out, "histogram");
-  for (const auto& collector : collectors_) collector(out);
-  return out;
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& collector : collectors_) {
+      for (auto& family : collector->Collect()) families.push_back(std::move(family));
+    }
+  }
+  return serialize(families);
+}
+
+std::string serialize(const std::vector<prometheus::MetricFamily>& families) {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, families);
+  return out.str();
 }
 
 Metrics& metrics() {
   static Metrics* instance = [] {
     auto* m = new Metrics();  // never destroyed: used until exit by all threads
-    m->addCollector([](std::string& out) {
-      out +=
-          "# HELP flowgate_request_path_locks_total Process-wide mutexes taken on the request "
-          "path (first sight of a series or upstream on a thread, failures, retries, token "
-          "refreshes)\n"
-          "# TYPE flowgate_request_path_locks_total counter\n"
-          "flowgate_request_path_locks_total " +
-          std::to_string(requestPathLocks()) + "\n";
-    });
+    m->addCollector(std::make_shared<RequestPathLocks>());
     return m;
   }();
   return *instance;
+}
+
+prometheus::MetricFamily collectedFamily(const std::string& name, const std::string& help,
+                                         prometheus::MetricType type) {
+  prometheus::MetricFamily family;
+  family.name = name;
+  family.help = help;
+  family.type = type;
+  return family;
+}
+
+void addSample(prometheus::MetricFamily& family, const Labels& labelNames, const Labels& values,
+               double value) {
+  prometheus::ClientMetric sample;
+  for (std::size_t i = 0; i < labelNames.size() && i < values.size(); ++i) {
+    sample.label.push_back({labelNames[i], values[i]});
+  }
+  if (family.type == prometheus::MetricType::Counter) {
+    sample.counter.value = value;
+  } else {
+    sample.gauge.value = value;
+  }
+  family.metric.push_back(std::move(sample));
 }
 
 }  // namespace flowgate

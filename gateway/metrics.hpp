@@ -1,58 +1,34 @@
-// Process-wide metrics in the Prometheus text exposition format (version 0.0.4).
+// Process-wide metrics, exposed in the Prometheus text format by prometheus-cpp's core library
+// (Debian 12: prometheus-cpp-dev, libprometheus-cpp-core1.0; never its pull/push parts).
 //
-// Debian 12 ships no prometheus-cpp package, so this is a small registry of our own: counter,
-// gauge and histogram families with fixed label names, lock-free updates (atomics) and one
-// mutex per family taken only to create a label set: with() finds a series this thread has
-// seen before in a per-thread cache, without a lock (series are never removed, so a Metric&
-// stays valid for the life of its family).
+// Metrics owns a prometheus::Registry; Family<T> wraps one of its families (T is
+// prometheus::Counter, Gauge or Histogram) with fixed label names. Adding a series takes
+// prometheus-cpp's family mutex, so the request path never does it in the common case: the
+// series of a compiled artifact are resolved at load (gateway/request_metrics.hpp), and
+// with() finds a series this thread has seen before in a per-thread cache, without a lock
+// (series are never removed, so a T& stays valid for the life of its family).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+
 namespace flowgate {
 
-class Counter {
- public:
-  void inc(std::uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
-  std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<std::uint64_t> value_{0};
-};
-
-class Gauge {
- public:
-  void inc(std::int64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
-  void dec(std::int64_t n = 1) { value_.fetch_sub(n, std::memory_order_relaxed); }
-  void set(std::int64_t v) { value_.store(v, std::memory_order_relaxed); }
-  std::int64_t value() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<std::int64_t> value_{0};
-};
-
-// Seconds-based histogram; observations are recorded in microseconds internally.
-class Histogram {
- public:
-  explicit Histogram(const std::vector<double>* bounds);
-  void observeSeconds(double seconds);
-  void observeMicros(long long micros) { observeSeconds(static_cast<double>(micros) / 1e6); }
-  // Cumulative counts per bound (+Inf last), the sum in seconds and the count.
-  void snapshot(std::vector<std::uint64_t>& cumulative, double& sum, std::uint64_t& count) const;
-
- private:
-  const std::vector<double>* bounds_;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // bounds + 1 (+Inf)
-  std::atomic<std::uint64_t> sumMicros_{0};
-  std::atomic<std::uint64_t> count_{0};
-};
+using Counter = prometheus::Counter;
+using Gauge = prometheus::Gauge;
+using Histogram = prometheus::Histogram;
 
 using Labels = std::vector<std::string>;
 
@@ -62,46 +38,45 @@ std::uint64_t nextFamilyId();
 template <class Metric>
 class Family {
  public:
-  Family(std::string name, std::string help, Labels labelNames, std::vector<double> bounds = {})
+  Family(prometheus::Family<Metric>& family, Labels labelNames, std::vector<double> bounds = {})
       : id_(nextFamilyId()),
-        name_(std::move(name)),
-        help_(std::move(help)),
+        family_(family),
         labelNames_(std::move(labelNames)),
         bounds_(std::move(bounds)) {}
   // The metric for these label values (in the order of the label names). Lock-free once this
-  // thread asked for these values; the first time, the family's mutex is taken (counted in
-  // flowgate_request_path_locks_total).
+  // thread asked for these values; the first time, prometheus-cpp's family mutex is taken
+  // (counted in flowgate_request_path_locks_total).
   Metric& with(const Labels& values);
-  void render(std::string& out, const char* type) const;
+  // The same without the per-thread cache and uncounted: for load time (compiling an
+  // artifact), not for a request.
+  Metric& resolve(const Labels& values);
 
  private:
-  Metric& withLocked(const Labels& values);
-
   const std::uint64_t id_;  // process-wide, never reused: the per-thread caches' key
-  std::string name_;
-  std::string help_;
+  prometheus::Family<Metric>& family_;
   Labels labelNames_;
   std::vector<double> bounds_;
-  mutable std::mutex mutex_;
-  std::map<Labels, std::unique_ptr<Metric>> series_;
 };
 
 class Metrics {
  public:
+  Metrics();
   Family<Counter>& counter(const std::string& name, const std::string& help, Labels labelNames);
   Family<Gauge>& gauge(const std::string& name, const std::string& help, Labels labelNames);
   Family<Histogram>& histogram(const std::string& name, const std::string& help, Labels labelNames,
                                std::vector<double> bounds);
-  // Text appended at render time (state owned elsewhere, e.g. the suspension table).
-  void addCollector(std::function<void(std::string&)> collector);
+  // Families made at scrape time from state owned elsewhere (e.g. the suspension table).
+  void addCollector(std::shared_ptr<prometheus::Collectable> collector);
+  // Every family of the registry, then the collectors', in the text exposition format.
   std::string render() const;
 
  private:
+  std::shared_ptr<prometheus::Registry> registry_;
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Family<Counter>>> counters_;
   std::map<std::string, std::unique_ptr<Family<Gauge>>> gauges_;
   std::map<std::string, std::unique_ptr<Family<Histogram>>> histograms_;
-  std::vector<std::function<void(std::string&)>> collectors_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectors_;
 };
 
 // The process-wide registry.
@@ -115,7 +90,18 @@ Metrics& metrics();
 void countRequestPathLock();
 std::uint64_t requestPathLocks();
 
-// Label value escaping of the text format (backslash, quote, newline).
-std::string escapeLabelValue(const std::string& value);
+// An observation in microseconds into a histogram of seconds.
+inline void observeMicros(Histogram& h, long long micros) {
+  h.Observe(static_cast<double>(micros) / 1e6);
+}
+
+// Families in the text exposition format (prometheus::TextSerializer).
+std::string serialize(const std::vector<prometheus::MetricFamily>& families);
+
+// One family of a collector: `type` counter or gauge, one sample per label set.
+prometheus::MetricFamily collectedFamily(const std::string& name, const std::string& help,
+                                         prometheus::MetricType type);
+void addSample(prometheus::MetricFamily& family, const Labels& labelNames, const Labels& values,
+               double value);
 
 }  // namespace flowgate

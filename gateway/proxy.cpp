@@ -12,6 +12,7 @@
 #include "gateway/connector.hpp"
 #include "gateway/flow/sequence.hpp"
 #include "gateway/redact.hpp"
+#include "gateway/request_metrics.hpp"
 
 namespace flowgate {
 
@@ -21,11 +22,11 @@ const std::set<std::string>& keysOf(const std::string& kind) {
   static const std::set<std::string> proxy{"kind",       "name",     "description",
                                            "properties", "sequence", "onError"};
   static const std::set<std::string> sequence{"kind", "name", "description", "sequence", "onError"};
-  static const std::set<std::string> api{"kind",      "name",    "description",
-                                         "context",   "resources", "onError"};
-  static const std::set<std::string> endpoint{"kind",    "name",         "description", "url",
-                                              "method",  "headers",      "allowedHosts",
-                                              "upstream", "soap"};
+  static const std::set<std::string> api{"kind",    "name",      "description",
+                                         "context", "resources", "onError"};
+  static const std::set<std::string> endpoint{"kind",         "name",     "description",
+                                              "url",          "method",   "headers",
+                                              "allowedHosts", "upstream", "soap"};
   if (kind == "sequence") return sequence;
   if (kind == "api") return api;
   if (kind == "endpoint") return endpoint;
@@ -41,7 +42,8 @@ bool validName(const std::string& name) {
 std::string nameProblem(const std::string& kind) {
   if (kind == "proxy") return "a proxy needs a name (it is served at /services/<name>)";
   if (kind == "sequence") return "a sequence needs a name (steps run it with `sequence: NAME`)";
-  if (kind == "endpoint") return "an endpoint needs a name (steps call it with `call: {endpoint: NAME}`)";
+  if (kind == "endpoint")
+    return "an endpoint needs a name (steps call it with `call: {endpoint: NAME}`)";
   return "an api needs a name (metrics and access lines name it)";
 }
 
@@ -117,8 +119,9 @@ std::optional<Source> readSource(const std::string& path, ConfigErrors& errors) 
       std::string known;
       for (const auto& k : keysOf(s.kind)) known += (known.empty() ? "" : ", ") + k;
       addError(errors, path, kv.first,
-               "unknown key '" + key + "' (a" + (s.kind == "api" || s.kind == "endpoint" ? "n " : " ") +
-                   s.kind + " has " + known + ")");
+               "unknown key '" + key + "' (a" +
+                   (s.kind == "api" || s.kind == "endpoint" ? "n " : " ") + s.kind + " has " +
+                   known + ")");
     }
   }
   const YAML::Node name = s.root["name"];
@@ -234,6 +237,7 @@ std::shared_ptr<const Proxy> ArtifactLoader::compileProxy(const Source& source) 
   if (errors_.size() != before) return nullptr;
   proxy->suspends =
       flow::anySuspends(proxy->steps) || (proxy->onError && flow::anySuspends(*proxy->onError));
+  proxy->metrics = RequestMetrics::forProxy(proxy->name);
   return proxy;
 }
 
@@ -250,8 +254,7 @@ ArtifactLoader::sequences() const {
   return out;
 }
 
-flow::CompileContext ArtifactLoader::context(const std::string& file,
-                                             const std::string& artifact) {
+flow::CompileContext ArtifactLoader::context(const std::string& file, const std::string& artifact) {
   flow::CompileContext cx(file, errors_, steps_, connectors_, defaults_,
                           [this, file](const std::string& name, const YAML::Node& at) {
                             return sequence(name, at, file);
@@ -467,8 +470,8 @@ std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
   // An API-wide onError is compiled once per resource: its problems once.
   errors.erase(std::unique(errors.begin() + static_cast<std::ptrdiff_t>(before), errors.end(),
                            [](const ConfigError& a, const ConfigError& b) {
-                             return a.file == b.file && a.line == b.line &&
-                                    a.column == b.column && a.message == b.message;
+                             return a.file == b.file && a.line == b.line && a.column == b.column &&
+                                    a.message == b.message;
                            }),
                errors.end());
   if (errors.size() != before) return nullptr;

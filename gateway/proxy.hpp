@@ -18,6 +18,7 @@
 namespace flowgate {
 
 class ConnectorRegistry;
+class RequestMetrics;
 
 // `properties:` entries: evaluated in order at the start of the flow into `vars.<name>`.
 struct CompiledProperty {
@@ -47,6 +48,8 @@ struct Proxy {
   flow::StepList steps;
   std::optional<flow::StepList> onError;
   bool suspends = false;  // some step waits (an upstream call): run as a coroutine
+  // Its request series, resolved when it is compiled (never null once compiled).
+  std::shared_ptr<const RequestMetrics> metrics;
 };
 
 // A compiled kind: api: its resources in declaration order (the router's indexes).

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cctype>
 #include <charconv>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -129,6 +130,24 @@ struct ReplyDeleter {
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
+// flowgate_token_store_up, read at scrape time; nothing once its store is gone.
+class StoreUpCollector final : public prometheus::Collectable {
+ public:
+  explicit StoreUpCollector(std::weak_ptr<std::atomic<bool>> up) : up_(std::move(up)) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    const auto up = up_.lock();
+    if (!up) return {};
+    auto family =
+        collectedFamily("flowgate_token_store_up", "1 when the shared token store (Redis) answers",
+                        prometheus::MetricType::Gauge);
+    addSample(family, {}, {}, up->load() ? 1 : 0);
+    return {std::move(family)};
+  }
+
+ private:
+  std::weak_ptr<std::atomic<bool>> up_;
+};
+
 class RedisStore final : public SharedStore {
  public:
   explicit RedisStore(RedisUrl url)
@@ -137,12 +156,7 @@ class RedisStore final : public SharedStore {
         pinger_(ioc_),
         thread_([this] { ioc_.run(); }) {
     asio::post(ioc_, [this] { ping(); });
-    metrics().addCollector([this](std::string& out) {
-      out +=
-          "# HELP flowgate_token_store_up 1 when the shared token store (Redis) answers\n"
-          "# TYPE flowgate_token_store_up gauge\nflowgate_token_store_up " +
-          std::string(up_.load() ? "1" : "0") + "\n";
-    });
+    metrics().addCollector(std::make_shared<StoreUpCollector>(up_));
   }
 
   ~RedisStore() override {
@@ -193,7 +207,7 @@ class RedisStore final : public SharedStore {
 
   std::pair<bool, std::string> health() const override {
     std::lock_guard lock(healthMutex_);
-    return {up_.load(), detail_};
+    return {up_->load(), detail_};
   }
 
  private:
@@ -238,7 +252,7 @@ class RedisStore final : public SharedStore {
   }
 
   void setHealth(bool up, const std::string& detail) {
-    const bool was = up_.exchange(up);
+    const bool was = up_->exchange(up);
     {
       std::lock_guard lock(healthMutex_);
       detail_ = detail;
@@ -333,7 +347,8 @@ class RedisStore final : public SharedStore {
   redisContext* ctx_ = nullptr;  // store thread only
   std::chrono::steady_clock::time_point nextConnect_{};
   bool reported_ = false;
-  std::atomic<bool> up_{false};
+  // Shared with the metrics collector, which outlives the store.
+  std::shared_ptr<std::atomic<bool>> up_ = std::make_shared<std::atomic<bool>>(false);
   mutable std::mutex healthMutex_;
   std::string detail_ = "not connected yet";
 };

@@ -31,7 +31,7 @@ ConfigReloader::ConfigReloader(LiveState& live)
                                  "Reloads of config and proxies, by result", {"result"})),
       proxiesLoaded_(
           metrics().gauge("flowgate_proxies_loaded", "Proxies in the serving set", {}).with({})) {
-  proxiesLoaded_.set(static_cast<std::int64_t>(live_.proxies()->byName.size()));
+  proxiesLoaded_.Set(static_cast<double>(live_.proxies()->byName.size()));
 }
 
 ConfigReloader::~ConfigReloader() = default;
@@ -57,7 +57,7 @@ std::string ConfigReloader::reload() {
   Reloaded next;
   std::string errors;
   if (!reloader_(next, errors)) {
-    reloads_.with({"error"}).inc();
+    reloads_.with({"error"}).Increment();
     lastError_ = errors;
     logEvent(LogLevel::Error, "reload refused, the current proxies keep serving:\n" + errors);
     return errors;
@@ -105,8 +105,8 @@ std::string ConfigReloader::reload() {
   applied.connectors = current->connectors;
   live_.replace(std::make_shared<const GatewayConfig>(std::move(applied)), next.proxies);
   setLogLevel(next.config.logging.level);
-  reloads_.with({"ok"}).inc();
-  proxiesLoaded_.set(static_cast<std::int64_t>(next.proxies->byName.size()));
+  reloads_.with({"ok"}).Increment();
+  proxiesLoaded_.Set(static_cast<double>(next.proxies->byName.size()));
   lastError_.clear();
   std::string note = "reloaded: " + next.proxies->summary();
   if (!restart.empty()) {

@@ -175,7 +175,7 @@ awaitable<bool> readFailed(const SessionContext& context, beast::tcp_stream& str
   } else {
     co_return false;  // closed, reset or timed out: nobody to answer
   }
-  context.malformed->inc();
+  context.malformed->Increment();
   co_await sendError(stream, code, status, std::move(message));
   co_return true;
 }
@@ -279,7 +279,7 @@ awaitable<void> serveConnection(SessionContext context, HttpClient& http, tcp::s
     std::string problem = framingProblem(parser.get());
     if (problem.empty()) problem = hostProblem(parser.get());
     if (!problem.empty()) {
-      context.malformed->inc();
+      context.malformed->Increment();
       co_await sendError(stream, ErrorCode::BadRequest, 400, problem);
       linger = true;
       break;

@@ -30,11 +30,11 @@ class OpenConnections {
   long count() const { return count_.load(); }
   void opened() {
     ++count_;
-    gauge_.inc();
+    gauge_.Increment();
   }
   void closed() {
     --count_;
-    gauge_.dec();
+    gauge_.Decrement();
   }
 
  private:
@@ -63,7 +63,7 @@ boost::asio::awaitable<void> serveConnection(SessionContext context, HttpClient&
 
 // A connection that will not be served: an error envelope with a new request id
 // (Connection: close), then the lingering close.
-boost::asio::awaitable<void> refuseConnection(boost::asio::ip::tcp::socket socket,
-                                              ErrorCode code, int status, std::string message);
+boost::asio::awaitable<void> refuseConnection(boost::asio::ip::tcp::socket socket, ErrorCode code,
+                                              int status, std::string message);
 
 }  // namespace flowgate

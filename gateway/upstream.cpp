@@ -14,6 +14,7 @@
 
 #include "gateway/logging.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/upstream_metrics.hpp"
 
 namespace flowgate {
 
@@ -232,22 +233,38 @@ std::optional<milliseconds> SuspensionTable::recordFailure(const std::string& ke
   return duration;
 }
 
-void SuspensionTable::render(std::string& out, Clock::time_point now) {
-  out +=
-      "# HELP flowgate_upstream_suspended 1 while the upstream is suspended (suspendOnFailure)\n"
-      "# TYPE flowgate_upstream_suspended gauge\n";
+prometheus::MetricFamily SuspensionTable::collect(Clock::time_point now) const {
+  auto family = collectedFamily("flowgate_upstream_suspended",
+                                "1 while the upstream is suspended (suspendOnFailure)",
+                                prometheus::MetricType::Gauge);
   std::lock_guard lock(states_->mutex);  // the admin listener's, not a request's: not counted
   for (const auto& [key, state] : states_->states) {
     if (neverFailed(*state)) continue;
-    out += "flowgate_upstream_suspended{upstream=\"" + escapeLabelValue(key) + "\"} " +
-           (untilOf(*state) > now ? "1" : "0") + "\n";
+    addSample(family, {"upstream"}, {key}, untilOf(*state) > now ? 1 : 0);
   }
+  return family;
 }
+
+namespace {
+
+// The table's gauge, read at scrape time.
+class SuspensionCollector final : public prometheus::Collectable {
+ public:
+  explicit SuspensionCollector(const SuspensionTable& table) : table_(table) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    return {table_.collect(SuspensionTable::Clock::now())};
+  }
+
+ private:
+  const SuspensionTable& table_;
+};
+
+}  // namespace
 
 SuspensionTable& suspensions() {
   static SuspensionTable* table = [] {
     auto* t = new SuspensionTable();  // never destroyed: used by every thread until exit
-    metrics().addCollector([t](std::string& out) { t->render(out, Clock::now()); });
+    metrics().addCollector(std::make_shared<SuspensionCollector>(*t));
     return t;
   }();
   return *table;
@@ -363,35 +380,6 @@ milliseconds retryBackoff(const RetryPolicy& policy, unsigned attempt, double un
 
 namespace {
 
-struct UpstreamMetrics {
-  Family<Counter>& calls = metrics().counter(
-      "flowgate_upstream_requests_total",
-      "Upstream calls by connector, operation and outcome (HTTP status or error code)",
-      {"connector", "operation", "status"});
-  Family<Histogram>& duration = metrics().histogram(
-      "flowgate_upstream_request_duration_seconds", "Upstream call latency (one attempt)",
-      {"connector", "operation"},
-      {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
-  Family<Counter>& retries =
-      metrics().counter("flowgate_upstream_retries_total", "Upstream calls retried after a failure",
-                        {"connector", "operation"});
-  Family<Counter>& suspended =
-      metrics().counter("flowgate_upstream_suspensions_total",
-                        "Times an upstream was suspended after consecutive failures", {"upstream"});
-  Family<Counter>& rejected = metrics().counter(
-      "flowgate_upstream_suspended_rejections_total",
-      "Calls answered 503 upstream_suspended without touching the network", {"upstream"});
-  Family<Counter>& budgetExhausted = metrics().counter(
-      "flowgate_upstream_retry_budget_exhausted_total",
-      "Retries not made because the upstream's retry budget was spent (upstream.retry)",
-      {"upstream"});
-};
-
-UpstreamMetrics& upstreamMetrics() {
-  static UpstreamMetrics* m = new UpstreamMetrics();
-  return *m;
-}
-
 // Failures of the transport (not of the API): these count towards suspension.
 bool isTransportFailure(const Error& e) {
   return e.code == ErrorCode::UpstreamUnavailable || e.code == ErrorCode::UpstreamTimeout ||
@@ -410,12 +398,11 @@ double jitterUnit() {
 }  // namespace
 
 UpstreamCaller::UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy,
-                               std::string_view connector, std::string_view operation,
-                               CallStats& stats, std::shared_ptr<Cancellation> cancel, Now now)
+                               const UpstreamSeries& series, CallStats& stats,
+                               std::shared_ptr<Cancellation> cancel, Now now)
     : inner_(inner),
       policy_(policy),
-      connector_(connector),
-      operation_(operation),
+      series_(series),
       stats_(stats),
       cancel_(std::move(cancel)),
       now_(now ? std::move(now) : Now([] { return Clock::now(); })) {
@@ -424,20 +411,18 @@ UpstreamCaller::UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy,
 
 asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
                                                            const HostAllowList& allowed) {
-  auto& m = upstreamMetrics();
+  UpstreamFamilies& m = upstreamFamilies();
   SuspensionTable& table = suspensions();
   RetryBudget& budget = retryBudgets();
   const std::string key = upstreamKey(request.url);
   const std::optional<Clock::time_point> deadline = deadline_;
   request.cancel = cancel_;
-  const std::string connector(connector_);
-  const std::string operation(operation_);
-  auto& durations = m.duration.with({connector, operation});
+  Histogram& durations = series_.duration();
 
   for (unsigned attempt = 1;; ++attempt) {
     const auto now = Clock::now();
     if (auto left = table.suspendedFor(key, now)) {
-      m.rejected.with({key}).inc();
+      m.rejected.with({key}).Increment();
       co_return Error::make(ErrorCode::UpstreamSuspended,
                             "upstream " + key + " is suspended for another " +
                                 std::to_string(left->count()) +
@@ -474,17 +459,17 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
     bool retryable = false;
     if (result) {
       table.recordSuccess(key);
-      durations.observeMicros(micros);
-      m.calls.with({connector, operation, std::to_string(result->status)}).inc();
+      observeMicros(durations, micros);
+      series_.answered(result->status).Increment();
       retryable = request.idempotent && isRetryableStatus(result->status);
     } else {
       const Error& e = result.error();
       if (e.code == ErrorCode::ClientClosed) co_return result;
-      m.calls.with({connector, operation, std::string(errorCodeName(e.code))}).inc();
+      series_.failed(errorCodeName(e.code)).Increment();
       if (isTransportFailure(e)) {
-        durations.observeMicros(micros);
+        observeMicros(durations, micros);
         if (auto suspendedFor = table.recordFailure(key, policy_.suspend, Clock::now())) {
-          m.suspended.with({key}).inc();
+          m.suspended.with({key}).Increment();
           logEvent(LogLevel::Warn, "upstream " + key + " suspended for " +
                                        std::to_string(suspendedFor->count()) + " ms after " +
                                        std::to_string(policy_.suspend.failures) +
@@ -501,10 +486,10 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
     const milliseconds backoff = retryBackoff(policy_.retry, attempt, jitterUnit());
     if (deadline && now_() + backoff >= *deadline) co_return result;
     if (!budget.tryRetry(key, policy_.retry, now_())) {
-      m.budgetExhausted.with({key}).inc();
+      m.budgetExhausted.with({key}).Increment();
       co_return result;  // the last attempt's answer or error
     }
-    m.retries.with({connector, operation}).inc();
+    series_.retries().Increment();
     ++stats_.retries;
     if (backoff.count() > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor, backoff);

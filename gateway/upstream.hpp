@@ -16,10 +16,14 @@
 #include <unordered_map>
 #include <utility>
 
+#include <prometheus/metric_family.h>
+
 #include "gateway/http_client.hpp"
 #include "gateway/upstream_policy.hpp"
 
 namespace flowgate {
+
+class UpstreamSeries;
 
 // "scheme://host:port" of an absolute URL (lower-case), the unit of suspension.
 std::string upstreamKey(std::string_view url);
@@ -55,9 +59,8 @@ class SuspensionTable {
   std::optional<std::chrono::milliseconds> recordFailure(const std::string& key,
                                                          const SuspendPolicy& policy,
                                                          Clock::time_point now);
-  // Prometheus lines: flowgate_upstream_suspended{upstream=...} 0|1 for every upstream that
-  // ever failed.
-  void render(std::string& out, Clock::time_point now);
+  // flowgate_upstream_suspended{upstream=...} 0|1 for every upstream that ever failed.
+  prometheus::MetricFamily collect(Clock::time_point now) const;
 
  private:
   std::unique_ptr<detail::UpstreamStates<detail::SuspensionState>> states_;
@@ -111,9 +114,9 @@ class UpstreamCaller final : public HttpClient {
   using Now = std::function<std::chrono::steady_clock::time_point()>;
 
   // `now` is the time source of the deadline (tests inject one); empty = steady_clock.
-  UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy, std::string_view connector,
-                 std::string_view operation, CallStats& stats, std::shared_ptr<Cancellation> cancel,
-                 Now now = {});
+  // `series`: the step's (resolved when it was compiled; it outlives the caller).
+  UpstreamCaller(HttpClient& inner, const UpstreamPolicy& policy, const UpstreamSeries& series,
+                 CallStats& stats, std::shared_ptr<Cancellation> cancel, Now now = {});
 
   boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
                                                     const HostAllowList& allowed) override;
@@ -121,8 +124,7 @@ class UpstreamCaller final : public HttpClient {
  private:
   HttpClient& inner_;
   const UpstreamPolicy& policy_;
-  std::string_view connector_;
-  std::string_view operation_;
+  const UpstreamSeries& series_;
   CallStats& stats_;
   std::shared_ptr<Cancellation> cancel_;
   Now now_;

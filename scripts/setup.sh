@@ -10,6 +10,7 @@ packages=(
   libboost1.81-dev libssl-dev rapidjson-dev libxml2-dev libyaml-cpp-dev libspdlog-dev
   libhiredis-dev  # tokenStore kind redis
   libre2-dev  # filter/switch regexes: linear time, no recursion on hostile input
+  prometheus-cpp-dev  # /metrics: prometheus-cpp's core library (Registry, TextSerializer) only
   doctest-dev
   python3 openssl ca-certificates curl
 )

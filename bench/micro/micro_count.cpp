@@ -36,7 +36,7 @@ void count(Piece& piece, long n) {
 
 constexpr const char* kPieces =
     "jsonpath_compile jsonpath_compile_nested jsonpath_evaluate jsonpath_evaluate_nested "
-    "parse_body template_single template_bearer "
+    "parse_body request_metrics template_single template_bearer "
     "template_url webex_build webex_normalize xml_parse pipeline_gotowebinar pipeline_dispatch "
     "pipeline_webex pipeline_api_passthrough pipeline_customers pipeline_soap";
 
@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
     count(p, n);
   } else if (piece == "parse_body") {
     fb::ParseBody p(fb::kGoToWebinarBody);
+    count(p, n);
+  } else if (piece == "request_metrics") {
+    fb::RecordRequestMetrics p;
     count(p, n);
   } else if (piece == "template_single") {
     fb::TemplateEvaluate p("{$ctx:webinarKey}");

@@ -126,6 +126,10 @@ JsonPathEvaluate::JsonPathEvaluate(std::string_view path, std::string_view body)
   }
 }
 
+RecordRequestMetrics::RecordRequestMetrics()
+    : proxy_(RequestMetrics::forProxy("gotowebinar_getSessionById")),
+      api_(RequestMetrics::forApiResource("bench", "/session")) {}
+
 ParseBody::ParseBody(std::string_view body) : body_(body) {
   JsonDoc doc;
   parseOrFail(doc, body_);

@@ -26,6 +26,7 @@
 #include "gateway/json.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/proxy.hpp"
+#include "gateway/request_metrics.hpp"
 #include "gateway/router.hpp"
 
 namespace flowgate::bench {
@@ -85,6 +86,21 @@ class JsonPathEvaluate {
   expr::Scope scope_;
   JsonAlloc alloc_;
   expr::Arena arena_{alloc_};
+};
+
+// What the Dispatcher records for one answered request: a proxy's and an API resource's
+// series (requests by status, latency), as resolved when they are compiled.
+class RecordRequestMetrics {
+ public:
+  RecordRequestMetrics();
+  void once() {
+    proxy_->record(200, 1200);
+    api_->record(200, 800);
+  }
+
+ private:
+  std::shared_ptr<const RequestMetrics> proxy_;
+  std::shared_ptr<const RequestMetrics> api_;
 };
 
 // A fresh document parsing a request body, as runProxy does.

@@ -181,7 +181,7 @@ class Connector::Call {
       static Family<Counter>& refreshes = metrics().counter(
           "flowgate_token_refreshes_total", "OAuth token refreshes sent, by connector and result",
           {"connector", "result"});
-      refreshes.with({"gotowebinar", grant ? "ok" : "error"}).inc();
+      refreshes.with({"gotowebinar", grant ? "ok" : "error"}).Increment();
       if (grant) {
         rememberSecret(grant->accessToken);
         rememberSecret(grant->refreshToken);

@@ -15,6 +15,7 @@
 #include "gateway/http_headers.hpp"
 #include "gateway/traced_client.hpp"
 #include "gateway/upstream.hpp"
+#include "gateway/upstream_metrics.hpp"
 #include "gateway/xml/convert.hpp"
 #include "gateway/xml/document.hpp"
 #include "gateway/xml/soap.hpp"
@@ -55,6 +56,7 @@ class CallStep final : public Step {
   CallStep(std::shared_ptr<const HttpEndpoint> endpoint, std::string responseVariable,
            std::string method)
       : endpoint_(std::move(endpoint)),
+        series_(UpstreamSeries::make("endpoint", endpoint_->name)),
         responseVariable_(std::move(responseVariable)),
         method_(std::move(method)) {}
 
@@ -104,7 +106,7 @@ class CallStep final : public Step {
         req.headers.emplace_back("Content-Type", "application/json");
       }
     }
-    UpstreamCaller caller(run.http, ep.policy, "endpoint", ep.name, run.stats, run.cancel);
+    UpstreamCaller caller(run.http, ep.policy, *series_, run.stats, run.cancel);
     std::optional<TracedClient> traced;
     if (run.trace != nullptr) traced.emplace(caller, *run.trace);
     HttpClient& client = traced ? static_cast<HttpClient&>(*traced) : caller;
@@ -308,6 +310,7 @@ class CallStep final : public Step {
   }
 
   std::shared_ptr<const HttpEndpoint> endpoint_;
+  std::shared_ptr<const UpstreamSeries> series_;  // resolved at load
   std::string responseVariable_;
   std::string method_;  // empty: the endpoint's, else the request's
 };

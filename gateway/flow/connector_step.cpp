@@ -11,6 +11,7 @@
 #include "gateway/secrets.hpp"
 #include "gateway/traced_client.hpp"
 #include "gateway/upstream.hpp"
+#include "gateway/upstream_metrics.hpp"
 
 namespace flowgate::flow {
 
@@ -21,14 +22,15 @@ class ConnectorStep final : public Step {
   ConnectorStep(Connector& connector, std::size_t connectorIndex, std::optional<std::size_t> op,
                 const std::vector<ParamSpec>& specs,
                 std::vector<std::optional<expr::Template>> args, UpstreamPolicy policy,
-                std::string responseVariable)
+                std::string responseVariable, std::shared_ptr<const UpstreamSeries> series)
       : connector_(connector),
         connectorIndex_(connectorIndex),
         operation_(op),
         specs_(specs),
         args_(std::move(args)),
         policy_(policy),
-        responseVariable_(std::move(responseVariable)) {
+        responseVariable_(std::move(responseVariable)),
+        series_(std::move(series)) {
     for (const auto& spec : specs_) secret_.push_back(isSecretName(spec.name));
   }
 
@@ -51,10 +53,7 @@ class ConnectorStep final : public Step {
     Result<std::vector<const Json*>> values = evaluateArgs(m, run, m.arena.values);
     if (!values) co_return std::move(values).error();
     Args args(specs_, std::move(*values));
-    const std::string_view label = this->label();
-    const auto dot = label.find('.');
-    UpstreamCaller caller(run.http, policy_, label.substr(0, dot), label.substr(dot + 1), run.stats,
-                          run.cancel);
+    UpstreamCaller caller(run.http, policy_, *series_, run.stats, run.cancel);
     std::optional<TracedClient> traced;
     if (run.trace != nullptr) traced.emplace(caller, *run.trace);
     HttpClient& client = traced ? static_cast<HttpClient&>(*traced) : caller;
@@ -144,7 +143,8 @@ class ConnectorStep final : public Step {
   std::vector<std::optional<expr::Template>> args_;
   UpstreamPolicy policy_;
   std::string responseVariable_;
-  std::vector<bool> secret_;  // per parameter: named like a secret
+  std::shared_ptr<const UpstreamSeries> series_;  // an operation's, resolved at load
+  std::vector<bool> secret_;                      // per parameter: named like a secret
 };
 
 // The factory of one connector step kind.
@@ -216,8 +216,14 @@ StepKind::Factory factoryFor(Connector& connector, std::size_t index, std::optio
                 label + " needs parameter '" + specs[i].name + "'");
       }
     }
-    auto step = std::make_unique<ConnectorStep>(connector, index, op, specs, std::move(args),
-                                                policy, std::move(responseVariable));
+    std::shared_ptr<const UpstreamSeries> series;
+    if (op) {
+      const auto dot = label.find('.');
+      series = UpstreamSeries::make(label.substr(0, dot), label.substr(dot + 1));
+    }
+    auto step =
+        std::make_unique<ConnectorStep>(connector, index, op, specs, std::move(args), policy,
+                                        std::move(responseVariable), std::move(series));
     step->setLabel(label);
     return step;
   };

@@ -40,8 +40,8 @@ TEST_CASE("after a warm-up, the request path takes no process-wide lock") {
   const std::string key = "http://locks.test:1";
 
   auto request = [&] {
-    calls.with({"gotowebinar", "getSessionById", "200"}).inc();
-    latency.with({"gotowebinar", "getSessionById"}).observeMicros(1200);
+    calls.with({"gotowebinar", "getSessionById", "200"}).Increment();
+    observeMicros(latency.with({"gotowebinar", "getSessionById"}), 1200);
     const auto now = RetryBudget::Clock::now();
     CHECK_FALSE(table.suspendedFor(key, now));
     budget.recordCall(key, now);
@@ -60,7 +60,7 @@ TEST_CASE("after a warm-up, the request path takes no process-wide lock") {
   CHECK(requestPathLocks() == warm);
 
   // And they counted: the values are right without the lock.
-  CHECK(calls.with({"gotowebinar", "getSessionById", "200"}).value() == kRequests + 1);
+  CHECK(calls.with({"gotowebinar", "getSessionById", "200"}).Value() == kRequests + 1);
   const auto [budgetCalls, retries] = budget.window(key, RetryBudget::Clock::now());
   CHECK(budgetCalls >= 1);  // the window is the last 10 s: all of them unless the loop was slow
   CHECK(retries == 0);
@@ -87,7 +87,7 @@ TEST_CASE("the process-wide registry exports flowgate_request_path_locks_total")
   REQUIRE(at != std::string::npos);
   const std::uint64_t before = std::stoull(text.substr(at + line.size()));
   Metrics own;
-  own.counter("locks_export_total", "Export", {}).with({}).inc();  // a new series: one lock
+  own.counter("locks_export_total", "Export", {}).with({}).Increment();  // a new series: one lock
   const std::string after = metrics().render();
   CHECK(std::stoull(after.substr(after.find(line) + line.size())) >= before + 1);
 }
@@ -108,7 +108,7 @@ TEST_CASE("each thread finds series and upstreams once, locked, then lock-free; 
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
-      calls.with({"200"}).inc();
+      calls.with({"200"}).Increment();
       (void)table.suspendedFor(key, now);
       budget.recordCall(key, now);
       if (++warmedUp == kThreads) {
@@ -117,8 +117,8 @@ TEST_CASE("each thread finds series and upstreams once, locked, then lock-free; 
       }
       while (!go) std::this_thread::yield();
       for (int i = 0; i < kPerThread; ++i) {
-        calls.with({"200"}).inc();
-        if (table.suspendedFor(key, now)) calls.with({"suspended"}).inc();
+        calls.with({"200"}).Increment();
+        if (table.suspendedFor(key, now)) calls.with({"suspended"}).Increment();
         budget.recordCall(key, now);
         table.recordSuccess(key);
       }
@@ -126,7 +126,7 @@ TEST_CASE("each thread finds series and upstreams once, locked, then lock-free; 
   }
   for (auto& thread : threads) thread.join();
   CHECK(requestPathLocks() == locksAfterWarmUp.load());
-  CHECK(calls.with({"200"}).value() == kThreads * (kPerThread + 1));
+  CHECK(calls.with({"200"}).Value() == kThreads * (kPerThread + 1));
   CHECK(budget.window(key, now) ==
         std::pair<unsigned long, unsigned long>{kThreads * (kPerThread + 1), 0});
 }
@@ -188,7 +188,7 @@ TEST_CASE("a suspension recorded on one thread is seen lock-free by another") {
   CHECK(*seenAfter == milliseconds(59990));
   CHECK(locksAfter == locksBefore);
   std::string out;
-  table.render(out, t);
+  out = serialize({table.collect(t)});
   CHECK(out.find("flowgate_upstream_suspended{upstream=\"http://locks-suspend.test:1\"} 1") !=
         std::string::npos);
 }
@@ -203,7 +203,7 @@ TEST_CASE("upstreams that never failed are not rendered; the table forgets idle 
   policy.failures = 1;
   CHECK(table.recordFailure("http://many-7.test:1", policy, t));
   std::string out;
-  table.render(out, t);
+  out = serialize({table.collect(t)});
   CHECK(out.find("flowgate_upstream_suspended{") != std::string::npos);
   CHECK(out.find("many-7.test") != std::string::npos);
   CHECK(out.find("many-8.test") == std::string::npos);

@@ -13,6 +13,7 @@
 #include "gateway/metrics.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/upstream.hpp"
+#include "gateway/upstream_metrics.hpp"
 #include "tests/unit/support/echo_connector.hpp"
 
 using namespace flowgate;
@@ -153,9 +154,9 @@ TEST_CASE("suspension: N consecutive failures suspend, the duration grows, a suc
   CHECK(table.recordFailure(key, policy, t) == milliseconds(100));
 
   std::string out;
-  table.render(out, t);
+  out = serialize({table.collect(t)});
   CHECK(out.find("flowgate_upstream_suspended{upstream=\"http://u:1\"} 1") != std::string::npos);
-  table.render(out = "", t + milliseconds(101));
+  out = serialize({table.collect(t + milliseconds(101))});
   CHECK(out.find("flowgate_upstream_suspended{upstream=\"http://u:1\"} 0") != std::string::npos);
 }
 
@@ -331,7 +332,8 @@ Result<HttpResponse> callThrough(HttpClient& inner, const UpstreamPolicy& policy
                                  const std::string& url) {
   boost::asio::io_context ioc;
   CallStats stats;
-  UpstreamCaller caller(inner, policy, "echo", "say", stats, nullptr);
+  const auto series = UpstreamSeries::make("echo", "say");
+  UpstreamCaller caller(inner, policy, *series, stats, nullptr);
   std::optional<Result<HttpResponse>> out;
   boost::asio::co_spawn(
       ioc,

@@ -6,6 +6,7 @@
 
 #include "connectors/gotowebinar/config_keys.hpp"
 #include "gateway/upstream.hpp"
+#include "gateway/upstream_metrics.hpp"
 #include "tests/unit/connectors/gotowebinar/harness.hpp"
 
 namespace flowgate::gotowebinar::testing {
@@ -186,8 +187,8 @@ TEST_CASE(
   policy.retry.maxAttempts = 1;
   policy.suspend.failures = 0;
   CallStats stats;
-  UpstreamCaller caller(h.http, policy, "gotowebinar", "listSessions", stats, nullptr,
-                        h.clock.function());
+  const auto series = UpstreamSeries::make("gotowebinar", "listSessions");
+  UpstreamCaller caller(h.http, policy, *series, stats, nullptr, h.clock.function());
   // Each page takes 300 ms of the test's clock: pages start at 0, 300, 600 and 900 ms, and the
   // fifth would start at 1200 ms, past the step's deadline.
   const std::string page = endlessPage(1);
@@ -215,8 +216,8 @@ TEST_CASE("the step's deadline also leaves the last page only the time that rema
   policy.requestTimeout = 30000ms;
   policy.retry.maxAttempts = 1;
   CallStats stats;
-  UpstreamCaller caller(h.http, policy, "gotowebinar", "listSessions", stats, nullptr,
-                        h.clock.function());
+  const auto series = UpstreamSeries::make("gotowebinar", "listSessions");
+  UpstreamCaller caller(h.http, policy, *series, stats, nullptr, h.clock.function());
   const std::string page = endlessPage(1);
   h.http.route = [&](const HttpRequest&) -> Result<HttpResponse> {
     h.clock.advance(400ms);

@@ -1,0 +1,35 @@
+// One artifact's request series: flowgate_requests_total{proxy,status} and
+// flowgate_request_duration_seconds{proxy} for a proxy, flowgate_api_requests_total
+// {api,resource,status} and flowgate_api_request_duration_seconds{api,resource} for an API
+// resource. Made when the artifact is compiled (also on a reload: the same labels find the
+// same series), so that recording an answer takes no registry lock.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "gateway/metrics.hpp"
+#include "gateway/status_counters.hpp"
+
+namespace flowgate {
+
+class RequestMetrics {
+ public:
+  static std::shared_ptr<const RequestMetrics> forProxy(const std::string& proxy);
+  static std::shared_ptr<const RequestMetrics> forApiResource(const std::string& api,
+                                                              const std::string& resource);
+  // Requests that found no proxy or API (proxy "-").
+  static const RequestMetrics& unmatched();
+
+  // One answer: its status and the time from the request's last byte to the answer.
+  void record(int status, long long micros) const;
+
+ private:
+  RequestMetrics(Family<Counter>& requests, Labels labels, Histogram& latency)
+      : requests_(requests, std::move(labels)), latency_(latency) {}
+
+  StatusCounters requests_;
+  Histogram& latency_;
+};
+
+}  // namespace flowgate
