@@ -4,6 +4,7 @@
 #include <set>
 
 #include "gateway/expr/date_time.hpp"
+#include "gateway/expr/expression_end.hpp"
 
 namespace flowgate::importer {
 
@@ -243,25 +244,7 @@ std::optional<std::string> renameRoots(std::string_view text, const Context& cx,
 }  // namespace
 
 std::size_t inlineExpressionEnd(std::string_view text, std::size_t open) {
-  int depth = 0;
-  char quote = 0;
-  for (std::size_t i = open + 1; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quote != 0) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == quote) {
-        quote = 0;
-      }
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-    } else if (c == '{') {
-      ++depth;
-    } else if (c == '}' && --depth == 0) {
-      return i;
-    }
-  }
-  return std::string_view::npos;
+  return expr::expressionEnd(text, open);  // where Flowgate's template compiler cuts it
 }
 
 std::string miErrorCode() {

@@ -23,8 +23,8 @@ std::optional<std::string> translateExpression(std::string_view synapse, xmlNode
 std::optional<std::string> translateValue(std::string_view text, xmlNodePtr at, Context& cx,
                                           std::string& why);
 
-// Where the ${...} that starts at text[open] ends (its closing brace: braces nested, quoted
-// strings skipped), or npos when it does not.
+// Where the ${...} that starts at text[open] ends (as Flowgate's templates cut it: the first
+// '}' outside a string literal), or npos when it does not.
 std::size_t inlineExpressionEnd(std::string_view text, std::size_t open);
 
 // ${...} as MI's numeric ERROR_CODE for the errors Flowgate names (101504 a timeout, 101503 a

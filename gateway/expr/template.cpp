@@ -4,6 +4,7 @@
 
 #include "gateway/expr/ast.hpp"
 #include "gateway/expr/evaluator.hpp"
+#include "gateway/expr/expression_end.hpp"
 
 namespace flowgate::expr {
 
@@ -13,17 +14,6 @@ struct Template::Literal {
   Json value;
 };
 
-namespace {
-
-std::string_view trimSpaces(std::string_view s, std::size_t& lead) {
-  lead = 0;
-  while (lead < s.size() && s[lead] == ' ') ++lead;
-  s.remove_prefix(lead);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
-// The end of a ${...} that starts at `open`: the first '}' outside a string literal.
 std::size_t expressionEnd(std::string_view text, std::size_t open) {
   char quote = 0;
   for (std::size_t i = open + 2; i < text.size(); ++i) {
@@ -41,6 +31,16 @@ std::size_t expressionEnd(std::string_view text, std::size_t open) {
     }
   }
   return std::string_view::npos;
+}
+
+namespace {
+
+std::string_view trimSpaces(std::string_view s, std::size_t& lead) {
+  lead = 0;
+  while (lead < s.size() && s[lead] == ' ') ++lead;
+  s.remove_prefix(lead);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
 }
 
 std::string quotedName(std::string_view name) {
