@@ -18,6 +18,7 @@
 #include "gateway/pipeline.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/reloader.hpp"
+#include "gateway/upstream.hpp"
 
 namespace flowgate {
 
@@ -177,11 +178,16 @@ Response Management::handle(const Request& req, std::string_view peer) const {
     if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/openapi.json");
     return jsonResponse(v, true, 200, openApiDocument(*live_.proxies()), "");
   }
+  if (path == "/upstreams") {
+    if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/upstreams");
+    return upstreams(v);
+  }
   if (path == "/logging") return logging(req, peer);
   if (path == "/reload") return reload(req, peer);
   return error(v, ErrorCode::NotFound,
                "management endpoints: /management/artifacts, /management/artifacts/NAME, "
-               "/management/openapi.json, /management/logging, /management/reload");
+               "/management/openapi.json, /management/upstreams, /management/logging, "
+               "/management/reload");
 }
 
 Response Management::artifacts(unsigned version) const {
@@ -241,6 +247,30 @@ Response Management::artifact(unsigned version, std::string_view name) const {
   Writer ow(out);
   doc.Accept(ow);
   return json(version, 200, out);
+}
+
+// Every upstream that ever failed (suspendOnFailure): suspended or not, time until calls go
+// out again, consecutive failures.
+Response Management::upstreams(unsigned version) const {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("upstreams");
+  w.StartArray();
+  for (const auto& s : suspensions().status(SuspensionTable::Clock::now())) {
+    w.StartObject();
+    key(w, "upstream", s.upstream);
+    w.Key("suspended");
+    w.Bool(s.suspended);
+    w.Key("retryInMs");
+    w.Int64(s.retryIn.count());
+    w.Key("consecutiveFailures");
+    w.Uint(s.consecutiveFailures);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return json(version, 200, buffer);
 }
 
 Response Management::logging(const Request& req, std::string_view peer) const {

@@ -1,6 +1,7 @@
 // The management API under /management/ on the admin listener (README "Operations console"):
-// what is deployed (proxies, APIs with their resources, sequences), the log level read and
-// changed at run time, and reload with its last result. Every call passes the token rules
+// what is deployed (proxies, APIs with their resources, sequences), its OpenAPI document, the
+// upstreams' suspension state, the log level read and changed at run time, and reload with
+// its last result. Every call passes the token rules
 // first: on a loopback admin listener reads need no token; mutating calls, and every call on
 // a listener bound elsewhere, need `Authorization: Bearer <admin.token>` (compared in
 // constant time). A refused call gets a 401/403 envelope and an audit line (who, what, from
@@ -29,6 +30,7 @@ class Management {
   bool refused(const Request& req, std::string_view peer, Response& out) const;
   Response artifacts(unsigned version) const;
   Response artifact(unsigned version, std::string_view name) const;
+  Response upstreams(unsigned version) const;
   Response logging(const Request& req, std::string_view peer) const;
   Response reload(const Request& req, std::string_view peer) const;
 

@@ -245,6 +245,24 @@ prometheus::MetricFamily SuspensionTable::collect(Clock::time_point now) const {
   return family;
 }
 
+std::vector<SuspensionTable::Status> SuspensionTable::status(Clock::time_point now) const {
+  std::vector<Status> out;
+  std::lock_guard lock(states_->mutex);  // the admin listener's, not a request's: not counted
+  for (const auto& [key, state] : states_->states) {
+    if (neverFailed(*state)) continue;
+    Status s;
+    s.upstream = key;
+    const auto until = untilOf(*state);
+    s.suspended = until > now;
+    if (s.suspended) {
+      s.retryIn = std::chrono::ceil<std::chrono::milliseconds>(until - now);
+    }
+    s.consecutiveFailures = state->consecutive.load(std::memory_order_relaxed);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 namespace {
 
 // The table's gauge, read at scrape time.

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <prometheus/metric_family.h>
 
@@ -61,6 +62,14 @@ class SuspensionTable {
                                                          Clock::time_point now);
   // flowgate_upstream_suspended{upstream=...} 0|1 for every upstream that ever failed.
   prometheus::MetricFamily collect(Clock::time_point now) const;
+  // Every upstream that ever failed, by key (GET /management/upstreams).
+  struct Status {
+    std::string upstream;  // scheme://host:port
+    bool suspended = false;
+    std::chrono::milliseconds retryIn{0};  // while suspended: time until calls go out again
+    unsigned consecutiveFailures = 0;
+  };
+  std::vector<Status> status(Clock::time_point now) const;
 
  private:
   std::unique_ptr<detail::UpstreamStates<detail::SuspensionState>> states_;

@@ -6,6 +6,7 @@ Each test would fail without the behaviour it names. Tests wait for what the gat
 (its access lines and log, /metrics, the fake's counters), never for a duration, so that a busy
 machine only makes them slower."""
 
+import http.client
 import json
 import os
 import re
@@ -362,6 +363,23 @@ class Suspension(ResilienceCase):
         # +2 when the request went out on a pooled keep-alive connection: a close without
         # any answer looks stale, and an idempotent GET is sent once more on a fresh one.
         self.assertIn(self.upstream.stats()["faultsServed"] - served, (1, 2))
+
+    def test_the_management_api_shows_the_suspension(self):
+        self.upstream.configure(apiFault={"kind": "close_no_answer", "times": 100})
+        self.fail_once()
+        self.fail_once()
+        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.admin_port, timeout=30)
+        conn.request("GET", "/management/upstreams")
+        resp = conn.getresponse()
+        body = json.loads(resp.read())
+        conn.close()
+        self.assertEqual(resp.status, 200, body)
+        mine = [u for u in body["upstreams"] if u["upstream"] == self.key]
+        self.assertEqual(len(mine), 1, body)
+        self.assertTrue(mine[0]["suspended"])
+        self.assertGreater(mine[0]["retryInMs"], 0)
+        self.assertLessEqual(mine[0]["retryInMs"], self.INITIAL_MS)
+        self.assertGreaterEqual(mine[0]["consecutiveFailures"], 2)
 
     def test_suspended_after_consecutive_failures_then_recovers(self):
         self.upstream.configure(apiFault={"kind": "close_no_answer", "times": 100})
