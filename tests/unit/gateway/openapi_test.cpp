@@ -54,7 +54,10 @@ TEST_CASE("openapi: proxies, API resources, parameters and the error envelope") 
   REQUIRE(doc.IsObject());
   const auto& paths = doc["paths"];
   // Every proxy: POST /services/NAME with its properties as the body's members.
-  for (const auto& [name, proxy] : set->byName) {
+  for (const auto& entry : set->byName) {
+    // (Not a structured binding: clang 14 cannot capture one in CAPTURE's lambda.)
+    const std::string& name = entry.first;
+    const auto& proxy = entry.second;
     CAPTURE(name);
     const std::string path = "/services/" + name;
     REQUIRE(paths.HasMember(path.c_str()));
