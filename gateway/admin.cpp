@@ -3,12 +3,15 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "gateway/console_assets.hpp"
 #include "gateway/error.hpp"
 #include "gateway/live_state.hpp"
+#include "gateway/logging.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/reloader.hpp"
+#include "gateway/try_call.hpp"
 
 namespace flowgate {
 
@@ -26,6 +29,10 @@ Response Admin::handle(const Request& req, std::string_view peer) const {
   if (path == "/management" || path.starts_with("/management/")) {
     return management_.handle(req, peer);
   }
+  for (const ConsoleAsset& asset : consoleAssets()) {
+    if (path == asset.path || (path == "/index.html" && asset.path == "/"))
+      return console(req, asset);
+  }
   if (path == "/healthz") return jsonResponse(req.version(), true, 200, R"({"status":"ok"})", "");
   if (path == "/readyz") return readyz(req.version());
   if (path == "/metrics") {
@@ -36,8 +43,46 @@ Response Admin::handle(const Request& req, std::string_view peer) const {
     return res;
   }
   Error e = Error::make(ErrorCode::NotFound,
-                        "admin endpoints: /healthz, /readyz, /metrics, /management/");
+                        "admin endpoints: / (the console), /healthz, /readyz, /metrics, "
+                        "/management/");
   return jsonResponse(req.version(), true, 404, errorEnvelope(e, "", ""), "");
+}
+
+// The console's files: fetched from this listener only (Content-Security-Policy), never framed.
+Response Admin::console(const Request& req, const ConsoleAsset& asset) const {
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    const Error e = Error::make(ErrorCode::MethodNotAllowed, "the console is read with GET");
+    Response res = jsonResponse(req.version(), true, e.status, errorEnvelope(e, "", ""), "");
+    res.set(http::field::allow, "GET, HEAD");
+    return res;
+  }
+  Response res{http::status::ok, req.version()};
+  res.set(http::field::content_type, asset.contentType);
+  res.set(http::field::cache_control, "no-cache");
+  res.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+          "form-action 'self'");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+  res.body().assign(asset.body.data(), asset.body.size());
+  res.prepare_payload();
+  return res;
+}
+
+bool Admin::suspends(const Request& req) const {
+  return targetPath({req.target().data(), req.target().size()}) == "/management/try";
+}
+
+boost::asio::awaitable<Response> Admin::handleSuspending(const Request& req, std::string peer,
+                                                         HttpClient& http) const {
+  Response out;
+  if (management_.refused(req, peer, out)) co_return out;
+  if (req.method() != http::verb::post) {
+    const Error e = Error::make(ErrorCode::MethodNotAllowed, "POST /management/try");
+    co_return jsonResponse(req.version(), true, e.status, errorEnvelope(e, "", ""), "");
+  }
+  logFields(LogLevel::Info, "management: try", {{"what", "POST /management/try"}, {"from", peer}});
+  co_return co_await tryCall(req, proxyEndpoint_, http);
 }
 
 // 200 once config and proxies are loaded and the gateway is not draining; the details of

@@ -1,7 +1,7 @@
-// The admin listener's endpoints: /healthz (the process runs), /readyz (proxies loaded and
-// not draining, with the last reload's error and the readiness details), /metrics
-// (Prometheus text) and the management API under /management/ (gateway/management.hpp).
-// Synchronous: each answer is built from memory.
+// The admin listener's endpoints: / (the operations console's page, gateway/console/), /healthz
+// (the process runs), /readyz (proxies loaded and not draining, with the last reload's error and
+// the readiness details), /metrics (Prometheus text) and the management API under /management/
+// (gateway/management.hpp). Synchronous: each answer is built from memory.
 #pragma once
 
 #include <string>
@@ -9,6 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
+#include "gateway/config.hpp"
 #include "gateway/http_message.hpp"
 #include "gateway/management.hpp"
 #include "gateway/server.hpp"
@@ -16,6 +19,8 @@
 namespace flowgate {
 
 class ConfigReloader;
+struct ConsoleAsset;
+class HttpClient;
 class LiveState;
 
 class Admin {
@@ -28,13 +33,24 @@ class Admin {
   // `peer`: the client's address (the management API's audit lines).
   Response handle(const Request& req, std::string_view peer) const;
 
+  // The calls that wait on I/O (POST /management/try, gateway/try_call.hpp) are answered by
+  // handleSuspending, on the admin connection's coroutine, with the worker's HTTP client.
+  bool suspends(const Request& req) const;
+  boost::asio::awaitable<Response> handleSuspending(const Request& req, std::string peer,
+                                                    HttpClient& http) const;
+
+  // Where the proxy listener was bound (its real port): the try-it calls go there.
+  void setProxyEndpoint(Endpoint endpoint) { proxyEndpoint_ = std::move(endpoint); }
+
  private:
   Response readyz(unsigned version) const;
+  Response console(const Request& req, const ConsoleAsset& asset) const;
 
   const LiveState& live_;
   const ConfigReloader& reloader_;
   Management management_;
   std::vector<std::pair<std::string, ReadinessCheck>> readiness_;
+  Endpoint proxyEndpoint_;
 };
 
 }  // namespace flowgate

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gateway/artifact_loader.hpp"
+#include "gateway/artifact_switch.hpp"
 #include "gateway/ascii.hpp"
 #include "gateway/request_metrics.hpp"
 
@@ -29,6 +30,7 @@ std::shared_ptr<const Api> ArtifactLoader::compileApi(const Source& source, Rout
   const std::size_t before = errors_.size();
   auto api = std::make_shared<Api>();
   api->name = source.name;
+  api->serving = ArtifactSwitch::of("api", api->name);
   api->file = source.file;
   route.name = source.name;
   const YAML::Node ctx = source.root["context"];
@@ -129,6 +131,7 @@ std::shared_ptr<const Api> ArtifactLoader::compileApi(const Source& source, Rout
     flow->suspends =
         flow::anySuspends(flow->steps) || (flow->onError && flow::anySuspends(*flow->onError));
     flow->metrics = RequestMetrics::forApiResource(flow->name, flow->resource);
+    flow->serving = api->serving;
     route.resources.push_back(std::move(rr));
     api->resources.push_back(std::move(flow));
   }

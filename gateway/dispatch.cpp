@@ -9,6 +9,7 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "gateway/artifact_switch.hpp"
 #include "gateway/connector.hpp"
 #include "gateway/http_client.hpp"
 #include "gateway/live_state.hpp"
@@ -119,7 +120,16 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
       }
     }
   }
-  if (proxy != nullptr && allow.empty()) {
+  if (proxy != nullptr && allow.empty() && !proxy->serving->active()) {
+    Error e = Error::make(ErrorCode::ArtifactInactive,
+                          std::string(proxy->api ? "API " : "proxy ") + proxy->name +
+                              " is deactivated (POST /management/artifacts/" + proxy->name +
+                              "/activate on the admin listener serves it again)");
+    out = {503,
+           errorEnvelope(e, proxy->name, requestId, nullptr, proxy->resource),
+           "artifact_inactive",
+           {}};
+  } else if (proxy != nullptr && allow.empty()) {
     std::vector<std::pair<std::string, std::string>> headers;
     headers.reserve(16);
     for (const auto& field : req) {

@@ -74,6 +74,8 @@ std::string_view errorCodeName(ErrorCode code) {
       return "unauthorized";
     case ErrorCode::Forbidden:
       return "forbidden";
+    case ErrorCode::ArtifactInactive:
+      return "artifact_inactive";
   }
   return "internal_error";
 }
@@ -116,6 +118,7 @@ int defaultStatus(ErrorCode code) {
       return 504;
     case ErrorCode::UpstreamSuspended:
     case ErrorCode::ServerBusy:
+    case ErrorCode::ArtifactInactive:
       return 503;
     case ErrorCode::HeadersTooLarge:
       return 431;

@@ -41,8 +41,9 @@ enum class ErrorCode {
   InvalidXml,  // 400: an XML request body that is malformed or breaks the parser's limits
   SoapFault,   // 502: a call's answer is a SOAP Fault (error.message: faultcode: faultstring)
   // The management API (gateway/management.cpp)
-  Unauthorized,  // 401: a management call without a bearer token where one is needed
-  Forbidden,     // 403: a wrong token, or a mutating call while admin.token is not set
+  Unauthorized,      // 401: a management call without a bearer token where one is needed
+  Forbidden,         // 403: a wrong token, or a mutating call while admin.token is not set
+  ArtifactInactive,  // 503: the proxy or API was deactivated through the management API
 };
 
 // Stable snake_case name used in the error envelope ("upstream_not_found").

@@ -10,6 +10,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "gateway/artifact_switch.hpp"
 #include "gateway/error.hpp"
 #include "gateway/flow/sequence.hpp"
 #include "gateway/live_state.hpp"
@@ -18,6 +19,7 @@
 #include "gateway/pipeline.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/reloader.hpp"
+#include "gateway/request_metrics.hpp"
 #include "gateway/upstream.hpp"
 
 namespace flowgate {
@@ -60,45 +62,119 @@ std::string what(const Request& req) {
          std::string(targetPath({req.target().data(), req.target().size()}));
 }
 
-// One JSON object per artifact kind, as the list and the detail show it.
-void writeProxy(Writer& w, const Proxy& p) {
+void writeWindow(Writer& w, LiveFigures::Window& f, bool series) {
+  LiveFigures::finish(f);
+  w.StartObject();
+  w.Key("requests");
+  w.Uint64(f.total);
+  w.Key("byStatus");
+  w.StartObject();
+  for (const auto& [status, n] : f.byStatus) {
+    const std::string k = std::to_string(status);
+    w.Key(k.c_str());
+    w.Uint64(n);
+  }
+  w.EndObject();
+  w.Key("lastMinute");
+  w.StartObject();
+  w.Key("requests");
+  w.Uint64(f.lastMinute);
+  w.Key("errors");
+  w.Uint64(f.lastMinuteErrors);
+  w.Key("ratePerSecond");
+  w.Double(static_cast<double>(f.lastMinute) / LiveFigures::kSeconds);
+  w.Key("p50Ms");
+  w.Double(f.p50Ms);
+  w.Key("p99Ms");
+  w.Double(f.p99Ms);
+  w.EndObject();
+  if (series) {
+    w.Key("perSecond");
+    w.StartArray();
+    for (auto n : f.perSecond) w.Uint(n);
+    w.EndArray();
+    w.Key("p99PerSecondMs");
+    w.StartArray();
+    for (auto ms : f.p99PerSecondMs) w.Double(ms);
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+// The figures of one or more series (an API's resources), at one instant.
+void writeFigures(Writer& w, const std::vector<const Proxy*>& flows, bool series) {
+  const std::int64_t now = LiveFigures::nowSecond();
+  LiveFigures::Window f;
+  for (const Proxy* flow : flows) flow->metrics->live().addTo(f, now);
+  w.Key("figures");
+  writeWindow(w, f, series);
+}
+
+void writeStatus(Writer& w, const ArtifactSwitch& serving) {
+  key(w, "status", serving.active() ? "active" : "inactive");
+}
+
+// One JSON object per artifact kind, as the list and the detail show it; the detail
+// (`yaml` set) adds the file's text and the figures' per-second series.
+void writeProxy(Writer& w, const Proxy& p, const std::string* yaml = nullptr) {
   w.StartObject();
   key(w, "kind", "proxy");
   key(w, "name", p.name);
   key(w, "file", p.file);
   key(w, "path", "/services/" + p.name);
+  writeStatus(w, *p.serving);
   if (!p.description.empty()) key(w, "description", p.description);
   w.Key("properties");
   w.StartArray();
   for (const auto& prop : p.properties) w.String(prop.name.c_str());
   w.EndArray();
+  writeFigures(w, {&p}, yaml != nullptr);
+  if (yaml) key(w, "yaml", *yaml);
   w.EndObject();
 }
 
-void writeApi(Writer& w, const Api& api) {
+void writeApi(Writer& w, const Api& api, const std::string* yaml = nullptr) {
   w.StartObject();
   key(w, "kind", "api");
   key(w, "name", api.name);
   key(w, "file", api.file);
   key(w, "context", api.context);
+  writeStatus(w, *api.serving);
   w.Key("resources");
   w.StartArray();
+  std::vector<const Proxy*> flows;
   for (const auto& r : api.resources) {
+    flows.push_back(r.get());
     w.StartObject();
     key(w, "resource", r->resource);
+    w.Key("methods");
+    w.StartArray();
+    for (const auto& m : r->methods) w.String(m.c_str());
+    w.EndArray();
     if (!r->description.empty()) key(w, "description", r->description);
+    writeFigures(w, {r.get()}, false);
     w.EndObject();
   }
   w.EndArray();
+  writeFigures(w, flows, yaml != nullptr);
+  if (yaml) key(w, "yaml", *yaml);
   w.EndObject();
 }
 
-void writeSequence(Writer& w, const flow::Sequence& s) {
+void writeSequence(Writer& w, const flow::Sequence& s, const std::string* yaml = nullptr) {
   w.StartObject();
   key(w, "kind", "sequence");
   key(w, "name", s.name);
   key(w, "file", s.file);
+  if (yaml) key(w, "yaml", *yaml);
   w.EndObject();
+}
+
+const Api* findApi(const ProxySet& set, std::string_view name) {
+  for (const auto& api : set.apis) {
+    if (api->name == name) return api.get();
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -171,8 +247,19 @@ Response Management::handle(const Request& req, std::string_view peer) const {
     return artifacts(v);
   }
   if (path.starts_with("/artifacts/")) {
+    std::string_view name = path.substr(std::string_view("/artifacts/").size());
+    for (const auto& [suffix, active] :
+         {std::pair{std::string_view("/activate"), true}, {"/deactivate", false}}) {
+      if (name.ends_with(suffix)) {
+        if (req.method() != http::verb::post) {
+          return error(v, ErrorCode::MethodNotAllowed,
+                       "POST /management/artifacts/NAME" + std::string(suffix));
+        }
+        return setActive(req, peer, name.substr(0, name.size() - suffix.size()), active);
+      }
+    }
     if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/artifacts/NAME");
-    return artifact(v, path.substr(std::string_view("/artifacts/").size()));
+    return artifact(v, name);
   }
   if (path == "/openapi.json") {
     if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/openapi.json");
@@ -186,8 +273,9 @@ Response Management::handle(const Request& req, std::string_view peer) const {
   if (path == "/reload") return reload(req, peer);
   return error(v, ErrorCode::NotFound,
                "management endpoints: /management/artifacts, /management/artifacts/NAME, "
+               "/management/artifacts/NAME/activate, /management/artifacts/NAME/deactivate, "
                "/management/openapi.json, /management/upstreams, /management/logging, "
-               "/management/reload");
+               "/management/reload, /management/try");
 }
 
 Response Management::artifacts(unsigned version) const {
@@ -208,45 +296,65 @@ Response Management::artifacts(unsigned version) const {
   return json(version, 200, buffer);
 }
 
-// One artifact by name (a proxy, else an API, else a sequence): its list entry and its YAML
-// as the file holds it now.
+// One artifact by name (a proxy, else an API, else a sequence): its list entry, its
+// figures' per-second series and its YAML as the file holds it now.
 Response Management::artifact(unsigned version, std::string_view name) const {
   const auto set = live_.proxies();
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
-  std::string file;
+  std::string yaml;
   if (const Proxy* p = set->find(name)) {
-    writeProxy(w, *p);
-    file = p->file;
-  }
-  if (file.empty()) {
-    for (const auto& api : set->apis) {
-      if (api->name == name) {
-        writeApi(w, *api);
-        file = api->file;
-        break;
-      }
-    }
-  }
-  if (file.empty()) {
-    if (auto it = set->sequences.find(name); it != set->sequences.end()) {
-      writeSequence(w, *it->second);
-      file = it->second->file;
-    }
-  }
-  if (file.empty()) {
+    yaml = readFile(p->file);
+    writeProxy(w, *p, &yaml);
+  } else if (const Api* api = findApi(*set, name)) {
+    yaml = readFile(api->file);
+    writeApi(w, *api, &yaml);
+  } else if (auto it = set->sequences.find(name); it != set->sequences.end()) {
+    yaml = readFile(it->second->file);
+    writeSequence(w, *it->second, &yaml);
+  } else {
     return error(version, ErrorCode::NotFound,
                  "no proxy, API or sequence named '" + std::string(name) + "'");
   }
-  // The entry's object is reopened to add the YAML: parse it back (small) and extend it.
-  rapidjson::Document doc;
-  doc.Parse(buffer.GetString(), buffer.GetSize());
-  const std::string yaml = readFile(file);
-  doc.AddMember("yaml", rapidjson::Value(yaml.c_str(), doc.GetAllocator()), doc.GetAllocator());
-  rapidjson::StringBuffer out;
-  Writer ow(out);
-  doc.Accept(ow);
-  return json(version, 200, out);
+  return json(version, 200, buffer);
+}
+
+// POST /management/artifacts/NAME/activate | deactivate: a proxy's or an API's switch
+// (kept across reloads: gateway/artifact_switch.hpp).
+Response Management::setActive(const Request& req, std::string_view peer, std::string_view name,
+                               bool active) const {
+  const auto set = live_.proxies();
+  ArtifactSwitch* serving = nullptr;
+  std::string_view kind;
+  if (const Proxy* p = set->find(name)) {
+    serving = p->serving.get();
+    kind = "proxy";
+  } else if (const Api* api = findApi(*set, name)) {
+    serving = api->serving.get();
+    kind = "api";
+  } else if (set->sequences.contains(name)) {
+    return error(req.version(), ErrorCode::BadRequest,
+                 "'" + std::string(name) +
+                     "' is a sequence: only a proxy or an API is activated or deactivated");
+  } else {
+    return error(req.version(), ErrorCode::NotFound,
+                 "no proxy or API named '" + std::string(name) + "'");
+  }
+  const bool before = serving->set(active);
+  logFields(LogLevel::Warn,
+            active ? "management: artifact activated" : "management: artifact deactivated",
+            {{"what", what(req)},
+             {"from", std::string(peer)},
+             {"artifact", std::string(name)},
+             {"before", before ? "active" : "inactive"}});
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  key(w, "kind", kind);
+  key(w, "name", name);
+  writeStatus(w, *serving);
+  w.EndObject();
+  return json(req.version(), 200, buffer);
 }
 
 // Every upstream that ever failed (suspendOnFailure): suspended or not, time until calls go

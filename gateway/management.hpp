@@ -25,11 +25,15 @@ class Management {
   // `peer`: the client's address, for the audit lines.
   Response handle(const Request& req, std::string_view peer) const;
 
- private:
-  // An answer when the call is refused, else an empty optional-like Response (status 0).
+  // The token rules: true, with the 401/403 answer in `out` and its audit line written, when
+  // the call is refused.
   bool refused(const Request& req, std::string_view peer, Response& out) const;
+
+ private:
   Response artifacts(unsigned version) const;
   Response artifact(unsigned version, std::string_view name) const;
+  Response setActive(const Request& req, std::string_view peer, std::string_view name,
+                     bool active) const;
   Response upstreams(unsigned version) const;
   Response logging(const Request& req, std::string_view peer) const;
   Response reload(const Request& req, std::string_view peer) const;

@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "gateway/artifact_loader.hpp"
+#include "gateway/artifact_switch.hpp"
 #include "gateway/connector.hpp"
 #include "gateway/flow/sequence.hpp"
 #include "gateway/redact.hpp"
@@ -238,6 +239,7 @@ std::shared_ptr<const Proxy> ArtifactLoader::compileProxy(const Source& source) 
   proxy->suspends =
       flow::anySuspends(proxy->steps) || (proxy->onError && flow::anySuspends(*proxy->onError));
   proxy->metrics = RequestMetrics::forProxy(proxy->name);
+  proxy->serving = ArtifactSwitch::of("proxy", proxy->name);
   return proxy;
 }
 

@@ -17,6 +17,7 @@
 
 namespace flowgate {
 
+class ArtifactSwitch;
 class ConnectorRegistry;
 class RequestMetrics;
 
@@ -50,6 +51,9 @@ struct Proxy {
   bool suspends = false;  // some step waits (an upstream call): run as a coroutine
   // Its request series, resolved when it is compiled (never null once compiled).
   std::shared_ptr<const RequestMetrics> metrics;
+  // Whether it serves (the management API's activate/deactivate); an API's resources share
+  // their API's switch. Never null once compiled.
+  std::shared_ptr<ArtifactSwitch> serving;
 };
 
 // A compiled kind: api: its resources in declaration order (the router's indexes).
@@ -58,6 +62,7 @@ struct Api {
   std::string file;
   std::string context;
   std::vector<std::shared_ptr<const Proxy>> resources;
+  std::shared_ptr<ArtifactSwitch> serving;  // the one its resources hold
 };
 
 struct ProxySet {

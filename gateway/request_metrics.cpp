@@ -35,15 +35,16 @@ RequestFamilies& families() {
 
 std::shared_ptr<const RequestMetrics> RequestMetrics::forProxy(const std::string& proxy) {
   RequestFamilies& f = families();
-  return std::shared_ptr<const RequestMetrics>(
-      new RequestMetrics(f.requests, {proxy}, f.latency.resolve({proxy})));
+  return std::shared_ptr<const RequestMetrics>(new RequestMetrics(
+      f.requests, {proxy}, f.latency.resolve({proxy}), LiveFigures::of("proxy:" + proxy)));
 }
 
 std::shared_ptr<const RequestMetrics> RequestMetrics::forApiResource(const std::string& api,
                                                                      const std::string& resource) {
   RequestFamilies& f = families();
   return std::shared_ptr<const RequestMetrics>(
-      new RequestMetrics(f.apiRequests, {api, resource}, f.apiLatency.resolve({api, resource})));
+      new RequestMetrics(f.apiRequests, {api, resource}, f.apiLatency.resolve({api, resource}),
+                         LiveFigures::of("api:" + api + " " + resource)));
 }
 
 const RequestMetrics& RequestMetrics::unmatched() {
@@ -54,6 +55,7 @@ const RequestMetrics& RequestMetrics::unmatched() {
 void RequestMetrics::record(int status, long long micros) const {
   requests_.at(status).Increment();
   observeMicros(latency_, micros);
+  live_->record(status, micros);
 }
 
 }  // namespace flowgate

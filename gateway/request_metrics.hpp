@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "gateway/live_figures.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/status_counters.hpp"
 
@@ -24,12 +25,17 @@ class RequestMetrics {
   // One answer: its status and the time from the request's last byte to the answer.
   void record(int status, long long micros) const;
 
+  // The series' figures for the operations console (also kept across reloads).
+  const LiveFigures& live() const { return *live_; }
+
  private:
-  RequestMetrics(Family<Counter>& requests, Labels labels, Histogram& latency)
-      : requests_(requests, std::move(labels)), latency_(latency) {}
+  RequestMetrics(Family<Counter>& requests, Labels labels, Histogram& latency,
+                 std::shared_ptr<LiveFigures> live)
+      : requests_(requests, std::move(labels)), latency_(latency), live_(std::move(live)) {}
 
   StatusCounters requests_;
   Histogram& latency_;
+  std::shared_ptr<LiveFigures> live_;
 };
 
 }  // namespace flowgate

@@ -129,6 +129,7 @@ std::string Gateway::start() {
   const auto settings = impl_->live.settings();
   if (auto err = impl_->proxyListener.bind(settings->server.listen); !err.empty()) return err;
   if (auto err = impl_->adminListener.bind(settings->admin.listen); !err.empty()) return err;
+  impl_->admin.setProxyEndpoint(impl_->proxyListener.endpoint());
   impl_->proxyListener.start();
   impl_->adminListener.start();
   impl_->signals.emplace(ioc, SIGINT, SIGTERM);

@@ -302,8 +302,12 @@ awaitable<void> serveConnection(SessionContext context, HttpClient& http, tcp::s
     if (context.admin) {
       beast::error_code ignored;
       const auto peer = stream.socket().remote_endpoint(ignored);
-      res =
-          context.admin->handle(req, ignored ? std::string("unknown") : peer.address().to_string());
+      std::string from = ignored ? std::string("unknown") : peer.address().to_string();
+      if (context.admin->suspends(req)) {
+        res = co_await context.admin->handleSuspending(req, std::move(from), http);
+      } else {
+        res = context.admin->handle(req, from);
+      }
     } else {
       res = co_await handleProxyWatched(*context.dispatcher, http, stream, buffer, req, *note);
     }

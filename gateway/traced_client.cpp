@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <string>
 
 #include "gateway/ascii.hpp"
+#include "gateway/logging.hpp"
 
 namespace flowgate {
 
@@ -19,7 +22,29 @@ void setTraceHeaders(Headers& headers, const TraceContext& trace) {
 boost::asio::awaitable<Result<HttpResponse>> TracedClient::send(HttpRequest request,
                                                                 const HostAllowList& allowed) {
   setTraceHeaders(request.headers, trace_);
-  co_return co_await inner_.send(std::move(request), allowed);
+  if (!logEnabled(LogLevel::Debug)) co_return co_await inner_.send(std::move(request), allowed);
+  // At debug, one line per call (its retries included): method, URL without its query (where
+  // credentials may travel), the answer's status or the error's code, and the time.
+  const std::string method = request.method;
+  std::string url = request.url.substr(0, request.url.find('?'));
+  if (const auto scheme = url.find("://"); scheme != std::string::npos) {
+    const auto at = url.find('@', scheme + 3);
+    if (at != std::string::npos && at < url.find('/', scheme + 3))
+      url.erase(scheme + 3, at - scheme - 2);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  Result<HttpResponse> answer = co_await inner_.send(std::move(request), allowed);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+  logFields(
+      LogLevel::Debug, "upstream call",
+      {{"method", method},
+       {"url", url},
+       {"result", answer ? std::to_string(answer->status) : std::string(answer.error().codeName())},
+       {"ms", std::to_string(static_cast<double>(micros) / 1000.0)},
+       {"traceId", trace_.traceId}});
+  co_return answer;
 }
 
 }  // namespace flowgate

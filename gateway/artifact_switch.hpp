@@ -1,0 +1,27 @@
+// Whether a proxy or API is serving (POST /management/artifacts/NAME/deactivate and
+// /activate): a deactivated one answers 503 artifact_inactive. One switch per artifact name,
+// made when the artifact is first compiled and found again by every reload, so a switch
+// thrown stays thrown across reloads until it is thrown back. The request path reads one
+// atomic flag.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace flowgate {
+
+class ArtifactSwitch {
+ public:
+  // `kind`: "proxy" or "api".
+  static std::shared_ptr<ArtifactSwitch> of(const std::string& kind, const std::string& name);
+
+  bool active() const { return active_.load(std::memory_order_relaxed); }
+  // Returns whether it was active before.
+  bool set(bool active) { return active_.exchange(active, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> active_{true};
+};
+
+}  // namespace flowgate
