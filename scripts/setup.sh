@@ -21,6 +21,7 @@ if [ "${1:-}" = "--test" ]; then
     libbenchmark-dev  # bench/micro, built and smoke-tested by scripts/test.sh
     redis-server  # tests/integration/test_redis.py starts a real one
     clang-14 libclang-rt-14-dev llvm-14  # scripts/sanitize.sh: ASan/UBSan, libFuzzer, symbolizer
+    chromium chromium-driver python3-selenium  # tests/integration/test_console.py: the dashboard in a real browser
   )
 fi
 
