@@ -13,11 +13,13 @@ namespace {
 
 constexpr auto kRelaxed = std::memory_order_relaxed;
 
-// Quantile q of a histogram with `count` entries: the upper bound of the bin it falls in.
+// Quantile q of a histogram with `count` entries, by nearest rank (the ceil(q * count)-th
+// smallest: the p99 of four answers is the slowest one): the upper bound of its bin.
 double quantileMs(const std::array<std::uint64_t, LiveFigures::kBins>& bins, std::uint64_t count,
                   double q) {
   if (count == 0) return 0;
-  const auto rank = static_cast<std::uint64_t>(q * static_cast<double>(count - 1)) + 1;
+  const auto rank = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count))));
   std::uint64_t seen = 0;
   for (std::size_t b = 0; b < bins.size(); ++b) {
     seen += bins[b];

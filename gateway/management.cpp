@@ -1,6 +1,7 @@
 #include "gateway/management.hpp"
 
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -110,6 +111,28 @@ void writeFigures(Writer& w, const std::vector<const Proxy*>& flows, bool series
   writeWindow(w, f, series);
 }
 
+// The compiled form (the detail only): the steps as the run sees them, by label
+// ("variable", "call", "gotowebinar.getSessionById", "sequence NAME"), and whether it waits.
+void writeCompiled(Writer& w, const flow::StepList& steps,
+                   const std::optional<flow::StepList>& onError, bool suspends) {
+  const auto list = [&](const flow::StepList& l) {
+    w.StartArray();
+    for (const auto& step : l) w.String(step->label().c_str());
+    w.EndArray();
+  };
+  w.Key("compiled");
+  w.StartObject();
+  w.Key("steps");
+  list(steps);
+  if (onError) {
+    w.Key("onError");
+    list(*onError);
+  }
+  w.Key("suspends");
+  w.Bool(suspends);
+  w.EndObject();
+}
+
 void writeStatus(Writer& w, const ArtifactSwitch& serving) {
   key(w, "status", serving.active() ? "active" : "inactive");
 }
@@ -129,6 +152,7 @@ void writeProxy(Writer& w, const Proxy& p, const std::string* yaml = nullptr) {
   for (const auto& prop : p.properties) w.String(prop.name.c_str());
   w.EndArray();
   writeFigures(w, {&p}, yaml != nullptr);
+  if (yaml) writeCompiled(w, p.steps, p.onError, p.suspends);
   if (yaml) key(w, "yaml", *yaml);
   w.EndObject();
 }
@@ -153,6 +177,7 @@ void writeApi(Writer& w, const Api& api, const std::string* yaml = nullptr) {
     w.EndArray();
     if (!r->description.empty()) key(w, "description", r->description);
     writeFigures(w, {r.get()}, false);
+    if (yaml) writeCompiled(w, r->steps, r->onError, r->suspends);
     w.EndObject();
   }
   w.EndArray();
@@ -166,6 +191,7 @@ void writeSequence(Writer& w, const flow::Sequence& s, const std::string* yaml =
   key(w, "kind", "sequence");
   key(w, "name", s.name);
   key(w, "file", s.file);
+  if (yaml) writeCompiled(w, s.steps, s.onError, s.suspends);
   if (yaml) key(w, "yaml", *yaml);
   w.EndObject();
 }

@@ -145,8 +145,17 @@ async function refreshDetail(full) {
   $("chart").parentElement.hidden = !a.figures;
   if (full) {
     $("yaml").textContent = a.yaml;
+    $("compiled").textContent = compiledText(a);
     await buildTryForm(a);
   }
+}
+
+// The steps as the gateway compiled them, one line per flow (an API: one per resource).
+function compiledText(a) {
+  const line = (c) => c.steps.join(" → ") + (c.onError ? `  (onError: ${c.onError.join(" → ")})` : "")
+    + (c.suspends ? "" : "  [never waits]");
+  if (a.resources) return a.resources.map((r) => `${(r.methods.join(",") || "ANY")} ${r.resource}: ${line(r.compiled)}`).join("\n");
+  return a.compiled ? line(a.compiled) : "";
 }
 
 async function select(name) {

@@ -147,6 +147,189 @@ class ManagementWithToken(unittest.TestCase):
         self.assertEqual(body["error"]["code"], "method_not_allowed")
 
 
+class ManagementOnTheSandbox(unittest.TestCase):
+    """The calls that act on traffic (activate/deactivate, try, live figures) and the console's
+    files, on a gateway serving the shipped artifacts against the sandbox upstreams."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.gateway = Gateway("", extra_args=["--sandbox-listen", "127.0.0.1:0"],
+                              env={"FLOWGATE_ADMIN_TOKEN": TOKEN})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gateway.stop()
+
+    def activate(self, name):
+        return call(self.gateway, "POST", f"/management/artifacts/{name}/activate", token=TOKEN)
+
+    def deactivate(self, name):
+        self.addCleanup(self.activate, name)
+        return call(self.gateway, "POST", f"/management/artifacts/{name}/deactivate", token=TOKEN)
+
+    def listed_status(self, name):
+        artifacts = call(self.gateway, "GET", "/management/artifacts")[2]["artifacts"]
+        return next(a["status"] for a in artifacts if a["name"] == name)
+
+    def test_a_deactivated_api_answers_503_until_activated_and_a_reload_keeps_it(self):
+        self.assertEqual(self.gateway.request("GET", "/customers/1").status, 200)
+        status, _, body = self.deactivate("customers")
+        self.assertEqual((status, body), (200, {"kind": "api", "name": "customers",
+                                               "status": "inactive"}))
+        self.gateway.process.wait_for(
+            r"management: artifact deactivated what=POST /management/artifacts/customers/"
+            r"deactivate from=127\.0\.0\.1 artifact=customers before=active")
+        for path in ("/customers/1", "/customers/2"):
+            answer = self.gateway.request("GET", path)
+            self.assertEqual(answer.status, 503, answer)
+            self.assertEqual(answer.error_code(), "artifact_inactive")
+            self.assertIn("customers", answer.json["error"]["message"])
+        self.assertEqual(self.listed_status("customers"), "inactive")
+        # Other artifacts are untouched.
+        self.assertEqual(self.listed_status("gotowebinar_getSessionById"), "active")
+        # A reload compiles the API again; the switch is kept.
+        status, _, body = call(self.gateway, "POST", "/management/reload", token=TOKEN)
+        self.assertEqual((status, body["ok"]), (200, True), body)
+        self.assertEqual(self.gateway.request("GET", "/customers/1").status, 503)
+        status, _, body = self.activate("customers")
+        self.assertEqual((status, body["status"]), (200, "active"))
+        self.assertEqual(self.gateway.request("GET", "/customers/1").status, 200)
+
+    def test_a_deactivated_proxy_answers_503(self):
+        name = "gotowebinar_getSessionById"
+        self.assertEqual(self.deactivate(name)[0], 200)
+        answer = self.gateway.request("POST", f"/services/{name}",
+                                      body={"sessionKey": "1", "webinarKey": "2"})
+        self.assertEqual(answer.status, 503, answer)
+        self.assertEqual(answer.error_code(), "artifact_inactive")
+        self.assertEqual(self.activate(name)[0], 200)
+        self.assertNotEqual(self.gateway.request("POST", f"/services/{name}",
+                                                 body={"sessionKey": "1"}).status, 503)
+
+    def test_activate_refusals(self):
+        status, _, body = call(self.gateway, "POST", "/management/artifacts/customers/deactivate")
+        self.assertEqual((status, body["error"]["code"]), (401, "unauthorized"))
+        self.assertEqual(self.listed_status("customers"), "active")
+        status, _, body = call(self.gateway, "POST", "/management/artifacts/customers/deactivate",
+                               token="w" * 24)
+        self.assertEqual((status, body["error"]["code"]), (403, "forbidden"))
+        status, _, body = call(self.gateway, "POST", "/management/artifacts/nope/deactivate",
+                               token=TOKEN)
+        self.assertEqual((status, body["error"]["code"]), (404, "not_found"))
+        self.assertIn("nope", body["error"]["message"])
+        status, _, body = call(self.gateway, "GET", "/management/artifacts/customers/deactivate",
+                               token=TOKEN)
+        self.assertEqual((status, body["error"]["code"]), (405, "method_not_allowed"))
+        self.assertEqual(self.listed_status("customers"), "active")
+
+    def test_try_sends_a_real_request_through_the_proxy_listener(self):
+        status, _, body = call(self.gateway, "POST", "/management/try",
+                               {"method": "GET", "path": "/customers/1",
+                                "headers": {"X-Request-ID": "try-it-1"}}, token=TOKEN)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["status"], 200)
+        self.assertEqual(json.loads(body["body"])["name"], "Ada Lovelace")
+        headers = {n.lower(): v for n, v in body["headers"]}
+        self.assertEqual(headers["x-request-id"], "try-it-1")
+        self.assertEqual(headers["content-type"], "application/json")
+        self.assertGreaterEqual(body["ms"], 0)
+        # It went through the proxy listener: an access line and the API's figures show it.
+        self.gateway.process.wait_for(r"access requestId=try-it-1 ")
+        # An error answer is passed on as it came, not turned into a management error.
+        status, _, body = call(self.gateway, "POST", "/management/try",
+                               {"method": "POST", "path": "/services/gotowebinar_getSessionById",
+                                "body": "{not json"}, token=TOKEN)
+        self.assertEqual((status, body["status"]), (200, 400), body)
+        self.assertEqual(json.loads(body["body"])["error"]["code"], "invalid_json")
+
+    def test_try_without_a_method_sends_a_get(self):
+        status, _, body = call(self.gateway, "POST", "/management/try", {"path": "/customers/2"},
+                               token=TOKEN)
+        self.assertEqual((status, body["status"]), (200, 200), body)
+        self.assertIn("Grace", body["body"])
+
+    def test_try_refuses_what_it_cannot_send(self):
+        status, _, body = call(self.gateway, "POST", "/management/try",
+                               {"method": "GET", "path": "/customers/1"})
+        self.assertEqual((status, body["error"]["code"]), (401, "unauthorized"))
+        for request, named in (
+                ("{nope", "JSON"),
+                ([], "object"),
+                ({"method": 7, "path": "/customers/1"}, "method"),
+                ({"method": "GE T", "path": "/customers/1"}, "method"),
+                ({"method": "GET"}, "path"),
+                ({"method": "GET", "path": "customers/1"}, "path"),
+                ({"method": "GET", "path": "/a b"}, "path"),
+                ({"method": "GET", "path": "/x", "headers": {"X-A": "1\r\nX-B: 2"}}, "X-A"),
+                ({"method": "GET", "path": "/x", "headers": {"bad name": "1"}}, "bad name"),
+                ({"method": "GET", "path": "/x", "headers": {"X-A": 1}}, "X-A"),
+                ({"method": "POST", "path": "/x", "body": {"a": 1}}, "body")):
+            with self.subTest(request=request):
+                status, _, body = call(self.gateway, "POST", "/management/try", request,
+                                       token=TOKEN)
+                self.assertEqual(status, 400, body)
+                self.assertIn(body["error"]["code"], ("bad_request", "invalid_json",
+                                                      "invalid_parameter", "missing_parameter"))
+                self.assertIn(named.lower(), body["error"]["message"].lower())
+        status, _, body = call(self.gateway, "GET", "/management/try", token=TOKEN)
+        self.assertEqual((status, body["error"]["code"]), (405, "method_not_allowed"))
+
+    def test_figures_count_requests_by_status_over_the_last_minute(self):
+        before = call(self.gateway, "GET", "/management/artifacts/customers")[2]
+        resource = lambda a: next(r for r in a["resources"] if r["resource"] == "/{id}")
+        self.assertEqual(len(before["figures"]["perSecond"]), 60)
+        for i in range(3):
+            self.assertEqual(self.gateway.request("GET", f"/customers/{i + 1}").status, 200)
+        self.assertEqual(self.gateway.request("GET", "/customers/999").status, 404)
+        after = call(self.gateway, "GET", "/management/artifacts/customers")[2]
+        self.assertEqual(after["figures"]["requests"] - before["figures"]["requests"], 4)
+        by_before, by_after = before["figures"]["byStatus"], after["figures"]["byStatus"]
+        self.assertEqual(by_after.get("200", 0) - by_before.get("200", 0), 3)
+        self.assertEqual(by_after.get("404", 0) - by_before.get("404", 0), 1)
+        minute = after["figures"]["lastMinute"]
+        self.assertGreaterEqual(minute["requests"], 4)
+        self.assertGreaterEqual(minute["errors"], 1)
+        self.assertGreater(minute["p99Ms"], 0)
+        self.assertGreaterEqual(minute["p99Ms"], minute["p50Ms"])
+        self.assertGreaterEqual(sum(after["figures"]["perSecond"]), 4)
+        # The API's figures are its resources' summed; the list carries them too.
+        self.assertEqual(resource(after)["figures"]["requests"]
+                         - resource(before)["figures"]["requests"], 4)
+        listed = next(a for a in call(self.gateway, "GET", "/management/artifacts")[2]["artifacts"]
+                      if a["name"] == "customers")
+        self.assertGreaterEqual(listed["figures"]["requests"], after["figures"]["requests"])
+        self.assertNotIn("perSecond", listed["figures"])
+
+    def test_the_detail_shows_the_compiled_steps(self):
+        body = call(self.gateway, "GET", "/management/artifacts/gotowebinar_getSessionById")[2]
+        self.assertEqual(body["compiled"]["steps"],
+                         ["gotowebinar.init", "gotowebinar.getSessionById", "respond"])
+        self.assertTrue(body["compiled"]["suspends"])
+        api = call(self.gateway, "GET", "/management/artifacts/customers")[2]
+        by_id = next(r for r in api["resources"] if r["resource"] == "/{id}")
+        self.assertIn("call", by_id["compiled"]["steps"])
+
+    def test_the_console_is_served_with_a_strict_policy(self):
+        for path, media in (("/", "text/html"), ("/index.html", "text/html"),
+                            ("/console.css", "text/css"), ("/console.js", "javascript")):
+            with self.subTest(path=path):
+                conn = http.client.HTTPConnection("127.0.0.1", self.gateway.admin_port, timeout=30)
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                raw = resp.read()
+                conn.close()
+                self.assertEqual(resp.status, 200)
+                self.assertIn(media, resp.getheader("Content-Type"))
+                self.assertIn("default-src 'self'", resp.getheader("Content-Security-Policy"))
+                self.assertEqual(resp.getheader("X-Content-Type-Options"), "nosniff")
+                self.assertGreater(len(raw), 100)
+                # Nothing is fetched from outside: no absolute URL in the page or its files.
+                self.assertNotRegex(raw.decode(), r"(src|href)=\"(https?:)?//")
+        status, headers, body = call(self.gateway, "POST", "/", "x")
+        self.assertEqual((status, body["error"]["code"]), (405, "method_not_allowed"))
+        self.assertEqual(call(self.gateway, "GET", "/nope.js")[0], 404)
+
+
 class ManagementReload(unittest.TestCase):
     """POST /management/reload over a proxies folder of the test's own."""
 
