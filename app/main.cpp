@@ -250,7 +250,7 @@ int main(int argc, char** argv) {
       },
       {o.config, o.proxies});
   if (store) {
-    gateway.addReadinessDetail("tokenStore", [s = store.get()] { return s->health(); });
+    gateway.setTokenStore([s = store.get()] { return s->health(); });
   }
   if (auto problem = gateway.start(); !problem.empty()) {
     std::cerr << "flowgate: " << problem << "\n";

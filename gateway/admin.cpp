@@ -17,8 +17,13 @@ namespace flowgate {
 
 namespace http = boost::beast::http;
 
-Admin::Admin(LiveState& live, ConfigReloader& reloader)
-    : live_(live), reloader_(reloader), management_(live, reloader) {}
+Admin::Admin(LiveState& live, ConfigReloader& reloader, const ConnectorRegistry& connectors)
+    : live_(live), reloader_(reloader), management_(live, reloader, connectors) {}
+
+void Admin::setTokenStore(ReadinessCheck health) {
+  management_.setTokenStoreHealth(health);
+  addReadinessDetail("tokenStore", std::move(health));
+}
 
 void Admin::addReadinessDetail(std::string name, ReadinessCheck check) {
   readiness_.emplace_back(std::move(name), std::move(check));

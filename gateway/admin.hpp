@@ -19,16 +19,19 @@
 namespace flowgate {
 
 class ConfigReloader;
+class ConnectorRegistry;
 struct ConsoleAsset;
 class HttpClient;
 class LiveState;
 
 class Admin {
  public:
-  Admin(LiveState& live, ConfigReloader& reloader);
+  Admin(LiveState& live, ConfigReloader& reloader, const ConnectorRegistry& connectors);
 
   // Extra /readyz details (e.g. the token store). Before the gateway starts.
   void addReadinessDetail(std::string name, ReadinessCheck check);
+  // tokenStore kind redis: a /readyz detail and GET /management/tokenstore. Before start.
+  void setTokenStore(ReadinessCheck health);
 
   // `peer`: the client's address (the management API's audit lines).
   Response handle(const Request& req, std::string_view peer) const;

@@ -114,6 +114,9 @@ class Connector {
   // `<name>.<operations()[index].name>`: calls the upstream, writes ctx.payload.
   virtual boost::asio::awaitable<Status> call(std::size_t index, const Args& args,
                                               StepContext& ctx) = 0;
+  // How many credentials (access tokens) it holds cached in this process, for the
+  // management API's token store view; never their values.
+  virtual std::size_t cachedTokens() const { return 0; }
 };
 
 class ConnectorRegistry {

@@ -12,6 +12,8 @@
 #include <rapidjson/writer.h>
 
 #include "gateway/artifact_switch.hpp"
+#include "gateway/config.hpp"
+#include "gateway/connector.hpp"
 #include "gateway/error.hpp"
 #include "gateway/flow/sequence.hpp"
 #include "gateway/live_state.hpp"
@@ -217,8 +219,9 @@ bool tokensEqual(std::string_view given, std::string_view expected) {
   return CRYPTO_memcmp(a, b, sizeof a) == 0;
 }
 
-Management::Management(LiveState& live, ConfigReloader& reloader)
-    : live_(live), reloader_(reloader) {}
+Management::Management(LiveState& live, ConfigReloader& reloader,
+                       const ConnectorRegistry& connectors)
+    : live_(live), reloader_(reloader), connectors_(connectors) {}
 
 bool Management::refused(const Request& req, std::string_view peer, Response& out) const {
   const auto settings = live_.settings();
@@ -295,12 +298,17 @@ Response Management::handle(const Request& req, std::string_view peer) const {
     if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/upstreams");
     return upstreams(v);
   }
+  if (path == "/tokenstore") {
+    if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/tokenstore");
+    return tokenStore(v);
+  }
   if (path == "/logging") return logging(req, peer);
   if (path == "/reload") return reload(req, peer);
   return error(v, ErrorCode::NotFound,
                "management endpoints: /management/artifacts, /management/artifacts/NAME, "
                "/management/artifacts/NAME/activate, /management/artifacts/NAME/deactivate, "
-               "/management/openapi.json, /management/upstreams, /management/logging, "
+               "/management/openapi.json, /management/upstreams, /management/tokenstore, "
+               "/management/logging, "
                "/management/reload, /management/try");
 }
 
@@ -381,6 +389,36 @@ Response Management::setActive(const Request& req, std::string_view peer, std::s
   writeStatus(w, *serving);
   w.EndObject();
   return json(req.version(), 200, buffer);
+}
+
+// The token store (tokenStore.kind): where tokens are shared, whether it is reachable, and
+// how many tokens each connector holds cached in this process. Never a token.
+Response Management::tokenStore(unsigned version) const {
+  const auto settings = live_.settings();
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  key(w, "kind", settings->tokenStore.kind);
+  const bool shared = settings->tokenStore.kind != "memory" && tokenStoreHealth_;
+  w.Key("shared");
+  w.Bool(shared);
+  const auto [connected, detail] =
+      shared ? tokenStoreHealth_() : std::pair<bool, std::string>{true, "this process only"};
+  w.Key("connected");
+  w.Bool(connected);
+  key(w, "detail", detail);
+  w.Key("connectors");
+  w.StartArray();
+  for (const auto& connector : connectors_.all()) {
+    w.StartObject();
+    key(w, "connector", connector->name());
+    w.Key("cachedTokens");
+    w.Uint64(connector->cachedTokens());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return json(version, 200, buffer);
 }
 
 // Every upstream that ever failed (suspendOnFailure): suspended or not, time until calls go

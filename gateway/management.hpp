@@ -8,19 +8,28 @@
 // where); an accepted mutating call gets an audit line too. Synchronous, as the admin answers.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "gateway/http_message.hpp"
 
 namespace flowgate {
 
 class ConfigReloader;
+class ConnectorRegistry;
 class LiveState;
 
 class Management {
  public:
-  Management(LiveState& live, ConfigReloader& reloader);
+  Management(LiveState& live, ConfigReloader& reloader, const ConnectorRegistry& connectors);
+
+  // tokenStore kind redis: its health ("connected to HOST:PORT" or why not), for
+  // GET /management/tokenstore. Before the gateway starts.
+  void setTokenStoreHealth(std::function<std::pair<bool, std::string>()> health) {
+    tokenStoreHealth_ = std::move(health);
+  }
 
   // `peer`: the client's address, for the audit lines.
   Response handle(const Request& req, std::string_view peer) const;
@@ -37,9 +46,12 @@ class Management {
   Response upstreams(unsigned version) const;
   Response logging(const Request& req, std::string_view peer) const;
   Response reload(const Request& req, std::string_view peer) const;
+  Response tokenStore(unsigned version) const;
 
   LiveState& live_;
   ConfigReloader& reloader_;
+  const ConnectorRegistry& connectors_;
+  std::function<std::pair<bool, std::string>()> tokenStoreHealth_;
 };
 
 // Whether `host` (admin.listen's host) is a loopback address: 127.0.0.0/8 or ::1.

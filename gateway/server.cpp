@@ -75,7 +75,7 @@ struct Gateway::Impl {
         dispatcher(live, r),
         workers(makeWorkers(c)),
         reloader(live),
-        admin(live, reloader),
+        admin(live, reloader, r),
         proxyListener(workers, live, dispatcher, open),
         adminListener(workers, live, admin) {}
 
@@ -151,6 +151,10 @@ std::string Gateway::reload() {
 
 void Gateway::addReadinessDetail(std::string name, ReadinessCheck check) {
   impl_->admin.addReadinessDetail(std::move(name), std::move(check));
+}
+
+void Gateway::setTokenStore(ReadinessCheck health) {
+  impl_->admin.setTokenStore(std::move(health));
 }
 
 Endpoint Gateway::proxyEndpoint() const {

@@ -42,6 +42,8 @@ class Gateway {
   std::string reload();
   // Extra /readyz details (e.g. the token store); a failing one is reported, not fatal.
   void addReadinessDetail(std::string name, ReadinessCheck check);
+  // tokenStore kind redis: its health, as a /readyz detail and in GET /management/tokenstore.
+  void setTokenStore(ReadinessCheck health);
 
   // Binds both listeners; returns an error message, or "" on success.
   std::string start();

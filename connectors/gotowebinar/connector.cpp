@@ -342,6 +342,10 @@ std::vector<ConfigKeySpec> Connector::configKeys() const {
   return configKeySpecs();
 }
 
+std::size_t Connector::cachedTokens() const {
+  return tokens_ ? tokens_->size() : 0;
+}
+
 void Connector::configure(const ConnectorSettings& settings) {
   allowedHosts_ = settings.allowedHosts;
   tokens_->setStore(settings.store);

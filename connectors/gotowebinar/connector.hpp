@@ -39,6 +39,7 @@ class Connector final : public flowgate::Connector {
   boost::asio::awaitable<Status> call(std::size_t index, const Args& args,
                                       StepContext& ctx) override;
 
+  std::size_t cachedTokens() const override;
   const TokenCache& tokenCache() const { return *tokens_; }
   const ListLimits& listLimits() const { return limits_; }
 

@@ -72,6 +72,13 @@ function renderUpstreams(list) {
   }
 }
 
+function renderTokenStore(t) {
+  const counts = t.connectors.map((c) => `${c.connector}: ${c.cachedTokens} cached`).join(", ");
+  $("tokenstore").replaceChildren(
+    el("span", { class: t.connected ? "active" : "error" }, `${t.kind} (${t.detail})`),
+    document.createTextNode(" · " + counts));
+}
+
 function renderReload(r) {
   const box = $("reload-result");
   box.replaceChildren(el("p", { class: r.ok ? "active" : "error" }, r.ok ? "applied: " + r.summary : "refused"));
@@ -79,15 +86,17 @@ function renderReload(r) {
 }
 
 async function refresh() {
-  const [arts, ups, rel, log] = await Promise.all([
+  const [arts, ups, rel, log, tok] = await Promise.all([
     api("GET", "/management/artifacts"), api("GET", "/management/upstreams"),
-    api("GET", "/management/reload"), api("GET", "/management/logging")]);
+    api("GET", "/management/reload"), api("GET", "/management/logging"),
+    api("GET", "/management/tokenstore")]);
   if (arts.status !== 200) { failure("listing artifacts", arts); return; }
   state.artifacts = arts.body.artifacts;
   $("summary").textContent = arts.body.summary;
   renderArtifacts(state.artifacts);
   if (ups.status === 200) renderUpstreams(ups.body.upstreams);
   if (rel.status === 200) renderReload(rel.body);
+  if (tok.status === 200) renderTokenStore(tok.body);
   if (log.status === 200 && document.activeElement !== $("log-level")) $("log-level").value = log.body.level;
   if (state.selected) await refreshDetail(false);
 }

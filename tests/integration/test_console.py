@@ -118,6 +118,8 @@ class ConsoleInChromium(unittest.TestCase):
             ".map(r => [r.dataset.kind, r.dataset.name]);")}
         self.assertEqual(listed, expected)
         self.assertEqual(self.cell("customers", 2), "active")
+        self.wait.until(EC.text_to_be_present_in_element((By.ID, "tokenstore"), "gotowebinar: "))
+        self.assertIn("memory", self.browser.find_element(By.ID, "tokenstore").text)
 
     def test_try_it_sends_a_real_request_and_shows_the_answer(self):
         self.open_artifact("customers")

@@ -300,6 +300,24 @@ class ManagementOnTheSandbox(unittest.TestCase):
         self.assertGreaterEqual(listed["figures"]["requests"], after["figures"]["requests"])
         self.assertNotIn("perSecond", listed["figures"])
 
+    def test_the_token_store_shows_counts_never_tokens(self):
+        token = "UEGGrwswKRwB07lTOr0EoppdaxKo"  # the sandbox's (README)
+        sandbox = self.gateway.process.wait_for(r"sandbox upstreams .* on (http://[\d.:]+)")[1]
+        answer = self.gateway.request("POST", "/services/gotowebinar_getSessionById", body={
+            "apiUrl": sandbox, "accessToken": token,
+            "organizerKey": "3697511743350317068", "webinarKey": "6487648931392511233",
+            "sessionKey": "2167614"})
+        self.assertEqual(answer.status, 200, answer)
+        status, _, view = call(self.gateway, "GET", "/management/tokenstore")
+        self.assertEqual(status, 200, view)
+        self.assertEqual((view["kind"], view["shared"], view["connected"]),
+                         ("memory", False, True))
+        cached = {c["connector"]: c["cachedTokens"] for c in view["connectors"]}
+        self.assertEqual(set(cached), {"gotowebinar", "webex"})
+        self.assertGreaterEqual(cached["gotowebinar"], 1)
+        self.assertNotIn(token, json.dumps(view))
+        self.assertEqual(call(self.gateway, "PUT", "/management/tokenstore", {}, TOKEN)[0], 405)
+
     def test_the_detail_shows_the_compiled_steps(self):
         body = call(self.gateway, "GET", "/management/artifacts/gotowebinar_getSessionById")[2]
         self.assertEqual(body["compiled"]["steps"],

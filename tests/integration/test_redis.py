@@ -79,6 +79,16 @@ class SharedTokensTest(unittest.TestCase):
             self.assertEqual(status, 200)
             self.assertTrue(check["ok"], check)
             self.assertIn("connected", check["detail"])
+            # The management API's view of the store: shared, reachable, a count, no token.
+            status, raw = gw.admin("/management/tokenstore")
+            view = json.loads(raw)
+            self.assertEqual(status, 200)
+            self.assertEqual((view["kind"], view["shared"], view["connected"]),
+                             ("redis", True, True), view)
+            self.assertIn(f"127.0.0.1:{self.redis_port}", view["detail"])
+            cached = {c["connector"]: c["cachedTokens"] for c in view["connectors"]}
+            self.assertGreaterEqual(cached["gotowebinar"], 1)
+            self.assertNotIn("expired-1", raw.decode())
 
     def test_2_redis_down_then_back(self):
         type(self).redis.stop()
@@ -92,6 +102,9 @@ class SharedTokensTest(unittest.TestCase):
                 status, check = self.store_check(gw)
                 self.assertEqual(status, 200)  # degraded, still serving
                 self.assertIn("down", check["detail"])
+                view = json.loads(gw.admin("/management/tokenstore")[1])
+                self.assertFalse(view["connected"], view)
+                self.assertIn("down", view["detail"])
                 metrics = gw.admin("/metrics")[1].decode()
                 self.assertIn("flowgate_token_store_up 0", metrics)
                 gw.process.wait_for(r"token store \(redis .*\): down")
