@@ -170,10 +170,14 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
     res.erase(http::field::content_type);
     res.prepare_payload();
   }
+  const auto finished = Clock::now();
   const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+      std::chrono::duration_cast<std::chrono::microseconds>(finished - started).count();
   const bool api = proxy != nullptr && proxy->api;
-  (proxy != nullptr ? *proxy->metrics : RequestMetrics::unmatched()).record(out.status, micros);
+  (proxy != nullptr ? *proxy->metrics : RequestMetrics::unmatched())
+      .record(out.status, micros,
+              std::chrono::duration_cast<std::chrono::seconds>(finished.time_since_epoch())
+                  .count());
   AccessRecord record;
   record.requestId = requestId;
   record.traceId = trace.traceId;

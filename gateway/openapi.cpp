@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "gateway/ascii.hpp"
 #include "gateway/proxy.hpp"
@@ -38,6 +39,106 @@ Value typed(const char* type, Alloc& a) {
   Value v(rapidjson::kObjectType);
   v.AddMember("type", str(type, a), a);
   return v;
+}
+
+// A `validate` schema (JSON Schema draft-04) as an OpenAPI 3.0 Schema Object, which takes a
+// subset of draft-04 with changes: no "null" type and no type arrays (nullable instead), no
+// tuple `items`, no definitions (local "#/definitions/NAME" references are inlined, to a
+// bounded depth), none of $schema, id, dependencies, patternProperties, additionalItems.
+Value openApiSchema(const Json& s, const Json& root, Alloc& a, int depth = 0) {
+  Value out(rapidjson::kObjectType);
+  if (!s.IsObject() || depth > 16) return out;
+  if (const auto r = s.FindMember("$ref"); r != s.MemberEnd() && r->value.IsString()) {
+    constexpr std::string_view kDefs = "#/definitions/";
+    const std::string_view target(r->value.GetString(), r->value.GetStringLength());
+    const auto defs = root.IsObject() ? root.FindMember("definitions") : root.MemberEnd();
+    if (target.starts_with(kDefs) && defs != root.MemberEnd() && defs->value.IsObject()) {
+      const std::string name(target.substr(kDefs.size()));
+      if (const auto d = defs->value.FindMember(name.c_str()); d != defs->value.MemberEnd()) {
+        return openApiSchema(d->value, root, a, depth + 1);
+      }
+    }
+    return out;  // a reference that cannot be inlined: any value
+  }
+  static constexpr const char* kCopied[] = {
+      "title",         "description",      "format",   "default",          "multipleOf",
+      "maximum",       "exclusiveMaximum", "minimum",  "exclusiveMinimum", "maxLength",
+      "minLength",     "pattern",          "maxItems", "minItems",         "uniqueItems",
+      "maxProperties", "minProperties",    "enum"};
+  for (const char* k : kCopied) {
+    if (const auto m = s.FindMember(k); m != s.MemberEnd()) {
+      out.AddMember(Value(k, a), Value(m->value, a), a);
+    }
+  }
+  if (const auto m = s.FindMember("required");
+      m != s.MemberEnd() && m->value.IsArray() && !m->value.Empty()) {
+    out.AddMember("required", Value(m->value, a), a);
+  }
+  if (const auto t = s.FindMember("type"); t != s.MemberEnd()) {
+    std::vector<std::string> types;
+    if (t->value.IsString()) types.emplace_back(t->value.GetString());
+    if (t->value.IsArray()) {
+      for (const auto& v : t->value.GetArray()) {
+        if (v.IsString()) types.emplace_back(v.GetString());
+      }
+    }
+    const auto null = std::find(types.begin(), types.end(), "null");
+    if (null != types.end()) {
+      types.erase(null);
+      out.AddMember("nullable", true, a);
+    }
+    if (types.size() == 1) {
+      out.AddMember("type", str(types.front(), a), a);
+    } else if (types.size() > 1) {
+      Value any(rapidjson::kArrayType);
+      for (const auto& type : types) any.PushBack(typed(type.c_str(), a), a);
+      out.AddMember("anyOf", std::move(any), a);
+    }
+    if (std::find(types.begin(), types.end(), "array") != types.end() && !s.HasMember("items")) {
+      out.AddMember("items", Value(rapidjson::kObjectType), a);
+    }
+  }
+  if (const auto m = s.FindMember("items"); m != s.MemberEnd()) {
+    out.AddMember("items",
+                  m->value.IsObject() ? openApiSchema(m->value, root, a, depth + 1)
+                                      : Value(rapidjson::kObjectType),
+                  a);
+  }
+  if (const auto m = s.FindMember("properties"); m != s.MemberEnd() && m->value.IsObject()) {
+    Value props(rapidjson::kObjectType);
+    for (const auto& p : m->value.GetObject()) {
+      props.AddMember(Value(p.name, a), openApiSchema(p.value, root, a, depth + 1), a);
+    }
+    out.AddMember("properties", std::move(props), a);
+  }
+  if (const auto m = s.FindMember("additionalProperties"); m != s.MemberEnd()) {
+    out.AddMember(
+        "additionalProperties",
+        m->value.IsBool() ? Value(m->value.GetBool()) : openApiSchema(m->value, root, a, depth + 1),
+        a);
+  }
+  for (const char* k : {"allOf", "anyOf", "oneOf"}) {
+    const auto m = s.FindMember(k);
+    if (m == s.MemberEnd() || !m->value.IsArray() || m->value.Empty() || out.HasMember(k)) continue;
+    Value list(rapidjson::kArrayType);
+    for (const auto& v : m->value.GetArray())
+      list.PushBack(openApiSchema(v, root, a, depth + 1), a);
+    out.AddMember(Value(k, a), std::move(list), a);
+  }
+  if (const auto m = s.FindMember("not"); m != s.MemberEnd() && m->value.IsObject()) {
+    out.AddMember("not", openApiSchema(m->value, root, a, depth + 1), a);
+  }
+  return out;
+}
+
+// The schema a resource holds its incoming payload to: a `validate` of the payload among its
+// first steps, before any step that may change the payload.
+const Json* requestSchemaOf(const Proxy& resource) {
+  for (const auto& step : resource.steps) {
+    if (const Json* schema = step->payloadSchema()) return schema;
+    if (step->mayChangePayload()) break;
+  }
+  return nullptr;
 }
 
 Value jsonContent(Value schema, Alloc& a) {
@@ -143,6 +244,18 @@ bool takesBody(std::string_view method) {
 
 }  // namespace
 
+std::string toOpenApiSchema(const std::string& draft04) {
+  rapidjson::Document in;
+  in.Parse(draft04.c_str(), draft04.size());
+  rapidjson::Document out;
+  if (in.HasParseError()) in.SetObject();
+  static_cast<Value&>(out) = openApiSchema(in, in, out.GetAllocator());
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  out.Accept(w);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 std::string openApiDocument(const ProxySet& set) {
   rapidjson::Document doc(rapidjson::kObjectType);
   Alloc& a = doc.GetAllocator();
@@ -207,7 +320,12 @@ std::string openApiDocument(const ProxySet& set) {
         if (!params.Empty()) op.AddMember("parameters", std::move(params), a);
         if (takesBody(method)) {
           Value body(rapidjson::kObjectType);
-          body.AddMember("content", jsonContent(Value(rapidjson::kObjectType), a), a);
+          if (const Json* schema = requestSchemaOf(*r)) {
+            body.AddMember("required", true, a);
+            body.AddMember("content", jsonContent(openApiSchema(*schema, *schema, a), a), a);
+          } else {
+            body.AddMember("content", jsonContent(Value(rapidjson::kObjectType), a), a);
+          }
           op.AddMember("requestBody", std::move(body), a);
         }
         if (!mapping.empty()) {

@@ -13,4 +13,8 @@ struct ProxySet;
 // The document as JSON text (valid against the OpenAPI 3.0 JSON Schema: tests/data/openapi/).
 std::string openApiDocument(const ProxySet& set);
 
+// A `validate` schema (JSON Schema draft-04, as JSON text) as the OpenAPI 3.0 Schema Object
+// an API resource's request body gets (JSON text); "{}" for text that is not a JSON object.
+std::string toOpenApiSchema(const std::string& draft04);
+
 }  // namespace flowgate

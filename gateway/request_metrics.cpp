@@ -52,10 +52,14 @@ const RequestMetrics& RequestMetrics::unmatched() {
   return *m;
 }
 
-void RequestMetrics::record(int status, long long micros) const {
+void RequestMetrics::record(int status, long long micros, std::int64_t second) const {
   requests_.at(status).Increment();
   observeMicros(latency_, micros);
-  live_->record(status, micros);
+  live_->record(status, micros, second);
+}
+
+void RequestMetrics::record(int status, long long micros) const {
+  record(status, micros, LiveFigures::nowSecond());
 }
 
 }  // namespace flowgate

@@ -5,6 +5,7 @@
 // same series), so that recording an answer takes no registry lock.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -22,7 +23,9 @@ class RequestMetrics {
   // Requests that found no proxy or API (proxy "-").
   static const RequestMetrics& unmatched();
 
-  // One answer: its status and the time from the request's last byte to the answer.
+  // One answer: its status and the time from the request's last byte to the answer, at
+  // steady-clock second `second` (the caller's clock read, for the console's minute).
+  void record(int status, long long micros, std::int64_t second) const;
   void record(int status, long long micros) const;
 
   // The series' figures for the operations console (also kept across reloads).

@@ -94,13 +94,15 @@ class RecordRequestMetrics {
  public:
   RecordRequestMetrics();
   void once() {
-    proxy_->record(200, 1200);
-    api_->record(200, 800);
+    // As the Dispatcher records: the second from its own clock read.
+    proxy_->record(200, 1200, second_);
+    api_->record(200, 800, second_);
   }
 
  private:
   std::shared_ptr<const RequestMetrics> proxy_;
   std::shared_ptr<const RequestMetrics> api_;
+  std::int64_t second_ = LiveFigures::nowSecond();
 };
 
 // A fresh document parsing a request body, as runProxy does.

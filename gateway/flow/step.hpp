@@ -40,6 +40,12 @@ class Step {
   virtual boost::asio::awaitable<StepResult> run(Message& message, RunContext& run) const;
   // The upstream policy of a step that calls an upstream (timeouts, retries), else null.
   virtual const UpstreamPolicy* upstreamPolicy() const { return nullptr; }
+  // A `validate` of the payload: the JSON Schema (draft-04) it holds the payload to, else
+  // null. The OpenAPI document takes it as the request body's schema.
+  virtual const Json* payloadSchema() const { return nullptr; }
+  // Whether the step may change the payload (the OpenAPI document looks for a payload
+  // schema only before the first one that may). True unless a kind says otherwise.
+  virtual bool mayChangePayload() const { return true; }
   // "variable", "gotowebinar.getSessionById": error.step and messages name it.
   const std::string& label() const { return label_; }
   void setLabel(std::string label) { label_ = std::move(label); }
@@ -52,7 +58,7 @@ using StepList = std::vector<std::unique_ptr<const Step>>;
 
 bool anySuspends(const StepList& steps);
 
-struct Sequence;  // a compiled kind: sequence (gateway/flow/sequence.hpp)
+struct Sequence;      // a compiled kind: sequence (gateway/flow/sequence.hpp)
 struct HttpEndpoint;  // a compiled kind: endpoint (gateway/flow/endpoint.hpp)
 class StepRegistry;
 

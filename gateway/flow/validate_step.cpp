@@ -132,6 +132,9 @@ class ValidateStep final : public Step {
     return e;
   }
 
+  const Json* payloadSchema() const override { return source_ ? nullptr : schemaJson_.get(); }
+  bool mayChangePayload() const override { return false; }
+
  private:
   std::shared_ptr<rapidjson::Document> schemaJson_;  // the SchemaDocument refers to it
   std::shared_ptr<rapidjson::SchemaDocument> schema_;

@@ -124,6 +124,7 @@ std::optional<Json> convert(const Json& v, VarType type, JsonAlloc& alloc) {
 
 class VariableStep final : public Step {
  public:
+  bool mayChangePayload() const override { return false; }
   VariableStep(std::string name, std::optional<expr::Template> value, VarType type)
       : name_(std::move(name)),
         value_(std::move(value)),
@@ -198,6 +199,7 @@ void setHeader(std::vector<expr::Header>& headers, const std::string& name,
 
 class HeaderStep final : public Step {
  public:
+  bool mayChangePayload() const override { return false; }
   HeaderStep(std::string name, std::optional<expr::Template> value)
       : name_(std::move(name)), value_(std::move(value)) {}
 
@@ -242,6 +244,7 @@ class HeaderStep final : public Step {
 
 class LogStep final : public Step {
  public:
+  bool mayChangePayload() const override { return false; }
   LogStep(LogLevel level, std::optional<expr::Template> message,
           std::vector<std::pair<std::string, expr::Template>> properties)
       : level_(level), message_(std::move(message)), properties_(std::move(properties)) {}

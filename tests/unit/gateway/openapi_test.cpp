@@ -79,3 +79,63 @@ TEST_CASE("openapi: proxies, API resources, parameters and the error envelope") 
   CHECK(envelope["properties"]["error"]["properties"].HasMember("code"));
   CHECK(envelope["properties"]["error"]["properties"].HasMember("requestId"));
 }
+
+TEST_CASE("openapi: a validate schema becomes an OpenAPI 3.0 Schema Object") {
+  struct Row {
+    const char* draft04;
+    const char* openapi;
+  };
+  const Row rows[] = {
+      {R"({"type":"object","required":["a"],"properties":{"a":{"type":"integer","minimum":1}}})",
+       R"({"required":["a"],"type":"object","properties":{"a":{"minimum":1,"type":"integer"}}})"},
+      // No "null" type and no type arrays in 3.0: nullable, and anyOf for several types.
+      {R"({"type":["string","null"]})", R"({"nullable":true,"type":"string"})"},
+      {R"({"type":["string","integer"]})", R"({"anyOf":[{"type":"string"},{"type":"integer"}]})"},
+      {R"({"type":"null"})", R"({"nullable":true})"},
+      // Keywords 3.0 does not take are left out; an array gets its (required) items.
+      {R"({"$schema":"http://json-schema.org/draft-04/schema#","id":"x","type":"array",
+          "additionalItems":false,"dependencies":{"a":["b"]},"patternProperties":{"^x":{}}})",
+       R"({"type":"array","items":{}})"},
+      {R"({"items":[{"type":"string"},{"type":"integer"}]})", R"({"items":{}})"},
+      // Local definitions are inlined; a reference elsewhere is any value.
+      {R"({"definitions":{"id":{"type":"string","pattern":"^[0-9]+$"}},
+          "properties":{"k":{"$ref":"#/definitions/id"},"o":{"$ref":"http://x/s.json"}}})",
+       R"({"properties":{"k":{"pattern":"^[0-9]+$","type":"string"},"o":{}}})"},
+      {R"({"additionalProperties":{"type":"boolean"},"not":{"enum":[0]},
+          "oneOf":[{"maxLength":2}]})",
+       R"({"additionalProperties":{"type":"boolean"},"oneOf":[{"maxLength":2}],"not":{"enum":[0]}})"},
+      {R"({"additionalProperties":false,"required":[]})", R"({"additionalProperties":false})"},
+      {"not json", "{}"},
+      {"[1]", "{}"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.draft04);
+    rapidjson::Document got, want;
+    got.Parse(toOpenApiSchema(row.draft04).c_str());
+    want.Parse(row.openapi);
+    REQUIRE(!want.HasParseError());
+    CHECK(got == want);
+  }
+  // A definition that refers to itself ends at a bounded depth.
+  const std::string loop = toOpenApiSchema(
+      R"({"definitions":{"n":{"properties":{"next":{"$ref":"#/definitions/n"}}}},"$ref":"#/definitions/n"})");
+  CHECK(loop.find("next") != std::string::npos);
+  CHECK(loop.size() < 4096);
+}
+
+TEST_CASE("openapi: an API resource that validates its payload declares it as its request body") {
+  const auto set = shipped();
+  rapidjson::Document doc;
+  doc.Parse(openApiDocument(*set).c_str());
+  REQUIRE(doc.IsObject());
+  const auto& body = doc["paths"]["/calculator/{operation}"]["post"]["requestBody"];
+  CHECK(body["required"].GetBool());
+  const auto& schema = body["content"]["application/json"]["schema"];
+  CHECK(std::string(schema["type"].GetString()) == "object");
+  CHECK(schema["required"].Size() == 2);
+  CHECK(std::string(schema["properties"]["a"]["type"].GetString()) == "integer");
+  // Without a validate before the payload may change: any JSON body.
+  const auto& open = doc["paths"]["/customers"]["post"]["requestBody"];
+  CHECK(!open.HasMember("required"));
+  CHECK(open["content"]["application/json"]["schema"].ObjectEmpty());
+}
