@@ -175,10 +175,11 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
       std::chrono::duration_cast<std::chrono::microseconds>(finished - started).count();
   const bool api = proxy != nullptr && proxy->api;
   (proxy != nullptr ? *proxy->metrics : RequestMetrics::unmatched())
-      .record(out.status, micros,
-              std::chrono::duration_cast<std::chrono::seconds>(finished.time_since_epoch())
-                  .count());
+      .record(
+          out.status, micros,
+          std::chrono::duration_cast<std::chrono::seconds>(finished.time_since_epoch()).count());
   AccessRecord record;
+  if (proxy != nullptr) record.logLevel = proxy->serving->logLevel();
   record.requestId = requestId;
   record.traceId = trace.traceId;
   if (api) {

@@ -1,5 +1,7 @@
 #include "gateway/logging.hpp"
 
+#include <atomic>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -12,6 +14,15 @@ namespace flowgate {
 
 namespace {
 bool jsonFormat = false;
+// The gateway's threshold (spdlog's numbering). The logger itself passes everything: each
+// line is checked here, against this or its artifact's own threshold.
+std::atomic<int> gatewayLevel{spdlog::level::info};
+
+bool passes(spdlog::level::level_enum l, int artifactLevel) {
+  const int threshold =
+      artifactLevel == kInheritLevel ? gatewayLevel.load(std::memory_order_relaxed) : artifactLevel;
+  return static_cast<int>(l) >= threshold;
+}
 
 spdlog::level::level_enum spdlogLevel(LogLevel level) {
   return level == LogLevel::Debug  ? spdlog::level::debug
@@ -36,20 +47,51 @@ void setupLogging(const std::string& level, const std::string& format) {
   } else {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
   }
-  logger->set_level(spdlog::level::from_str(level));
+  logger->set_level(spdlog::level::trace);
   logger->flush_on(spdlog::level::trace);
+  setLogLevel(level);
   spdlog::set_default_logger(logger);
 }
 
-bool logEnabled(LogLevel level) {
-  return spdlog::should_log(spdlogLevel(level));
+int parseLogLevel(std::string_view name) {
+  static constexpr std::pair<std::string_view, int> kNames[] = {
+      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
+      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
+      {"error", spdlog::level::err},   {"off", spdlog::level::off}};
+  for (const auto& [n, l] : kNames) {
+    if (n == name) return l;
+  }
+  return -2;
+}
+
+std::string logLevelName(int threshold) {
+  switch (threshold) {
+    case spdlog::level::trace:
+      return "trace";
+    case spdlog::level::debug:
+      return "debug";
+    case spdlog::level::info:
+      return "info";
+    case spdlog::level::warn:
+      return "warn";
+    case spdlog::level::err:
+      return "error";
+    case spdlog::level::off:
+      return "off";
+    default:
+      return "inherit";
+  }
+}
+
+bool logEnabled(LogLevel level, int artifactLevel) {
+  return passes(spdlogLevel(level), artifactLevel);
 }
 
 void logFields(LogLevel level, std::string_view message,
                const std::vector<std::pair<std::string, std::string>>& fields,
-               const SecretValues* secrets) {
+               const SecretValues* secrets, int artifactLevel) {
   const auto l = spdlogLevel(level);
-  if (!spdlog::should_log(l)) return;
+  if (!passes(l, artifactLevel)) return;
   const auto clean = [&](std::string_view text) {
     return toValidUtf8(redactSecrets(text, secrets));
   };
@@ -68,9 +110,10 @@ void logFields(LogLevel level, std::string_view message,
   spdlog::log(l, "{}", line);
 }
 
-void logEvent(LogLevel level, std::string_view message, const SecretValues* secrets) {
+void logEvent(LogLevel level, std::string_view message, const SecretValues* secrets,
+              int artifactLevel) {
   const auto l = spdlogLevel(level);
-  if (!spdlog::should_log(l)) return;
+  if (!passes(l, artifactLevel)) return;
   // At every level, in every format.
   const std::string text = toValidUtf8(redactSecrets(message, secrets));
   if (jsonFormat) {
@@ -81,26 +124,21 @@ void logEvent(LogLevel level, std::string_view message, const SecretValues* secr
 }
 
 void logAlways(std::string_view message) {
-  auto logger = spdlog::default_logger();
-  const auto level = logger->level();
-  logger->set_level(spdlog::level::info);
-  logEvent(LogLevel::Info, message);
-  logger->set_level(level);
+  logEvent(LogLevel::Info, message, nullptr, spdlog::level::info);
 }
 
 void setLogLevel(const std::string& level) {
-  spdlog::set_level(spdlog::level::from_str(level));
+  const int threshold = parseLogLevel(level);
+  gatewayLevel.store(threshold < 0 ? static_cast<int>(spdlog::level::info) : threshold,
+                     std::memory_order_relaxed);
 }
 
 std::string logLevel() {
-  const auto name = spdlog::level::to_string_view(spdlog::get_level());
-  // spdlog names warn "warning" and error "error"; the config's names are returned.
-  const std::string text(name.data(), name.size());
-  return text == "warning" ? "warn" : text;
+  return logLevelName(gatewayLevel.load(std::memory_order_relaxed));
 }
 
 void logAccess(const AccessRecord& r) {
-  if (!spdlog::should_log(spdlog::level::info)) return;
+  if (!passes(spdlog::level::info, r.logLevel)) return;
   const double ms = static_cast<double>(r.micros) / 1000.0;
   const std::string method = escapeForLogLine(r.method);
   const std::string_view trace = r.traceId.empty() ? std::string_view("-") : r.traceId;

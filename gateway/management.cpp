@@ -137,6 +137,7 @@ void writeCompiled(Writer& w, const flow::StepList& steps,
 
 void writeStatus(Writer& w, const ArtifactSwitch& serving) {
   key(w, "status", serving.active() ? "active" : "inactive");
+  if (serving.logLevel() != kInheritLevel) key(w, "logLevel", logLevelName(serving.logLevel()));
 }
 
 // One JSON object per artifact kind, as the list and the detail show it; the detail
@@ -445,32 +446,58 @@ Response Management::upstreams(unsigned version) const {
   return json(version, 200, buffer);
 }
 
+// PUT {"level": L}: the gateway's level; {"level": L, "artifact": NAME}: that proxy's or
+// API's own (L may then be "inherit": back to the gateway's). GET: both.
 Response Management::logging(const Request& req, std::string_view peer) const {
   const unsigned v = req.version();
+  constexpr std::string_view kLevelsText = "level: one of trace, debug, info, warn, error, off";
+  const auto set = live_.proxies();
   if (req.method() == http::verb::put) {
     rapidjson::Document body;
     body.Parse(req.body().data(), req.body().size());
     if (body.HasParseError() || !body.IsObject()) {
       return error(v, ErrorCode::InvalidJson,
-                   "expected a JSON object such as {\"level\":\"debug\"}");
+                   "expected a JSON object such as {\"level\":\"debug\"} or "
+                   "{\"level\":\"debug\",\"artifact\":\"customers\"}");
     }
     const auto it = body.FindMember("level");
-    static const std::set<std::string, std::less<>> kLevels{"trace", "debug", "info",
-                                                            "warn",  "error", "off"};
+    const auto named = body.FindMember("artifact");
+    const bool forArtifact = named != body.MemberEnd();
+    const std::string levels =
+        std::string(kLevelsText) + (forArtifact ? ", or inherit (the gateway's)" : "");
     if (it == body.MemberEnd() || !it->value.IsString()) {
-      return error(v, ErrorCode::MissingParameter,
-                   "level: one of trace, debug, info, warn, error, off");
+      return error(v, ErrorCode::MissingParameter, levels);
     }
     const std::string level(it->value.GetString(), it->value.GetStringLength());
-    if (!kLevels.contains(level)) {
-      return error(v, ErrorCode::InvalidParameter,
-                   "level: one of trace, debug, info, warn, error, off");
+    const int threshold = forArtifact && level == "inherit" ? kInheritLevel : parseLogLevel(level);
+    if (threshold == -2) return error(v, ErrorCode::InvalidParameter, levels);
+    if (forArtifact) {
+      if (!named->value.IsString()) {
+        return error(v, ErrorCode::InvalidParameter, "artifact: the name of a proxy or an API");
+      }
+      const std::string name(named->value.GetString(), named->value.GetStringLength());
+      ArtifactSwitch* target = nullptr;
+      if (const Proxy* p = set->find(name)) {
+        target = p->serving.get();
+      } else if (const Api* api = findApi(*set, name)) {
+        target = api->serving.get();
+      } else {
+        return error(v, ErrorCode::NotFound, "no proxy or API named '" + name + "'");
+      }
+      const int before = target->setLogLevel(threshold);
+      logFields(LogLevel::Warn, "management: log level changed",
+                {{"what", what(req)},
+                 {"from", std::string(peer)},
+                 {"artifact", name},
+                 {"before", logLevelName(before)},
+                 {"level", logLevelName(threshold)}});
+    } else {
+      const std::string before = logLevel();
+      setLogLevel(level);
+      logFields(
+          LogLevel::Warn, "management: log level changed",
+          {{"what", what(req)}, {"from", std::string(peer)}, {"before", before}, {"level", level}});
     }
-    const std::string before = logLevel();
-    setLogLevel(level);
-    logFields(
-        LogLevel::Warn, "management: log level changed",
-        {{"what", what(req)}, {"from", std::string(peer)}, {"before", before}, {"level", level}});
   } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
     return error(v, ErrorCode::MethodNotAllowed, "GET or PUT /management/logging");
   }
@@ -478,6 +505,14 @@ Response Management::logging(const Request& req, std::string_view peer) const {
   Writer w(buffer);
   w.StartObject();
   key(w, "level", logLevel());
+  w.Key("artifacts");
+  w.StartObject();
+  const auto own = [&](const std::string& name, const ArtifactSwitch& s) {
+    if (s.logLevel() != kInheritLevel) key(w, name, logLevelName(s.logLevel()));
+  };
+  for (const auto& [name, p] : set->byName) own(name, *p->serving);
+  for (const auto& api : set->apis) own(api->name, *api->serving);
+  w.EndObject();
   w.EndObject();
   return json(v, 200, buffer);
 }

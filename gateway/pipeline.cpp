@@ -1,4 +1,5 @@
 #include "gateway/pipeline.hpp"
+#include "gateway/artifact_switch.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -124,8 +125,8 @@ bool accepted(const std::vector<std::string>& accepts, std::string_view type) {
 
 // An API request's body as the message's payload: JSON (any value), nothing (null), or a
 // media type the resource accepts as text. Returns the error, if any.
-std::optional<Error> apiPayload(const Proxy& flow, const PipelineRequest& request,
-                                flow::Message& m, JsonAlloc& pool) {
+std::optional<Error> apiPayload(const Proxy& flow, const PipelineRequest& request, flow::Message& m,
+                                JsonAlloc& pool) {
   if (request.body.empty()) {  // payload stays null
     m.emptyBody = true;
     return std::nullopt;
@@ -135,7 +136,7 @@ std::optional<Error> apiPayload(const Proxy& flow, const PipelineRequest& reques
     std::string problem;
     auto doc = xml::Document::parse(request.body, problem);
     if (!doc) return Error::make(ErrorCode::InvalidXml, "request body: " + problem);
-    if (doc->reencoded()) {  // sent on as UTF-8, never in the client's encoding
+    if (doc->reencoded()) {                // sent on as UTF-8, never in the client's encoding
       std::string text = doc->utf8Text();  // before `doc` is moved
       m.setXml(std::move(text), xml::withUtf8Charset(request.contentType), std::move(doc));
     } else {
@@ -150,9 +151,8 @@ std::optional<Error> apiPayload(const Proxy& flow, const PipelineRequest& reques
     }
     std::string takes = "application/json, application/xml, text/xml, application/soap+xml";
     for (const auto& a : flow.accepts) takes += ", " + a;
-    return Error::make(ErrorCode::UnsupportedMediaType,
-                       "this resource takes " + takes + ", not " +
-                           std::string(request.contentType));
+    return Error::make(ErrorCode::UnsupportedMediaType, "this resource takes " + takes + ", not " +
+                                                            std::string(request.contentType));
   }
   if (jsonDeeperThan(request.body, kMaxBodyDepth)) {
     return Error::make(ErrorCode::InvalidJson,
@@ -163,10 +163,10 @@ std::optional<Error> apiPayload(const Proxy& flow, const PipelineRequest& reques
   // pass-through sends the body on as it came.
   const rapidjson::ParseResult parsed = checkJson(request.body);
   if (parsed.IsError()) {
-    return Error::make(ErrorCode::InvalidJson,
-                       std::string("request body is not valid JSON: ") +
-                           rapidjson::GetParseError_En(parsed.Code()) + " (at byte " +
-                           std::to_string(parsed.Offset()) + ")");
+    return Error::make(ErrorCode::InvalidJson, std::string("request body is not valid JSON: ") +
+                                                   rapidjson::GetParseError_En(parsed.Code()) +
+                                                   " (at byte " + std::to_string(parsed.Offset()) +
+                                                   ")");
   }
   if (const auto at = loneLowSurrogate(request.body); at != std::string_view::npos) {
     return Error::make(ErrorCode::InvalidJson,
@@ -178,8 +178,7 @@ std::optional<Error> apiPayload(const Proxy& flow, const PipelineRequest& reques
   return std::nullopt;
 }
 
-Json paramsObject(const std::vector<std::pair<std::string, std::string>>* params,
-                  JsonAlloc& pool) {
+Json paramsObject(const std::vector<std::pair<std::string, std::string>>* params, JsonAlloc& pool) {
   Json out(rapidjson::kObjectType);
   if (params == nullptr) return out;
   for (const auto& [name, value] : *params) {
@@ -287,8 +286,7 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
     queryParams = paramsObject(request.queryParams, pool);
     message.pathParams = &pathParams;
     message.queryParams = &queryParams;
-  } else if (auto problem = parseRequestBody(request.body, message, pool);
-             !problem.empty()) {
+  } else if (auto problem = parseRequestBody(request.body, message, pool); !problem.empty()) {
     co_return failure(Error::make(ErrorCode::InvalidJson, std::move(problem)), proxy,
                       request.requestId, secrets);
   }
@@ -296,9 +294,10 @@ boost::asio::awaitable<PipelineResponse> runProxy(const Proxy& proxy,
   message.states.resize(registry.all().size());
   message.propertyOrigins = &proxy.origins;
   CallStats stats;
-  flow::RunContext run{http,  request.requestId, proxy.name,   secrets,
-                       stats, request.cancel,    request.trace, request.configs,
+  flow::RunContext run{http,           request.requestId, proxy.name,    secrets,
+                       stats,          request.cancel,    request.trace, request.configs,
                        request.method, proxy.resource};
+  if (proxy.serving) run.logLevel = proxy.serving->logLevel();
   // properties: evaluated in order into vars (json-eval against the request body).
   for (const auto& p : proxy.properties) {
     expr::EvalResult v = p.value.evaluate(message.scope(run.configs), message.arena);

@@ -22,7 +22,8 @@ void setTraceHeaders(Headers& headers, const TraceContext& trace) {
 boost::asio::awaitable<Result<HttpResponse>> TracedClient::send(HttpRequest request,
                                                                 const HostAllowList& allowed) {
   setTraceHeaders(request.headers, trace_);
-  if (!logEnabled(LogLevel::Debug)) co_return co_await inner_.send(std::move(request), allowed);
+  if (!logEnabled(LogLevel::Debug, logLevel_))
+    co_return co_await inner_.send(std::move(request), allowed);
   // At debug, one line per call (its retries included): method, URL without its query (where
   // credentials may travel), the answer's status or the error's code, and the time.
   const std::string method = request.method;
@@ -43,7 +44,8 @@ boost::asio::awaitable<Result<HttpResponse>> TracedClient::send(HttpRequest requ
        {"url", url},
        {"result", answer ? std::to_string(answer->status) : std::string(answer.error().codeName())},
        {"ms", std::to_string(static_cast<double>(micros) / 1000.0)},
-       {"traceId", trace_.traceId}});
+       {"traceId", trace_.traceId}},
+      nullptr, logLevel_);
   co_return answer;
 }
 

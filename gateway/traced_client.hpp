@@ -9,7 +9,9 @@ namespace flowgate {
 
 class TracedClient final : public HttpClient {
  public:
-  TracedClient(HttpClient& inner, const TraceContext& trace) : inner_(inner), trace_(trace) {}
+  // `logLevel`: the artifact's own log threshold (its debug line per call), or kInheritLevel.
+  TracedClient(HttpClient& inner, const TraceContext& trace, int logLevel = -1)
+      : inner_(inner), trace_(trace), logLevel_(logLevel) {}
 
   // HttpClient
   boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
@@ -18,6 +20,7 @@ class TracedClient final : public HttpClient {
  private:
   HttpClient& inner_;
   const TraceContext& trace_;
+  int logLevel_;
 };
 
 // Sets traceparent/tracestate in `headers`, replacing any a connector put there.

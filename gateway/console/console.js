@@ -149,6 +149,8 @@ async function refreshDetail(full) {
   toggle.hidden = a.kind === "sequence";
   toggle.textContent = a.status === "inactive" ? "Activate" : "Deactivate";
   toggle.dataset.active = a.status;
+  $("artifact-level-label").hidden = a.kind === "sequence";
+  if (document.activeElement !== $("artifact-log-level")) $("artifact-log-level").value = a.logLevel || "inherit";
   if (a.figures) renderFigures(a.figures);
   $("figures").hidden = !a.figures;
   $("chart").parentElement.hidden = !a.figures;
@@ -258,6 +260,13 @@ async function setLevel() {
   if (r.status === 200) notice("log level is now " + r.body.level); else failure("changing the log level", r);
 }
 
+async function setArtifactLevel() {
+  const level = $("artifact-log-level").value;
+  const r = await api("PUT", "/management/logging", { level, artifact: state.selected });
+  if (r.status === 200) notice(`${state.selected} logs at ${r.body.artifacts[state.selected] || "the gateway's level"}`);
+  else failure("changing the log level of " + state.selected, r);
+}
+
 async function reload() {
   const r = await api("POST", "/management/reload");
   if (r.status !== 200) { failure("reload", r); return; }
@@ -280,6 +289,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("log-level").addEventListener("change", setLevel);
   $("reload").addEventListener("click", reload);
   $("toggle-active").addEventListener("click", toggleActive);
+  $("artifact-log-level").addEventListener("change", setArtifactLevel);
   $("try-op").addEventListener("change", showOperation);
   $("try-form").addEventListener("submit", sendTry);
   refresh();

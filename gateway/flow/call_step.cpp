@@ -108,7 +108,7 @@ class CallStep final : public Step {
     }
     UpstreamCaller caller(run.http, ep.policy, *series_, run.stats, run.cancel);
     std::optional<TracedClient> traced;
-    if (run.trace != nullptr) traced.emplace(caller, *run.trace);
+    if (run.trace != nullptr) traced.emplace(caller, *run.trace, run.logLevel);
     HttpClient& client = traced ? static_cast<HttpClient&>(*traced) : caller;
     Result<HttpResponse> answer = co_await client.send(std::move(req), ep.allowed);
     if (!answer) {

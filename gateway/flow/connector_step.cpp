@@ -55,7 +55,7 @@ class ConnectorStep final : public Step {
     Args args(specs_, std::move(*values));
     UpstreamCaller caller(run.http, policy_, *series_, run.stats, run.cancel);
     std::optional<TracedClient> traced;
-    if (run.trace != nullptr) traced.emplace(caller, *run.trace);
+    if (run.trace != nullptr) traced.emplace(caller, *run.trace, run.logLevel);
     HttpClient& client = traced ? static_cast<HttpClient&>(*traced) : caller;
     JsonDoc answer(&m.alloc);
     answer.SetObject();

@@ -166,9 +166,10 @@ struct RunContext {
   CallStats& stats;
   std::shared_ptr<Cancellation> cancel;
   const TraceContext* trace = nullptr;
-  const Json* configs = nullptr;  // gateway.yaml `configs:` (an object; null when none)
+  const Json* configs = nullptr;     // gateway.yaml `configs:` (an object; null when none)
   std::string_view method = "POST";  // the request's method: a call's default
   std::string_view resource;         // an API request: its resource's template (else empty)
+  int logLevel = -1;  // the artifact's own log threshold (kInheritLevel: the gateway's)
 };
 
 }  // namespace flowgate::flow

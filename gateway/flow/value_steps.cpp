@@ -250,7 +250,8 @@ class LogStep final : public Step {
       : level_(level), message_(std::move(message)), properties_(std::move(properties)) {}
 
   StepResult runNow(Message& m, RunContext& run) const override {
-    if (!logEnabled(level_)) return Next::Continue;  // below the level: nothing is evaluated
+    if (!logEnabled(level_, run.logLevel))
+      return Next::Continue;  // below the level: nothing is evaluated
     std::string text;
     if (message_) {
       Result<const Json*> v = evaluate(*message_, m, run, label());
@@ -266,7 +267,7 @@ class LogStep final : public Step {
       if (!v) return std::move(v).error();
       if (*v != nullptr) fields.emplace_back(name, textOf(**v));
     }
-    logFields(level_, text, fields, &run.secrets);
+    logFields(level_, text, fields, &run.secrets, run.logLevel);
     return Next::Continue;
   }
 

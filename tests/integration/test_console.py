@@ -165,6 +165,20 @@ class ConsoleInChromium(unittest.TestCase):
         level.select_by_visible_text("info")
         self.wait.until(EC.text_to_be_present_in_element((By.ID, "notice"), "log level is now info"))
 
+    def test_one_artifact_log_level_from_its_detail(self):
+        self.open_artifact("customers")
+        self.addCleanup(call, self.gateway, "PUT", "/management/logging",
+                        {"level": "inherit", "artifact": "customers"}, TOKEN)
+        Select(self.browser.find_element(By.ID, "artifact-log-level")).select_by_visible_text("debug")
+        self.wait.until(EC.text_to_be_present_in_element((By.ID, "notice"), "customers logs at debug"))
+        self.assertEqual(call(self.gateway, "GET", "/management/logging")[2],
+                         {"level": "info", "artifacts": {"customers": "debug"}})
+        self.gateway.request("GET", "/customers/3")
+        self.gateway.process.wait_for(r"upstream call.*url=http://127\.0\.0\.1:\d+/customers/3")
+        Select(self.browser.find_element(By.ID, "artifact-log-level")).select_by_value("inherit")
+        self.wait.until(EC.text_to_be_present_in_element((By.ID, "notice"),
+                                                         "customers logs at the gateway's level"))
+
     def test_deactivate_and_activate_an_api(self):
         self.open_artifact("customers")
         toggle = self.browser.find_element(By.ID, "toggle-active")

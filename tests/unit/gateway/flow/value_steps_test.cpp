@@ -244,7 +244,7 @@ sequence:
   - log: {level: debug, message: "${payload.a * 2}"}
   - payload: {json: {ok: true}}
 )");
-  flowgate::setLogLevel("err");
+  flowgate::setLogLevel("error");
   auto quiet = f.run(*proxy, R"({"a":"x"})");
   CHECK(quiet.status == 200);
   CHECK(quiet.body == R"({"ok":true})");
