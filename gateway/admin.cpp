@@ -1,10 +1,16 @@
 #include "gateway/admin.hpp"
 
+#include <map>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "gateway/console_assets.hpp"
 #include "gateway/error.hpp"
+#include "gateway/http_client.hpp"
+#include "gateway/listener.hpp"
 #include "gateway/live_state.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/metrics.hpp"
@@ -75,13 +81,37 @@ Response Admin::console(const Request& req, const ConsoleAsset& asset) const {
 }
 
 bool Admin::suspends(const Request& req) const {
-  return targetPath({req.target().data(), req.target().size()}) == "/management/try";
+  const std::string_view path = targetPath({req.target().data(), req.target().size()});
+  const bool read = req.method() == http::verb::get || req.method() == http::verb::head;
+  return path == "/management/try" ||
+         (read && (path == "/management/upstreams" || path == "/management/upstreams/"));
+}
+
+// The idle pooled connections of every worker's client, each read on its own thread.
+boost::asio::awaitable<std::map<std::string, std::size_t>> Admin::pooledConnections() const {
+  std::map<std::string, std::size_t> pooled;
+  if (workers_ == nullptr) co_return pooled;
+  for (const auto& worker : *workers_) {
+    HttpClient* client = worker->http.get();
+    if (client == nullptr) continue;
+    const auto counts = co_await boost::asio::co_spawn(
+        worker->ioc,
+        [client]() -> boost::asio::awaitable<std::vector<std::pair<std::string, std::size_t>>> {
+          co_return client->idleConnections();
+        },
+        boost::asio::use_awaitable);
+    for (const auto& [upstream, n] : counts) pooled[upstream] += n;
+  }
+  co_return pooled;
 }
 
 boost::asio::awaitable<Response> Admin::handleSuspending(const Request& req, std::string peer,
                                                          HttpClient& http) const {
   Response out;
   if (management_.refused(req, peer, out)) co_return out;
+  if (targetPath({req.target().data(), req.target().size()}) != "/management/try") {
+    co_return management_.upstreams(req.version(), co_await pooledConnections());
+  }
   if (req.method() != http::verb::post) {
     const Error e = Error::make(ErrorCode::MethodNotAllowed, "POST /management/try");
     co_return jsonResponse(req.version(), true, e.status, errorEnvelope(e, "", ""), "");

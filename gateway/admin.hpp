@@ -4,6 +4,8 @@
 // (gateway/management.hpp). Synchronous: each answer is built from memory.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +25,7 @@ class ConnectorRegistry;
 struct ConsoleAsset;
 class HttpClient;
 class LiveState;
+struct Worker;
 
 class Admin {
  public:
@@ -42,18 +45,23 @@ class Admin {
   boost::asio::awaitable<Response> handleSuspending(const Request& req, std::string peer,
                                                     HttpClient& http) const;
 
+  // The worker threads whose HTTP clients' pools GET /management/upstreams counts.
+  void setWorkers(const std::vector<std::unique_ptr<Worker>>* workers) { workers_ = workers; }
+
   // Where the proxy listener was bound (its real port): the try-it calls go there.
   void setProxyEndpoint(Endpoint endpoint) { proxyEndpoint_ = std::move(endpoint); }
 
  private:
   Response readyz(unsigned version) const;
   Response console(const Request& req, const ConsoleAsset& asset) const;
+  boost::asio::awaitable<std::map<std::string, std::size_t>> pooledConnections() const;
 
   const LiveState& live_;
   const ConfigReloader& reloader_;
   Management management_;
   std::vector<std::pair<std::string, ReadinessCheck>> readiness_;
   Endpoint proxyEndpoint_;
+  const std::vector<std::unique_ptr<Worker>>* workers_ = nullptr;
 };
 
 }  // namespace flowgate

@@ -792,6 +792,14 @@ class BeastHttpClient final : public HttpClient {
   // still bounds what stays idle once a burst is over.
   static constexpr std::chrono::seconds kBurstGrace{1};
 
+  std::vector<std::pair<std::string, std::size_t>> idleConnections() const override {
+    std::vector<std::pair<std::string, std::size_t>> out;
+    for (const auto& [key, stack] : idle_) {
+      if (!stack.empty()) out.emplace_back(key, stack.size());
+    }
+    return out;
+  }
+
   void release(const std::string& key, std::unique_ptr<Connection> conn) {
     if (options_.maxIdlePerHost == 0) return;
     auto& stack = idle_[key];  // oldest first: takeIdle reuses from the back

@@ -66,6 +66,9 @@ class HttpClient {
   // Result.
   virtual boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
                                                             const HostAllowList& allowed) = 0;
+  // The idle pooled connections by "scheme://host:port" (GET /management/upstreams). Only
+  // on the thread that runs the client's executor, as every other call.
+  virtual std::vector<std::pair<std::string, std::size_t>> idleConnections() const { return {}; }
 };
 
 // ClientClosed (499): the request's Cancellation fired, its upstream work was abandoned.

@@ -297,7 +297,7 @@ Response Management::handle(const Request& req, std::string_view peer) const {
   }
   if (path == "/upstreams") {
     if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/upstreams");
-    return upstreams(v);
+    return upstreams(v, {});  // (the admin answers GET with the pools: Admin::handleSuspending)
   }
   if (path == "/tokenstore") {
     if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/tokenstore");
@@ -424,21 +424,30 @@ Response Management::tokenStore(unsigned version) const {
 
 // Every upstream that ever failed (suspendOnFailure): suspended or not, time until calls go
 // out again, consecutive failures.
-Response Management::upstreams(unsigned version) const {
+Response Management::upstreams(unsigned version,
+                               const std::map<std::string, std::size_t>& pooled) const {
+  std::map<std::string, SuspensionTable::Status> all;
+  for (auto& s : suspensions().status(SuspensionTable::Clock::now())) {
+    all.emplace(s.upstream, std::move(s));
+  }
+  for (const auto& [upstream, n] : pooled) all[upstream].upstream = upstream;
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
   w.Key("upstreams");
   w.StartArray();
-  for (const auto& s : suspensions().status(SuspensionTable::Clock::now())) {
+  for (const auto& [upstream, s] : all) {
     w.StartObject();
-    key(w, "upstream", s.upstream);
+    key(w, "upstream", upstream);
     w.Key("suspended");
     w.Bool(s.suspended);
     w.Key("retryInMs");
     w.Int64(s.retryIn.count());
     w.Key("consecutiveFailures");
     w.Uint(s.consecutiveFailures);
+    const auto idle = pooled.find(upstream);
+    w.Key("idleConnections");
+    w.Uint64(idle == pooled.end() ? 0 : idle->second);
     w.EndObject();
   }
   w.EndArray();

@@ -8,7 +8,9 @@
 // where); an accepted mutating call gets an audit line too. Synchronous, as the admin answers.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,12 +40,15 @@ class Management {
   // the call is refused.
   bool refused(const Request& req, std::string_view peer, Response& out) const;
 
+  // GET /management/upstreams: every upstream that ever failed or has idle pooled
+  // connections (`pooled`: summed over the workers' clients by the admin, gateway/admin.cpp).
+  Response upstreams(unsigned version, const std::map<std::string, std::size_t>& pooled) const;
+
  private:
   Response artifacts(unsigned version) const;
   Response artifact(unsigned version, std::string_view name) const;
   Response setActive(const Request& req, std::string_view peer, std::string_view name,
                      bool active) const;
-  Response upstreams(unsigned version) const;
   Response logging(const Request& req, std::string_view peer) const;
   Response reload(const Request& req, std::string_view peer) const;
   Response tokenStore(unsigned version) const;

@@ -130,6 +130,7 @@ std::string Gateway::start() {
   if (auto err = impl_->proxyListener.bind(settings->server.listen); !err.empty()) return err;
   if (auto err = impl_->adminListener.bind(settings->admin.listen); !err.empty()) return err;
   impl_->admin.setProxyEndpoint(impl_->proxyListener.endpoint());
+  impl_->admin.setWorkers(&impl_->workers);
   impl_->proxyListener.start();
   impl_->adminListener.start();
   impl_->signals.emplace(ioc, SIGINT, SIGTERM);

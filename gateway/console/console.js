@@ -62,13 +62,14 @@ function renderArtifacts(list) {
 function renderUpstreams(list) {
   const body = $("upstreams").tBodies[0];
   body.replaceChildren();
-  if (list.length === 0) body.append(el("tr", {}, el("td", { colspan: "4", class: "sub" }, "no upstream has failed")));
+  if (list.length === 0) body.append(el("tr", {}, el("td", { colspan: "5", class: "sub" }, "no upstream called yet")));
   for (const u of list) {
     body.append(el("tr", {},
       el("td", {}, u.upstream),
       el("td", { class: u.suspended ? "suspended" : "active" }, u.suspended ? "suspended" : "calling"),
       el("td", { class: "num" }, u.suspended ? (u.retryInMs / 1000).toFixed(1) + " s" : "–"),
-      el("td", { class: "num" }, u.consecutiveFailures)));
+      el("td", { class: "num" }, u.consecutiveFailures),
+      el("td", { class: "num" }, u.idleConnections)));
   }
 }
 

@@ -300,6 +300,21 @@ class ManagementOnTheSandbox(unittest.TestCase):
         self.assertGreaterEqual(listed["figures"]["requests"], after["figures"]["requests"])
         self.assertNotIn("perSecond", listed["figures"])
 
+    def test_upstreams_show_their_pooled_connections(self):
+        for i in range(3):
+            self.assertEqual(self.gateway.request("GET", f"/customers/{i + 1}").status, 200)
+        sandbox = self.gateway.process.wait_for(r"sandbox upstreams .* on (http://[\d.:]+)")[1]
+        status, _, body = call(self.gateway, "GET", "/management/upstreams")
+        self.assertEqual(status, 200, body)
+        mine = [u for u in body["upstreams"] if u["upstream"] == sandbox]
+        self.assertEqual(len(mine), 1, body)
+        # Kept alive after the answers: at least one, at most one per request and worker.
+        self.assertGreaterEqual(mine[0]["idleConnections"], 1)
+        self.assertLessEqual(mine[0]["idleConnections"], 3)
+        self.assertEqual((mine[0]["suspended"], mine[0]["consecutiveFailures"]), (False, 0))
+        status, _, body = call(self.gateway, "POST", "/management/upstreams", {}, token=TOKEN)
+        self.assertEqual((status, body["error"]["code"]), (405, "method_not_allowed"))
+
     def set_level(self, body):
         return call(self.gateway, "PUT", "/management/logging", body, token=TOKEN)
 

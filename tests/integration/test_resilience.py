@@ -380,6 +380,7 @@ class Suspension(ResilienceCase):
         self.assertGreater(mine[0]["retryInMs"], 0)
         self.assertLessEqual(mine[0]["retryInMs"], self.INITIAL_MS)
         self.assertGreaterEqual(mine[0]["consecutiveFailures"], 2)
+        self.assertEqual(mine[0]["idleConnections"], 0)  # each attempt's connection was closed
 
     def test_suspended_after_consecutive_failures_then_recovers(self):
         self.upstream.configure(apiFault={"kind": "close_no_answer", "times": 100})
