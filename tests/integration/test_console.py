@@ -136,6 +136,9 @@ class ConsoleInChromium(unittest.TestCase):
         self.wait.until(lambda d: self.cell("customers", 3)
                         not in ("0.00", "–"))
         self.wait.until(lambda d: d.find_element(By.ID, "chart").find_elements(By.TAG_NAME, "rect"))
+        # The whole page from its top: header, artifacts, the detail with the answer.
+        self.browser.set_window_size(1400, 1700)
+        self.browser.execute_script("window.scrollTo(0, 0)")
         os.makedirs(os.path.dirname(SCREENSHOT) or ".", exist_ok=True)
         self.assertTrue(self.browser.save_screenshot(SCREENSHOT))
         self.assertGreater(os.path.getsize(SCREENSHOT), 10_000)
