@@ -79,6 +79,7 @@ OL_RATE_FIXED=${BENCH_OPENLOOP_RATE:-}
 IDLE_CONNS=${BENCH_IDLE_CONNECTIONS:-10000}
 IDLE_BUSY_SECONDS=${BENCH_IDLE_BUSY_SECONDS:-5}
 CALLGRIND=${BENCH_CALLGRIND:-1}
+CONSOLE=${BENCH_CONSOLE:-0}  # 1: the operations console's polling runs during the rows
 CG_REQUESTS=${BENCH_CALLGRIND_REQUESTS:-500}
 CG_MICRO_N=${BENCH_CALLGRIND_MICRO_N:-200}
 for v in DURATION WARMUP RUNS CONNS BIG_CONNS READY_STARTS POOL VPOOL IDLE_CONNS \
@@ -204,7 +205,7 @@ MAX_CONNS=$((IDLE_CONNS + BIG_CONNS + CONNS + 1000))
 # ---------------------------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/flowgate-bench.XXXXXX")
 chmod 755 "$WORK"   # nginx workers run as nobody when started by root
-UP_PID="" PX_PID="" PX64_PID="" FG_PID="" FG64_PID="" IDLE_PID="" CG_PID=""
+UP_PID="" PX_PID="" PX64_PID="" FG_PID="" FG64_PID="" IDLE_PID="" CG_PID="" POLL_PID=""
 KEEP=${BENCH_KEEP:-0}
 
 stop_pid() {  # TERM, wait up to 12 s (Flowgate drains up to 10 s), then KILL
@@ -222,6 +223,7 @@ stop_pid() {  # TERM, wait up to 12 s (Flowgate drains up to 10 s), then KILL
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  stop_pid "$POLL_PID"
   stop_pid "$IDLE_PID"
   stop_pid "$CG_PID"
   stop_pid "$FG64_PID"
@@ -464,6 +466,11 @@ wait_http "$PX_PID" "http://127.0.0.1:$PX_PORT/nginx_status" ||
 wait_http "$FG_PID" "http://127.0.0.1:$ADMIN_PORT/readyz" ||
   { cat "$WORK/flowgate/flowgate.log" >&2; die "flowgate did not become ready"; }
 FG_RSS_IDLE_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$FG_PID/status")
+if [ "$CONSOLE" = 1 ]; then
+  "${CLI[@]}" python3 "$BENCH_DIR/console_poll.py" "$ADMIN_PORT" 2>>"$WORK/console_poll.log" &
+  POLL_PID=$!
+  log "operations console polling the admin listener every 2 s (BENCH_CONSOLE=1)"
+fi
 if ((VPOOL > 0)); then
   wait_http "$PX64_PID" "http://127.0.0.1:$PX64_PORT/nginx_status" ||
     { cat "$WORK/proxy64/error.log" "$WORK/proxy64/stdout.log" >&2; die "proxy64 nginx did not start"; }
