@@ -49,6 +49,10 @@ class ArtifactLoader {
   void compileAllSequences();
   void compileAllEndpoints();
   std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> sequences() const;
+  // Every kind: endpoint compiled so far (null: it had errors).
+  const std::map<std::string, std::shared_ptr<const flow::HttpEndpoint>>& endpoints() const {
+    return endpoints_;
+  }
 
  private:
   flow::CompileContext context(const std::string& file, const std::string& artifact);

@@ -1,5 +1,7 @@
 #include "gateway/management.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -15,6 +17,7 @@
 #include "gateway/config.hpp"
 #include "gateway/connector.hpp"
 #include "gateway/error.hpp"
+#include "gateway/flow/endpoint.hpp"
 #include "gateway/flow/sequence.hpp"
 #include "gateway/live_state.hpp"
 #include "gateway/logging.hpp"
@@ -53,6 +56,23 @@ std::string readFile(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// The value of `name` in the target's query ("" when absent), as sent (kinds need no decoding).
+std::string_view queryValue(std::string_view target, std::string_view name) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+      return pair.substr(name.size() + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return {};
 }
 
 bool mutating(const Request& req) {
@@ -199,6 +219,34 @@ void writeSequence(Writer& w, const flow::Sequence& s, const std::string* yaml =
   w.EndObject();
 }
 
+void writeEndpoint(Writer& w, const flow::HttpEndpoint& e, const std::string* yaml = nullptr) {
+  const auto ms = [&](std::string_view k, std::chrono::milliseconds v) {
+    w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+    w.Int64(v.count());
+  };
+  w.StartObject();
+  key(w, "kind", "endpoint");
+  key(w, "name", e.name);
+  key(w, "file", e.file);
+  key(w, "url", e.url.source());  // never with userinfo: the compiler refuses that
+  key(w, "method", e.method.empty() ? "the request's" : e.method);
+  if (e.soap != xml::SoapVersion::None) {
+    key(w, "soap", e.soap == xml::SoapVersion::V11 ? "1.1" : "1.2");
+  }
+  w.Key("upstream");
+  w.StartObject();
+  ms("connectTimeoutMs", e.policy.connectTimeout);
+  ms("requestTimeoutMs", e.policy.requestTimeout);
+  ms("totalTimeoutMs", e.policy.totalTimeout);
+  w.Key("maxAttempts");
+  w.Uint(e.policy.retry.maxAttempts);
+  w.Key("suspendAfterFailures");
+  w.Uint(e.policy.suspend.failures);
+  w.EndObject();
+  if (yaml) key(w, "yaml", *yaml);
+  w.EndObject();
+}
+
 const Api* findApi(const ProxySet& set, std::string_view name) {
   for (const auto& api : set.apis) {
     if (api->name == name) return api.get();
@@ -289,7 +337,7 @@ Response Management::handle(const Request& req, std::string_view peer) const {
       }
     }
     if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/artifacts/NAME");
-    return artifact(v, name);
+    return artifact(v, name, queryValue({req.target().data(), req.target().size()}, "kind"));
   }
   if (path == "/openapi.json") {
     if (!read) return error(v, ErrorCode::MethodNotAllowed, "GET /management/openapi.json");
@@ -323,6 +371,7 @@ Response Management::artifacts(unsigned version) const {
   for (const auto& [name, proxy] : set->byName) writeProxy(w, *proxy);
   for (const auto& api : set->apis) writeApi(w, *api);
   for (const auto& [name, sequence] : set->sequences) writeSequence(w, *sequence);
+  for (const auto& [name, endpoint] : set->endpointsByName) writeEndpoint(w, *endpoint);
   w.EndArray();
   w.Key("endpoints");
   w.Uint64(set->endpoints);
@@ -331,25 +380,44 @@ Response Management::artifacts(unsigned version) const {
   return json(version, 200, buffer);
 }
 
-// One artifact by name (a proxy, else an API, else a sequence): its list entry, its
+// One artifact by name (a proxy, else an API, a sequence, an endpoint): its list entry, its
 // figures' per-second series and its YAML as the file holds it now.
-Response Management::artifact(unsigned version, std::string_view name) const {
+// `kind` (?kind=): only that kind (kinds have names of their own: an API and an endpoint may
+// both be "calculator"); empty: the first kind in that order that has the name.
+Response Management::artifact(unsigned version, std::string_view name,
+                              std::string_view kind) const {
+  static constexpr std::string_view kKinds[] = {"proxy", "api", "sequence", "endpoint"};
+  if (!kind.empty() && std::find(std::begin(kKinds), std::end(kKinds), kind) == std::end(kKinds)) {
+    return error(version, ErrorCode::InvalidParameter,
+                 "kind: one of proxy, api, sequence, endpoint");
+  }
+  const auto wanted = [&](std::string_view k) { return kind.empty() || kind == k; };
   const auto set = live_.proxies();
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   std::string yaml;
-  if (const Proxy* p = set->find(name)) {
+  const Proxy* p = wanted("proxy") ? set->find(name) : nullptr;
+  const Api* api = wanted("api") && p == nullptr ? findApi(*set, name) : nullptr;
+  const auto seq = wanted("sequence") ? set->sequences.find(name) : set->sequences.end();
+  const auto ep = wanted("endpoint") ? set->endpointsByName.find(name) : set->endpointsByName.end();
+  if (p != nullptr) {
     yaml = readFile(p->file);
     writeProxy(w, *p, &yaml);
-  } else if (const Api* api = findApi(*set, name)) {
+  } else if (api != nullptr) {
     yaml = readFile(api->file);
     writeApi(w, *api, &yaml);
-  } else if (auto it = set->sequences.find(name); it != set->sequences.end()) {
-    yaml = readFile(it->second->file);
-    writeSequence(w, *it->second, &yaml);
+  } else if (seq != set->sequences.end()) {
+    yaml = readFile(seq->second->file);
+    writeSequence(w, *seq->second, &yaml);
+  } else if (ep != set->endpointsByName.end()) {
+    yaml = readFile(ep->second->file);
+    writeEndpoint(w, *ep->second, &yaml);
   } else {
-    return error(version, ErrorCode::NotFound,
-                 "no proxy, API or sequence named '" + std::string(name) + "'");
+    return error(
+        version, ErrorCode::NotFound,
+        "no " +
+            (kind.empty() ? std::string("proxy, API, sequence or endpoint") : std::string(kind)) +
+            " named '" + std::string(name) + "'");
   }
   return json(version, 200, buffer);
 }
@@ -367,10 +435,11 @@ Response Management::setActive(const Request& req, std::string_view peer, std::s
   } else if (const Api* api = findApi(*set, name)) {
     serving = api->serving.get();
     kind = "api";
-  } else if (set->sequences.contains(name)) {
+  } else if (set->sequences.contains(name) || set->endpointsByName.contains(name)) {
     return error(req.version(), ErrorCode::BadRequest,
-                 "'" + std::string(name) +
-                     "' is a sequence: only a proxy or an API is activated or deactivated");
+                 "'" + std::string(name) + "' is a " +
+                     (set->sequences.contains(name) ? "sequence" : "endpoint") +
+                     ": only a proxy or an API is activated or deactivated");
   } else {
     return error(req.version(), ErrorCode::NotFound,
                  "no proxy or API named '" + std::string(name) + "'");

@@ -46,7 +46,7 @@ class Management {
 
  private:
   Response artifacts(unsigned version) const;
-  Response artifact(unsigned version, std::string_view name) const;
+  Response artifact(unsigned version, std::string_view name, std::string_view kind) const;
   Response setActive(const Request& req, std::string_view peer, std::string_view name,
                      bool active) const;
   Response logging(const Request& req, std::string_view peer) const;

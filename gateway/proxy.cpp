@@ -445,6 +445,9 @@ std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
     }
   }
   loader.compileAllEndpoints();
+  for (const auto& [name, ep] : loader.endpoints()) {
+    if (ep) set->endpointsByName.emplace(name, ep);
+  }
   loader.compileAllSequences();
   std::vector<RouteApi> routes;
   std::vector<const Source*> apiSources;

@@ -73,6 +73,8 @@ struct ProxySet {
   // kind: sequence, by name; the sequence steps that run them hold them too.
   std::map<std::string, std::shared_ptr<const flow::Sequence>, std::less<>> sequences;
   std::size_t endpoints = 0;  // kind: endpoint files compiled
+  // The kind: endpoint artifacts that compiled, by name (the management API lists them).
+  std::map<std::string, std::shared_ptr<const flow::HttpEndpoint>, std::less<>> endpointsByName;
   // "15 proxies" and, when there are any, ", 1 APIs, 2 sequences, 1 endpoints".
   std::string summary() const;
   const Proxy* find(std::string_view name) const {

@@ -47,14 +47,14 @@ function renderArtifacts(list) {
   for (const a of list) {
     const f = a.figures ? a.figures.lastMinute : null;
     const row = el("tr", { "data-name": a.name, "data-kind": a.kind },
-      el("td", {}, el("button", { type: "button", class: "link", onclick: () => select(a.name) }, a.name)),
+      el("td", {}, el("button", { type: "button", class: "link", onclick: () => select(a.name, a.kind) }, a.name)),
       el("td", {}, a.kind),
       el("td", { class: a.status || "" }, a.status || "–"),
       el("td", { class: "num" }, f ? f.ratePerSecond.toFixed(2) : "–"),
       el("td", { class: "num" }, f ? fmt(f.p50Ms) : "–"),
       el("td", { class: "num" }, f ? fmt(f.p99Ms) : "–"),
       el("td", { class: "num" }, f ? f.errors : "–"));
-    if (a.name === state.selected) row.classList.add("selected");
+    if (a.name === state.selected && a.kind === state.kind) row.classList.add("selected");
     body.append(row);
   }
 }
@@ -141,16 +141,18 @@ function renderFigures(fig) {
 }
 
 async function refreshDetail(full) {
-  const r = await api("GET", "/management/artifacts/" + encodeURIComponent(state.selected));
+  const r = await api("GET", "/management/artifacts/" + encodeURIComponent(state.selected) + "?kind=" + state.kind);
   if (r.status !== 200) { failure("reading " + state.selected, r); return; }
   const a = r.body;
   $("detail-h").textContent = `${a.kind} ${a.name}`;
-  $("detail-meta").textContent = [a.path || a.context || "", a.file, a.description || ""].filter(Boolean).join(" · ");
+  const where = a.kind === "endpoint" ? `${a.method} ${a.url}` : a.path || a.context || "";
+  $("detail-meta").textContent = [where, a.file, a.description || ""].filter(Boolean).join(" · ");
   const toggle = $("toggle-active");
-  toggle.hidden = a.kind === "sequence";
+  const switchable = a.kind === "proxy" || a.kind === "api";
+  toggle.hidden = !switchable;
   toggle.textContent = a.status === "inactive" ? "Activate" : "Deactivate";
   toggle.dataset.active = a.status;
-  $("artifact-level-label").hidden = a.kind === "sequence";
+  $("artifact-level-label").hidden = !switchable;
   if (document.activeElement !== $("artifact-log-level")) $("artifact-log-level").value = a.logLevel || "inherit";
   if (a.figures) renderFigures(a.figures);
   $("figures").hidden = !a.figures;
@@ -170,10 +172,11 @@ function compiledText(a) {
   return a.compiled ? line(a.compiled) : "";
 }
 
-async function select(name) {
+async function select(name, kind) {
   state.selected = name;
+  state.kind = kind;
   $("detail").hidden = false;
-  for (const row of $("artifacts").tBodies[0].rows) row.classList.toggle("selected", row.dataset.name === name);
+  for (const row of $("artifacts").tBodies[0].rows) row.classList.toggle("selected", row.dataset.name === name && row.dataset.kind === kind);
   await refreshDetail(true);
 }
 
@@ -216,7 +219,7 @@ function showOperation() {
 async function buildTryForm(a) {
   const form = $("try-form");
   $("try-answer").replaceChildren();
-  if (a.kind === "sequence") { form.hidden = true; return; }
+  if (a.kind !== "proxy" && a.kind !== "api") { form.hidden = true; return; }
   const doc = await api("GET", "/management/openapi.json");
   if (doc.status !== 200) { failure("reading the OpenAPI document", doc); return; }
   state.openapi = doc.body;

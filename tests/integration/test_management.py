@@ -33,16 +33,14 @@ def call(gateway, method, path, body=None, token=None):
 
 
 def shipped_artifacts():
-    """(kind, name) of every YAML artifact under proxies/ (endpoints are only counted)."""
+    """(kind, name) of every YAML artifact under proxies/."""
     found = set()
     for root, _, files in os.walk(PROXIES):
         for name in files:
             if name.endswith((".yaml", ".yml")):
                 with open(os.path.join(root, name)) as f:
                     doc = yaml.safe_load(f)
-                kind = doc.get("kind", "proxy")
-                if kind != "endpoint":
-                    found.add((kind, doc["name"]))
+                found.add((doc.get("kind", "proxy"), doc["name"]))
     return found
 
 
@@ -388,6 +386,34 @@ class ManagementOnTheSandbox(unittest.TestCase):
         self.assertGreaterEqual(cached["gotowebinar"], 1)
         self.assertNotIn(token, json.dumps(view))
         self.assertEqual(call(self.gateway, "PUT", "/management/tokenstore", {}, TOKEN)[0], 405)
+
+    def test_an_endpoint_is_listed_and_described(self):
+        listed = {a["name"]: a for a in call(self.gateway, "GET", "/management/artifacts")[2]
+                  ["artifacts"] if a["kind"] == "endpoint"}
+        self.assertEqual(set(listed), {"customer_by_id", "calculator"})
+        status, _, body = call(self.gateway, "GET", "/management/artifacts/customer_by_id")
+        self.assertEqual(status, 200, body)
+        self.assertEqual((body["kind"], body["method"]), ("endpoint", "GET"))
+        self.assertIn("/customers/${params.pathParams.id}", body["url"])
+        self.assertEqual(body["upstream"], {"connectTimeoutMs": 1000, "requestTimeoutMs": 2000,
+                                            "totalTimeoutMs": 5000, "maxAttempts": 2,
+                                            "suspendAfterFailures": 5})
+        self.assertEqual(yaml.safe_load(body["yaml"])["name"], "customer_by_id")
+        self.assertEqual(listed["calculator"]["soap"], "1.1")
+        # An API and an endpoint may share a name: ?kind= says which one.
+        self.assertEqual(call(self.gateway, "GET", "/management/artifacts/calculator")[2]["kind"],
+                         "api")
+        status, _, body = call(self.gateway, "GET", "/management/artifacts/calculator?kind=endpoint")
+        self.assertEqual((status, body["kind"], body["soap"]), (200, "endpoint", "1.1"), body)
+        status, _, body = call(self.gateway, "GET", "/management/artifacts/customers?kind=proxy")
+        self.assertEqual((status, body["error"]["code"]), (404, "not_found"))
+        self.assertIn("no proxy named 'customers'", body["error"]["message"])
+        status, _, body = call(self.gateway, "GET", "/management/artifacts/customers?kind=thing")
+        self.assertEqual((status, body["error"]["code"]), (400, "invalid_parameter"))
+        status, _, body = call(self.gateway, "POST",
+                               "/management/artifacts/customer_by_id/deactivate", token=TOKEN)
+        self.assertEqual(status, 400, body)
+        self.assertIn("endpoint", body["error"]["message"])
 
     def test_the_detail_shows_the_compiled_steps(self):
         body = call(self.gateway, "GET", "/management/artifacts/gotowebinar_getSessionById")[2]
