@@ -1,11 +1,14 @@
 // The management API under /management/ on the admin listener (README "Operations console"):
-// what is deployed (proxies, APIs with their resources, sequences), its OpenAPI document, the
-// upstreams' suspension state, the log level read and changed at run time, and reload with
-// its last result. Every call passes the token rules
-// first: on a loopback admin listener reads need no token; mutating calls, and every call on
-// a listener bound elsewhere, need `Authorization: Bearer <admin.token>` (compared in
-// constant time). A refused call gets a 401/403 envelope and an audit line (who, what, from
-// where); an accepted mutating call gets an audit line too. Synchronous, as the admin answers.
+// what is deployed (proxies, APIs with their resources, sequences, endpoints: the JSON of one
+// is gateway/artifact_json.hpp) with live figures, activating and deactivating a proxy or an
+// API, its OpenAPI document, the upstreams (suspension, pooled connections), the token
+// store, the log level (the gateway's or one artifact's) read and changed at run time, and
+// reload with its last result. Every call passes the token rules first: on a loopback admin
+// listener reads need no token; mutating calls, and every call on a listener bound
+// elsewhere, need `Authorization: Bearer <admin.token>` (compared in constant time). A refused
+// call gets a 401/403 envelope and an audit line (who, what, from where); an accepted
+// mutating call gets an audit line too. Synchronous; the calls that wait (try, the pools)
+// are the admin's (gateway/admin.hpp).
 #pragma once
 
 #include <cstddef>
