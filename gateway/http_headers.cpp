@@ -15,11 +15,20 @@ bool isHeaderToken(std::string_view name) {
 }
 
 bool isHopByHopHeader(std::string_view name) {
-  for (std::string_view h :
-       {"connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"}) {
-    if (iequalsAscii(name, h)) return true;
+  // By length first: called for every header of every request and answer that is passed on.
+  if (name.size() >= 6 && iequalsAscii(name.substr(0, 6), "proxy-")) return true;
+  switch (name.size()) {
+    case 2:
+      return iequalsAscii(name, "te");
+    case 7:
+      return iequalsAscii(name, "trailer") || iequalsAscii(name, "upgrade");
+    case 10:
+      return iequalsAscii(name, "connection") || iequalsAscii(name, "keep-alive");
+    case 17:
+      return iequalsAscii(name, "transfer-encoding");
+    default:
+      return false;
   }
-  return name.size() >= 6 && iequalsAscii(name.substr(0, 6), "proxy-");
 }
 
 bool isJsonMediaType(std::string_view type) {
