@@ -84,6 +84,19 @@ std::string what(const Request& req) {
 
 }  // namespace
 
+std::string upstreamRow(const std::string& poolKey,
+                        const std::function<bool(const std::string&)>& listed) {
+  if (listed(poolKey)) return poolKey;
+  for (const auto& [scheme, port] :
+       {std::pair<std::string_view, std::string_view>{"https://", ":443"}, {"http://", ":80"}}) {
+    if (poolKey.starts_with(scheme) && poolKey.ends_with(port)) {
+      std::string bare = poolKey.substr(0, poolKey.size() - port.size());
+      if (listed(bare)) return bare;
+    }
+  }
+  return poolKey;
+}
+
 bool isLoopbackHost(std::string_view host) {
   return host == "::1" || host.starts_with("127.");
 }
@@ -327,7 +340,13 @@ Response Management::upstreams(unsigned version,
   for (auto& s : suspensions().status(SuspensionTable::Clock::now())) {
     all.emplace(s.upstream, std::move(s));
   }
-  for (const auto& [upstream, n] : pooled) all[upstream].upstream = upstream;
+  std::map<std::string, std::size_t> idle;
+  for (const auto& [upstream, n] : pooled) {
+    const std::string row =
+        upstreamRow(upstream, [&](const std::string& key) { return all.contains(key); });
+    all[row].upstream = row;
+    idle[row] += n;
+  }
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
@@ -342,9 +361,9 @@ Response Management::upstreams(unsigned version,
     w.Int64(s.retryIn.count());
     w.Key("consecutiveFailures");
     w.Uint(s.consecutiveFailures);
-    const auto idle = pooled.find(upstream);
+    const auto n = idle.find(upstream);
     w.Key("idleConnections");
-    w.Uint64(idle == pooled.end() ? 0 : idle->second);
+    w.Uint64(n == idle.end() ? 0 : n->second);
     w.EndObject();
   }
   w.EndArray();

@@ -62,6 +62,12 @@ class Management {
   std::function<std::pair<bool, std::string>()> tokenStoreHealth_;
 };
 
+// The row of GET /management/upstreams that a pool's key ("https://api.getgo.com:443", always
+// with its port) belongs to: the suspension table's key when `listed` has it, as written
+// ("https://api.getgo.com" for a URL that gives no port) or with the port; else the pool key.
+std::string upstreamRow(const std::string& poolKey,
+                        const std::function<bool(const std::string&)>& listed);
+
 // Whether `host` (admin.listen's host) is a loopback address: 127.0.0.0/8 or ::1.
 bool isLoopbackHost(std::string_view host);
 

@@ -12,6 +12,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "gateway/ascii.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/upstream_metrics.hpp"
@@ -27,7 +28,7 @@ std::string upstreamKey(std::string_view url) {
   const std::size_t hostStart = scheme == std::string_view::npos ? 0 : scheme + 3;
   const auto end = url.find_first_of("/?#", hostStart);
   std::string key(url.substr(0, end));
-  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : key) c = lowerAscii(c);
   return key;
 }
 
