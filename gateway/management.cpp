@@ -25,6 +25,7 @@
 #include "gateway/proxy.hpp"
 #include "gateway/reloader.hpp"
 #include "gateway/upstream.hpp"
+#include "gateway/utf8.hpp"
 
 namespace flowgate {
 
@@ -70,6 +71,12 @@ std::string_view queryValue(std::string_view target, std::string_view name) {
     rest.remove_prefix(amp + 1);
   }
   return {};
+}
+
+// A client-given name as an error message quotes it: valid UTF-8, at most 64 bytes.
+std::string shown(std::string_view name) {
+  const std::string_view prefix = utf8Prefix(name, 64);
+  return toValidUtf8(prefix) + (prefix.size() < name.size() ? "..." : "");
 }
 
 bool mutating(const Request& req) {
@@ -258,7 +265,7 @@ Response Management::artifact(unsigned version, std::string_view name,
         version, ErrorCode::NotFound,
         "no " +
             (kind.empty() ? std::string("proxy, API, sequence or endpoint") : std::string(kind)) +
-            " named '" + std::string(name) + "'");
+            " named '" + shown(name) + "'");
   }
   return json(version, 200, buffer);
 }
@@ -282,8 +289,7 @@ Response Management::setActive(const Request& req, std::string_view peer, std::s
                      (set->sequences.contains(name) ? "sequence" : "endpoint") +
                      ": only a proxy or an API is activated or deactivated");
   } else {
-    return error(req.version(), ErrorCode::NotFound,
-                 "no proxy or API named '" + std::string(name) + "'");
+    return error(req.version(), ErrorCode::NotFound, "no proxy or API named '" + shown(name) + "'");
   }
   const bool before = serving->set(active);
   logFields(LogLevel::Warn,
@@ -407,7 +413,7 @@ Response Management::logging(const Request& req, std::string_view peer) const {
       } else if (const Api* api = findApi(*set, name)) {
         target = api->serving.get();
       } else {
-        return error(v, ErrorCode::NotFound, "no proxy or API named '" + name + "'");
+        return error(v, ErrorCode::NotFound, "no proxy or API named '" + shown(name) + "'");
       }
       const int before = target->setLogLevel(threshold);
       logFields(LogLevel::Warn, "management: log level changed",

@@ -364,6 +364,14 @@ class ManagementOnTheSandbox(unittest.TestCase):
                 got, _, answer = self.set_level(body)
                 self.assertEqual((got, answer["error"]["code"]), (status, code), answer)
                 self.assertIn(named, answer["error"]["message"])
+        # A client's name is quoted cut to 64 bytes, as valid UTF-8.
+        status, _, answer = self.set_level({"level": "debug", "artifact": "\u00e9" * 3000})
+        self.assertEqual(status, 404, answer)
+        self.assertLess(len(answer["error"]["message"]), 200)
+        self.assertIn("\u00e9" * 32 + "...", answer["error"]["message"])
+        status, _, answer = call(self.gateway, "GET", "/management/artifacts/" + "a" * 3000)
+        self.assertEqual(status, 404, answer)
+        self.assertLess(len(answer["error"]["message"]), 200)
         status, _, body = call(self.gateway, "PUT", "/management/logging",
                                {"level": "debug", "artifact": "customers"})
         self.assertEqual(status, 401)
