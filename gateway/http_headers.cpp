@@ -37,10 +37,11 @@ bool isJsonMediaType(std::string_view type) {
   return t == "application/json" || t.ends_with("+json");
 }
 
-std::vector<std::pair<std::string, std::string>> endToEndHeaders(
-    const std::vector<std::pair<std::string, std::string>>& headers,
-    std::initializer_list<std::string_view> alsoDrop) {
-  // The names listed in Connection headers ("Connection: close, X-Hop").
+namespace {
+
+// The names listed in Connection headers ("Connection: close, X-Hop").
+std::vector<std::string_view> connectionNamed(
+    const std::vector<std::pair<std::string, std::string>>& headers) {
   std::vector<std::string_view> named;
   for (const auto& [name, value] : headers) {
     if (!iequalsAscii(name, "Connection")) continue;
@@ -54,22 +55,39 @@ std::vector<std::pair<std::string, std::string>> endToEndHeaders(
       if (!item.empty()) named.push_back(item);
     }
   }
+  return named;
+}
+
+template <class Names>
+bool crosses(std::string_view name, const Names& named,
+             std::initializer_list<std::string_view> alsoDrop) {
+  const auto same = [&](std::string_view n) { return iequalsAscii(n, name); };
+  return !isHopByHopHeader(name) && std::none_of(named.begin(), named.end(), same) &&
+         std::none_of(alsoDrop.begin(), alsoDrop.end(), same);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> endToEndHeaders(
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    std::initializer_list<std::string_view> alsoDrop) {
+  const std::vector<std::string_view> named = connectionNamed(headers);
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(headers.size());
   for (const auto& h : headers) {
-    const std::string_view name = h.first;
-    if (isHopByHopHeader(name)) continue;
-    if (std::any_of(named.begin(), named.end(),
-                    [&](std::string_view n) { return iequalsAscii(n, name); })) {
-      continue;
-    }
-    if (std::any_of(alsoDrop.begin(), alsoDrop.end(),
-                    [&](std::string_view n) { return iequalsAscii(n, name); })) {
-      continue;
-    }
-    out.push_back(h);
+    if (crosses(h.first, named, alsoDrop)) out.push_back(h);
   }
   return out;
+}
+
+std::vector<std::pair<std::string, std::string>> endToEndHeaders(
+    std::vector<std::pair<std::string, std::string>>&& headers,
+    std::initializer_list<std::string_view> alsoDrop) {
+  // Copies of the names: filtering moves the strings they would point into.
+  std::vector<std::string> named;
+  for (std::string_view n : connectionNamed(headers)) named.emplace_back(n);
+  std::erase_if(headers, [&](const auto& h) { return !crosses(h.first, named, alsoDrop); });
+  return std::move(headers);
 }
 
 }  // namespace flowgate

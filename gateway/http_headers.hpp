@@ -24,5 +24,9 @@ bool isJsonMediaType(std::string_view type);
 std::vector<std::pair<std::string, std::string>> endToEndHeaders(
     const std::vector<std::pair<std::string, std::string>>& headers,
     std::initializer_list<std::string_view> alsoDrop);
+// The same, filtering `headers` in place (an answer's own headers: nothing is copied).
+std::vector<std::pair<std::string, std::string>> endToEndHeaders(
+    std::vector<std::pair<std::string, std::string>>&& headers,
+    std::initializer_list<std::string_view> alsoDrop);
 
 }  // namespace flowgate

@@ -218,8 +218,10 @@ class CallStep final : public Step {
   }
 
   StepResult take(HttpResponse& answer, Message& m) const {
-    Headers headers = endToEndHeaders(answer.headers, {"Content-Length", "Date", "Server"});
     const std::string contentType(answer.header("Content-Type"));
+    // The answer's own headers, filtered in place: nothing reads them from `answer` after this.
+    Headers headers =
+        endToEndHeaders(std::move(answer.headers), {"Content-Length", "Date", "Server"});
     const bool json = !answer.body.empty() && isJsonMediaType(contentType);
     const bool isXml = !answer.body.empty() && !json &&
                        (xml::isXmlMediaType(contentType) ||

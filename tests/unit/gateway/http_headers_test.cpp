@@ -33,3 +33,25 @@ TEST_CASE("hop-by-hop headers (RFC 9110 7.6.1, and proxy-*) whatever their case"
     CHECK(isHopByHopHeader(row.name) == row.hop);
   }
 }
+
+TEST_CASE("end-to-end headers: copied or filtered in place, the same ones in the same order") {
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  const Headers in{{"Content-Type", "application/json"},
+                   {"Connection", "close, X-Hop-Header-With-A-Long-Name"},
+                   {"x-hop-header-with-a-long-name", "gone"},
+                   {"Keep-Alive", "timeout=5"},
+                   {"Date", "Thu, 03 Dec 2026 08:00:00 GMT"},
+                   {"X-Request-Cost-Of-This-Answer", "a value longer than the small buffer"},
+                   {"Proxy-Authenticate", "Basic"},
+                   {"ETag", "\"abc\""}};
+  const Headers want{{"Content-Type", "application/json"},
+                     {"X-Request-Cost-Of-This-Answer", "a value longer than the small buffer"},
+                     {"ETag", "\"abc\""}};
+  CHECK(endToEndHeaders(in, {"Date"}) == want);
+  Headers owned = in;
+  CHECK(endToEndHeaders(std::move(owned), {"date"}) == want);
+  CHECK(endToEndHeaders(Headers{}, {"Date"}).empty());
+  const Headers none{{"Connection", "keep-alive"}, {"TE", "trailers"}};
+  CHECK(endToEndHeaders(none, {}).empty());
+  CHECK(endToEndHeaders(Headers(none), {}).empty());
+}
