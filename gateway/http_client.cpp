@@ -18,6 +18,7 @@
 // byte arrives (eof/reset on write or on the first read), an idempotent request is sent once more
 // on a fresh connection; a non-idempotent one never is.
 #include "gateway/http_client.hpp"
+#include "gateway/http_headers.hpp"
 #include "gateway/response_parser.hpp"
 
 #include <arpa/inet.h>
@@ -210,19 +211,6 @@ Result<Url> parseUrl(std::string_view text) {
 // ---------------------------------------------------------------------------------------
 // Request building
 
-bool isTokenChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool isToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!isTokenChar(c)) return false;
-  }
-  return true;
-}
-
 bool isValidHeaderValue(std::string_view s) {
   for (char c : s) {
     if (c == '\r' || c == '\n' || c == '\0') return false;
@@ -253,13 +241,13 @@ void appendHeaderLine(std::string& out, std::string_view name, std::string_view 
 }
 
 Result<WireRequest> buildRequest(HttpRequest& request, const Url& url) {
-  if (!isToken(request.method)) {
+  if (!isHeaderToken(request.method)) {
     return Error::make(ErrorCode::Internal, "invalid HTTP method for upstream request");
   }
   std::string_view userAgent = kUserAgent;
   std::size_t headerBytes = 0;
   for (const auto& [name, value] : request.headers) {
-    if (!isToken(name)) {
+    if (!isHeaderToken(name)) {
       return Error::make(ErrorCode::InvalidParameter, "invalid upstream request header name");
     }
     // The value is never quoted: it may be a secret.

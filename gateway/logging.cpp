@@ -53,34 +53,22 @@ void setupLogging(const std::string& level, const std::string& format) {
   spdlog::set_default_logger(logger);
 }
 
+constexpr std::pair<std::string_view, int> kLevelNames[] = {
+    {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug}, {"info", spdlog::level::info},
+    {"warn", spdlog::level::warn},   {"error", spdlog::level::err},   {"off", spdlog::level::off}};
+
 int parseLogLevel(std::string_view name) {
-  static constexpr std::pair<std::string_view, int> kNames[] = {
-      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
-      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
-      {"error", spdlog::level::err},   {"off", spdlog::level::off}};
-  for (const auto& [n, l] : kNames) {
+  for (const auto& [n, l] : kLevelNames) {
     if (n == name) return l;
   }
   return -2;
 }
 
 std::string logLevelName(int threshold) {
-  switch (threshold) {
-    case spdlog::level::trace:
-      return "trace";
-    case spdlog::level::debug:
-      return "debug";
-    case spdlog::level::info:
-      return "info";
-    case spdlog::level::warn:
-      return "warn";
-    case spdlog::level::err:
-      return "error";
-    case spdlog::level::off:
-      return "off";
-    default:
-      return "inherit";
+  for (const auto& [n, l] : kLevelNames) {
+    if (l == threshold) return std::string(n);
   }
+  return "inherit";
 }
 
 bool logEnabled(LogLevel level, int artifactLevel) {

@@ -11,6 +11,7 @@
 #include "gateway/error.hpp"
 #include "gateway/host_allow_list.hpp"
 #include "gateway/http_client.hpp"
+#include "gateway/http_headers.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/utf8.hpp"
 
@@ -23,19 +24,6 @@ constexpr std::size_t kMaxPath = 8 * 1024;
 Response refuse(unsigned version, ErrorCode code, std::string message) {
   const Error e = Error::make(code, std::move(message));
   return jsonResponse(version, true, e.status, errorEnvelope(e, "", ""), "");
-}
-
-bool isTokenChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool isToken(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!isTokenChar(c)) return false;
-  }
-  return true;
 }
 
 // Printable ASCII without a space: an origin-form target as it goes on the request line.
@@ -70,7 +58,8 @@ std::string readCall(const std::string& body, HttpRequest& out, std::string& pat
   }
   const auto method = doc.FindMember("method");
   if (method != doc.MemberEnd()) {
-    if (!method->value.IsString() || !isToken(method->value.GetString())) {
+    if (!method->value.IsString() || !isHeaderToken(method->value.GetString()) ||
+        method->value.GetStringLength() > 64) {
       return "method: an HTTP method such as GET or POST";
     }
     out.method = method->value.GetString();
@@ -88,7 +77,7 @@ std::string readCall(const std::string& body, HttpRequest& out, std::string& pat
     if (!h->value.IsObject()) return "headers: an object of header names to string values";
     for (const auto& m : h->value.GetObject()) {
       const std::string_view name(m.name.GetString(), m.name.GetStringLength());
-      if (!isToken(name))
+      if (!isHeaderToken(name))
         return "headers: '" + toValidUtf8(utf8Prefix(name, 64)) + "' is not a header name";
       if (!m.value.IsString()) return "headers." + std::string(name) + ": a string";
       const std::string_view value(m.value.GetString(), m.value.GetStringLength());

@@ -9,6 +9,7 @@
 #include "gateway/ascii.hpp"
 #include "gateway/flow/kinds.hpp"
 #include "gateway/flow/support.hpp"
+#include "gateway/http_headers.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/params.hpp"
 #include "gateway/redact.hpp"
@@ -170,17 +171,6 @@ class VariableStep final : public Step {
 };
 
 // --- header ------------------------------------------------------------------------------
-
-bool isToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) ||
-          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos)) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // Framing and hop-by-hop headers belong to the gateway's HTTP layer, never to a flow.
 bool isReservedHeader(std::string_view name) {
@@ -376,7 +366,7 @@ StepKind headerKind() {
     }
     const YAML::Node name = required(body, "name", "header", cx);
     if (!name) return nullptr;
-    if (!name.IsScalar() || !isToken(name.Scalar())) {
+    if (!name.IsScalar() || !isHeaderToken(name.Scalar())) {
       cx.fail(name, 0, "header: name must be an HTTP header name (a token)");
       return nullptr;
     }
