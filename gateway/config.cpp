@@ -18,6 +18,7 @@
 
 #include "gateway/connector.hpp"
 #include "gateway/shared_store.hpp"
+#include "gateway/yaml_file.hpp"
 
 namespace flowgate {
 
@@ -198,7 +199,7 @@ class Reader {
       : file_(std::move(file)), errors_(errors), origins_(origins) {}
 
   ConfigError at(const YAML::Node& node, std::string message = {}) const {
-    const YAML::Mark mark = node.Mark();
+    const YAML::Mark mark = yamlMark(node);
     return {file_, mark.line >= 0 ? mark.line + 1 : 0, mark.column >= 0 ? mark.column + 1 : 0,
             std::move(message)};
   }
@@ -519,6 +520,7 @@ std::vector<std::string> configKeyPaths(const ConnectorRegistry& registry) {
 bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registry,
                        GatewayConfig& out, ConfigErrors& errors, bool optional,
                        const std::vector<ConfigOverride>& overrides) {
+  const YamlPositionsScope positions;
   const std::size_t before = errors.size();
   // Connector defaults first, so a file may leave a connector out entirely.
   for (const auto& connector : registry.all()) {
@@ -533,7 +535,7 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
     if (!optional) errors.push_back({path, 0, 0, "config file not found"});
   } else {
     try {
-      applyDocument(YAML::LoadFile(path), path, load);
+      applyDocument(loadYamlFile(path), path, load);
     } catch (const YAML::Exception& e) {
       errors.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
     }

@@ -14,6 +14,7 @@
 #include "gateway/flow/sequence.hpp"
 #include "gateway/redact.hpp"
 #include "gateway/request_metrics.hpp"
+#include "gateway/yaml_file.hpp"
 
 namespace flowgate {
 
@@ -83,7 +84,7 @@ void collectVarNames(const YAML::Node& node, std::set<std::string>& out,
 
 void addError(ConfigErrors& errors, const std::string& file, const YAML::Node& node,
               const std::string& message) {
-  const YAML::Mark mark = node.Mark();
+  const YAML::Mark mark = yamlMark(node);
   errors.push_back(
       {file, mark.line >= 0 ? mark.line + 1 : 0, mark.column >= 0 ? mark.column + 1 : 0, message});
 }
@@ -92,7 +93,7 @@ std::optional<Source> readSource(const std::string& path, ConfigErrors& errors) 
   Source s;
   s.file = path;
   try {
-    s.root = YAML::LoadFile(path);
+    s.root = loadYamlFile(path);
   } catch (const YAML::BadFile&) {
     errors.push_back({path, 0, 0, "cannot read the file"});
     return std::nullopt;
@@ -362,6 +363,7 @@ std::vector<std::string> artifactFiles(const std::string& dir) {
 std::shared_ptr<const Proxy> loadProxyFile(const std::string& path,
                                            const ConnectorRegistry& registry, ConfigErrors& errors,
                                            const UpstreamPolicy& defaults) {
+  const YamlPositionsScope positions;
   const std::size_t before = errors.size();
   auto source = readSource(path, errors);
   std::shared_ptr<const Proxy> proxy;
@@ -405,6 +407,7 @@ std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
                                              const ConnectorRegistry& registry,
                                              ConfigErrors& errors, const UpstreamPolicy& defaults,
                                              const std::map<std::string, std::string>& configs) {
+  const YamlPositionsScope positions;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     errors.push_back({dir, 0, 0, "proxies directory not found"});

@@ -11,6 +11,7 @@ packages=(
   libhiredis-dev  # tokenStore kind redis
   libre2-dev  # filter/switch regexes: linear time, no recursion on hostile input
   prometheus-cpp-dev  # /metrics: prometheus-cpp's core library (Registry, TextSerializer) only
+  libyaml-dev  # the config and artifact files' parser (libyaml); yaml-cpp keeps the tree
   doctest-dev
   python3 openssl ca-certificates curl
 )

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "gateway/expr/ast.hpp"
+#include "gateway/yaml_file.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -99,10 +100,10 @@ Error expressionFailure(const expr::EvalError& error, std::string_view step) {
 }
 
 void CompileContext::fail(const YAML::Node& node, std::size_t offset, const std::string& message) {
-  YAML::Mark mark = node.Mark();
+  YAML::Mark mark = yamlMark(node);
   // A node without a position of its own (the parameters of `- log`, written without any):
   // the step's.
-  if (mark.line < 0 && step_ != nullptr) mark = step_->Mark();
+  if (mark.line < 0 && step_ != nullptr) mark = yamlMark(*step_);
   int line = mark.line >= 0 ? mark.line + 1 : 0;
   int column = mark.column >= 0 ? mark.column + 1 : 0;
   // Offsets point into the scalar's text; a quoted scalar starts one column later.

@@ -1,4 +1,4 @@
-// libFuzzer target: the proxy loader (gateway/proxy.hpp): yaml-cpp parse plus the proxy
+// libFuzzer target: the proxy loader (gateway/proxy.hpp): libyaml parse plus the proxy
 // compiler (properties, json-eval paths, templates, connector steps and their parameters)
 // against the built-in connectors. loadProxyFile reads a path, so the input is written to a
 // per-process temporary file first.
