@@ -1,5 +1,6 @@
 // flowgate: serve | check | health | describe | import-synapse | version. The composition root: the
 // only place that knows the built-in connectors and the sandbox fakes.
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -124,6 +125,7 @@ void applySandbox(flowgate::GatewayConfig& config, const std::string& baseUrl) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const auto mainStarted = std::chrono::steady_clock::now();
   if (argc >= 2 && std::string(argv[1]) == "import-synapse") {
     return flowgate::importer::runImportSynapse(std::vector<std::string>(argv + 2, argv + argc),
                                                 std::cout, std::cerr);
@@ -256,9 +258,15 @@ int main(int argc, char** argv) {
     std::cerr << "flowgate: " << problem << "\n";
     return 1;
   }
+  // From main() to listening (the dynamic loader's work before main is not in it).
+  const auto readyMs = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - mainStarted)
+                           .count() / 1000.0;
+  char ready[32];
+  std::snprintf(ready, sizeof ready, "%.1f", readyMs);
   flowgate::logAlways("flowgate " FLOWGATE_VERSION " listening on " +
                       gateway.proxyEndpoint().str() + " (admin " + gateway.adminEndpoint().str() +
-                      "), " + proxies->summary());
+                      "), " + proxies->summary() + ", ready in " + ready + " ms");
   const int code = gateway.run();
   if (sandbox) sandbox->stop();
   flowgate::logEvent(flowgate::LogLevel::Info, "flowgate stopped");

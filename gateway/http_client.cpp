@@ -421,27 +421,33 @@ asio::awaitable<Exchange> exchange(Stream& stream, Connection& conn, const WireR
 class BeastHttpClient final : public HttpClient {
  public:
   BeastHttpClient(asio::any_io_executor executor, const HttpClientOptions& options)
-      : executor_(std::move(executor)), options_(options), sslContext_(ssl::context::tls_client) {
-    error_code ec;
-    sslContext_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                                ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                                ssl::context::no_tlsv1_1,
-                            ec);
-    sslContext_.set_verify_mode(ssl::verify_peer, ec);
-    ERR_clear_error();
-  }
+      : executor_(std::move(executor)), options_(options) {}
 
-  // The trust store is loaded on the first https call, not at start-up: parsing the system
-  // bundle was most of the time from process start to ready (bench/RESULTS.md).
+  // The TLS context and its trust store are made on the first https call, not at start-up:
+  // parsing the system bundle was most of the time from process start to ready, and
+  // OpenSSL 3's first context (its providers' algorithms fetched) 12 M instructions of the
+  // rest (bench/RESULTS.md). A gateway that calls no https upstream never pays for either.
   void loadTrustStore() {
-    if (trustStoreLoaded_) return;
-    trustStoreLoaded_ = true;
+    if (sslContext_) return;
+    try {
+      sslContext_.emplace(ssl::context::tls_client);
+    } catch (const boost::system::system_error& e) {
+      // Tried again on the next https call.
+      tlsSetupError_ = std::string("cannot create a TLS context: ") + e.what();
+      return;
+    }
+    tlsSetupError_.clear();
     error_code ec;
+    sslContext_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                                 ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                                 ssl::context::no_tlsv1_1,
+                             ec);
+    sslContext_->set_verify_mode(ssl::verify_peer, ec);
     if (options_.caFile.empty()) {
-      sslContext_.set_default_verify_paths(ec);
+      sslContext_->set_default_verify_paths(ec);
       if (ec) tlsSetupError_ = "cannot load the system trust store: " + reasonText(ec);
     } else {
-      sslContext_.load_verify_file(options_.caFile, ec);
+      sslContext_->load_verify_file(options_.caFile, ec);
       if (ec) {
         tlsSetupError_ = "cannot load upstream caFile '" + options_.caFile + "': " + reasonText(ec);
       }
@@ -680,7 +686,7 @@ class BeastHttpClient final : public HttpClient {
 
     auto conn = std::make_unique<Connection>();
     if (url.tls) {
-      conn->tls.emplace(executor_, sslContext_);
+      conn->tls.emplace(executor_, *sslContext_);
     } else {
       conn->plain.emplace(executor_);
     }
@@ -830,8 +836,7 @@ class BeastHttpClient final : public HttpClient {
 
   asio::any_io_executor executor_;
   HttpClientOptions options_;
-  ssl::context sslContext_;
-  bool trustStoreLoaded_ = false;
+  std::optional<ssl::context> sslContext_;  // made by loadTrustStore()
   std::string tlsSetupError_;  // non-empty: every https request fails with it
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
   asio::steady_timer trimTimer_{executor_};

@@ -125,6 +125,14 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("--listen: server.listen: a listener needs an IP address", r.stderr)
 
+    def test_serve_says_how_long_it_took_to_be_ready(self):
+        gw = Gateway()
+        try:
+            m = gw.process.wait_for(r"listening on .*, ready in (\d+\.\d) ms$")
+            self.assertGreater(float(m.group(1)), 0.0)
+        finally:
+            gw.stop()
+
     def test_explicit_missing_config_is_an_error(self):
         r = run("check", "--config", os.path.join(self.dir, "nope.yaml"), "--proxies", PROXIES)
         self.assertEqual(r.returncode, 1)
