@@ -20,12 +20,11 @@
 #include "gateway/http_client.hpp"
 #include "gateway/http_headers.hpp"
 #include "gateway/response_parser.hpp"
+#include "gateway/upstream_url.hpp"
 
-#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <array>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -84,131 +83,6 @@ constexpr std::string_view kUserAgent = "Flowgate/0.1";
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // ---------------------------------------------------------------------------------------
-// URLs
-
-struct Url {
-  bool tls = false;
-  std::string host;  // lower-case, IPv6 without brackets
-  bool ipv6 = false;
-  bool ipLiteral = false;
-  std::uint16_t port = 0;
-  bool defaultPort = true;
-  std::string target;  // path + query, never empty
-
-  std::string bracketedHost() const { return ipv6 ? "[" + host + "]" : host; }
-  std::string hostPort() const { return bracketedHost() + ":" + std::to_string(port); }
-  std::string hostHeader() const { return defaultPort ? bracketedHost() : hostPort(); }
-  std::string poolKey() const { return (tls ? "https://" : "http://") + hostPort(); }
-};
-
-bool startsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && beast::iequals(s.substr(0, prefix.size()), prefix);
-}
-
-// The URL for error messages: no query or fragment (they may carry secrets), no user info.
-std::string describeUrl(std::string_view url) {
-  url = url.substr(0, url.find_first_of("?#"));
-  if (url.find('@') != std::string_view::npos) return "(URL with user info)";
-  std::string out;
-  for (char c : url.substr(0, 200)) {
-    unsigned char u = static_cast<unsigned char>(c);
-    out += (u <= 0x20 || u == 0x7f) ? '?' : c;
-  }
-  if (url.size() > 200) out += "...";
-  return "'" + out + "'";
-}
-
-Error invalidUrl(std::string_view url, std::string_view reason) {
-  return Error::make(ErrorCode::InvalidParameter,
-                     "invalid upstream URL " + describeUrl(url) + ": " + std::string(reason))
-      .withStatus(400);
-}
-
-bool isHostChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
-}
-
-Result<Url> parseUrl(std::string_view text) {
-  Url url;
-  std::string_view rest;
-  if (startsWithNoCase(text, "http://")) {
-    rest = text.substr(7);
-  } else if (startsWithNoCase(text, "https://")) {
-    url.tls = true;
-    rest = text.substr(8);
-  } else {
-    return invalidUrl(text, "the scheme must be http:// or https://");
-  }
-  const auto authorityEnd = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, authorityEnd);
-  std::string_view tail =
-      authorityEnd == std::string_view::npos ? std::string_view{} : rest.substr(authorityEnd);
-  if (authority.empty()) return invalidUrl(text, "missing host");
-  if (authority.find('@') != std::string_view::npos) {
-    return invalidUrl(text, "user info in URLs is not supported");
-  }
-
-  std::string_view host;
-  std::optional<std::string_view> portText;
-  if (authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return invalidUrl(text, "unterminated IPv6 literal");
-    host = authority.substr(1, close - 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return invalidUrl(text, "unexpected characters after ']'");
-      portText = after.substr(1);
-    }
-    in6_addr addr{};
-    if (inet_pton(AF_INET6, std::string(host).c_str(), &addr) != 1) {
-      return invalidUrl(text, "invalid IPv6 literal");
-    }
-    url.ipv6 = true;
-    url.ipLiteral = true;
-  } else {
-    const auto colon = authority.find(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) portText = authority.substr(colon + 1);
-    if (host.empty()) return invalidUrl(text, "missing host");
-    for (char c : host) {
-      if (!isHostChar(c)) return invalidUrl(text, "invalid character in host");
-    }
-    in_addr addr{};
-    url.ipLiteral = inet_pton(AF_INET, std::string(host).c_str(), &addr) == 1;
-  }
-  url.host.reserve(host.size());
-  for (char c : host) url.host += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-
-  const std::uint16_t defaultPort = url.tls ? 443 : 80;
-  url.port = defaultPort;
-  if (portText && !portText->empty()) {
-    if (portText->size() > 5) return invalidUrl(text, "invalid port");
-    unsigned value = 0;
-    for (char c : *portText) {
-      if (c < '0' || c > '9') return invalidUrl(text, "invalid port");
-      value = value * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (value == 0 || value > 65535) return invalidUrl(text, "port out of range");
-    url.port = static_cast<std::uint16_t>(value);
-  }
-  url.defaultPort = url.port == defaultPort;
-
-  tail = tail.substr(0, tail.find('#'));
-  for (char c : tail) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) return invalidUrl(text, "spaces or control characters in URL");
-  }
-  if (tail.empty()) {
-    url.target = "/";
-  } else if (tail.front() == '?') {
-    url.target = "/" + std::string(tail);
-  } else {
-    url.target = std::string(tail);
-  }
-  return url;
-}
-
-// ---------------------------------------------------------------------------------------
 // Request building
 
 bool isValidHeaderValue(std::string_view s) {
@@ -262,7 +136,7 @@ Result<WireRequest> buildRequest(HttpRequest& request, const Url& url) {
   std::string& head = out.head;
   head.reserve(128 + url.target.size() + headerBytes);
   head.append(request.method).append(" ").append(url.target).append(" HTTP/1.1\r\n");
-  appendHeaderLine(head, "Host", url.hostHeader());
+  appendHeaderLine(head, "Host", url.at().hostHeader);
   appendHeaderLine(head, "User-Agent", userAgent);
   for (const auto& [name, value] : request.headers) {
     if (isClientOwnedHeader(name) || beast::iequals(name, "user-agent")) continue;
@@ -468,18 +342,18 @@ class BeastHttpClient final : public HttpClient {
  private:
   asio::awaitable<Result<HttpResponse>> sendImpl(HttpRequest request,
                                                  const HostAllowList& allowed) {
-    auto parsed = parseUrl(request.url);
+    auto parsed = urls_.parse(request.url);
     if (!parsed) co_return std::move(parsed).error();
     const Url url = std::move(parsed.value());
-    if (!allowed.allows(url.host)) {
+    if (!allowed.allows(url.at().host)) {
       co_return Error::make(ErrorCode::UpstreamNotAllowed,
-                            "upstream host '" + url.host + "' is not in allowedHosts");
+                            "upstream host '" + url.at().host + "' is not in allowedHosts");
     }
     const bool head = beast::iequals(request.method, "HEAD");
     auto built = buildRequest(request, url);
     if (!built) co_return std::move(built).error();
     const WireRequest req = std::move(built.value());
-    const std::string key = url.poolKey();
+    const std::string& key = url.at().poolKey;
     const auto connectTimeout =
         request.connectTimeout.count() > 0 ? request.connectTimeout : options_.connectTimeout;
     const auto requestTimeout =
@@ -532,7 +406,7 @@ class BeastHttpClient final : public HttpClient {
   Error exchangeError(const Exchange& result, const Url& url, bool stale,
                       std::chrono::milliseconds requestTimeout) const {
     const error_code& ec = result.ec;
-    const std::string where = url.hostPort();
+    const std::string where = url.at().hostPort;
     if (ec == beast::error::timeout) {
       return Error::make(ErrorCode::UpstreamTimeout,
                          "upstream " + where + " did not answer within " +
@@ -579,7 +453,7 @@ class BeastHttpClient final : public HttpClient {
   }
 
   static Error connectTimeoutError(const Url& url, std::chrono::milliseconds timeout) {
-    return Error::make(ErrorCode::UpstreamTimeout, "timed out connecting to " + url.hostPort() +
+    return Error::make(ErrorCode::UpstreamTimeout, "timed out connecting to " + url.at().hostPort +
                                                        " after " + std::to_string(timeout.count()) +
                                                        " ms");
   }
@@ -600,14 +474,14 @@ class BeastHttpClient final : public HttpClient {
       const Url& url, std::optional<std::chrono::steady_clock::time_point> deadline,
       std::chrono::milliseconds timeout, Cancellation* cancel) {
     std::vector<tcp::endpoint> endpoints;
-    if (url.ipLiteral) {
+    if (url.at().ipLiteral) {
       error_code ec;
-      auto address = asio::ip::make_address(url.host, ec);
+      auto address = asio::ip::make_address(url.at().host, ec);
       if (ec) {
         co_return Error::make(ErrorCode::UpstreamUnavailable,
-                              "cannot connect to " + url.hostPort() + ": invalid address");
+                              "cannot connect to " + url.at().hostPort + ": invalid address");
       }
-      endpoints.emplace_back(address, url.port);
+      endpoints.emplace_back(address, url.at().port);
       co_return endpoints;
     }
     auto state = std::make_shared<Resolution>(executor_);
@@ -617,7 +491,7 @@ class BeastHttpClient final : public HttpClient {
       state->signal.expires_at(asio::steady_timer::time_point::max());
     }
     state->resolver.async_resolve(
-        url.host, std::to_string(url.port), tcp::resolver::numeric_service,
+        url.at().host, std::to_string(url.at().port), tcp::resolver::numeric_service,
         [state](const error_code& ec, tcp::resolver::results_type results) {
           state->done = true;
           state->ec = ec;
@@ -635,13 +509,13 @@ class BeastHttpClient final : public HttpClient {
     if (state->ec || state->results.empty()) {
       const std::string reason = state->ec ? reasonText(state->ec) : "host has no address";
       co_return Error::make(ErrorCode::UpstreamUnavailable,
-                            "cannot resolve upstream " + url.hostPort() + ": " + reason);
+                            "cannot resolve upstream " + url.at().hostPort + ": " + reason);
     }
     for (const auto& entry : state->results) endpoints.push_back(entry.endpoint());
     co_return endpoints;
   }
 
-  // Keeps the addresses that `url.host` may lead to: allowedHosts checked the name, but a
+  // Keeps the addresses that `url.at().host` may lead to: allowedHosts checked the name, but a
   // DNS answer must not turn an allowed name into a hop into the internal network. Internal
   // addresses (loopback, private, link-local, metadata, ...) are refused unless the list
   // names them explicitly (HostAllowList::allowsResolved).
@@ -652,7 +526,7 @@ class BeastHttpClient final : public HttpClient {
     std::string refused;
     for (const auto& endpoint : endpoints) {
       const IpAddress address = toIpAddress(endpoint.address());
-      if (allowed.allowsResolved(url.host, address)) {
+      if (allowed.allowsResolved(url.at().host, address)) {
         kept.push_back(endpoint);
       } else if (refused.empty()) {
         refused = address.str() + " (" + internalAddressKind(address) + ")";
@@ -660,7 +534,7 @@ class BeastHttpClient final : public HttpClient {
     }
     if (kept.empty()) {
       return Error::make(ErrorCode::UpstreamNotAllowed,
-                         "upstream host '" + url.host + "' resolves to " + refused +
+                         "upstream host '" + url.at().host + "' resolves to " + refused +
                              ", an internal address that allowedHosts does not name (allow it "
                              "with an IP or CIDR entry)");
     }
@@ -671,9 +545,9 @@ class BeastHttpClient final : public HttpClient {
                                                                std::chrono::milliseconds timeout,
                                                                Cancellation* cancel,
                                                                const HostAllowList& allowed) {
-    const std::string where = url.hostPort();
-    if (url.tls) loadTrustStore();
-    if (url.tls && !tlsSetupError_.empty()) {
+    const std::string where = url.at().hostPort;
+    if (url.at().tls) loadTrustStore();
+    if (url.at().tls && !tlsSetupError_.empty()) {
       co_return Error::make(ErrorCode::UpstreamUnavailable,
                             "cannot call " + where + " over TLS: " + tlsSetupError_);
     }
@@ -685,7 +559,7 @@ class BeastHttpClient final : public HttpClient {
     if (!endpoints) co_return std::move(endpoints).error();
 
     auto conn = std::make_unique<Connection>();
-    if (url.tls) {
+    if (url.at().tls) {
       conn->tls.emplace(executor_, *sslContext_);
     } else {
       conn->plain.emplace(executor_);
@@ -710,17 +584,17 @@ class BeastHttpClient final : public HttpClient {
     error_code ignored;
     stream.socket().set_option(tcp::no_delay(true), ignored);
 
-    if (url.tls) {
+    if (url.at().tls) {
       TlsStream& tls = *conn->tls;
       // SNI carries host names only, never IP literals (RFC 6066).
-      if (!url.ipLiteral && SSL_set_tlsext_host_name(tls.native_handle(), url.host.c_str()) != 1) {
+      if (!url.at().ipLiteral && SSL_set_tlsext_host_name(tls.native_handle(), url.at().host.c_str()) != 1) {
         co_return Error::make(ErrorCode::UpstreamUnavailable,
                               "TLS setup for " + where + " failed: cannot set SNI");
       }
       error_code ec;
       tls.set_verify_mode(ssl::verify_peer, ec);
       tls.set_verify_callback(
-          [verify = ssl::host_name_verification(url.host), c = conn.get()](
+          [verify = ssl::host_name_verification(url.at().host), c = conn.get()](
               bool preverified, ssl::verify_context& ctx) mutable {
             const bool ok = verify(preverified, ctx);
             if (preverified && !ok) c->hostMismatch = true;
@@ -745,7 +619,7 @@ class BeastHttpClient final : public HttpClient {
 
   static std::string handshakeFailure(Connection& conn, const Url& url, const error_code& ec) {
     if (conn.hostMismatch) {
-      return "certificate verify failed: the certificate is not valid for '" + url.host + "'";
+      return "certificate verify failed: the certificate is not valid for '" + url.at().host + "'";
     }
     if (ec.category() == asio::error::get_ssl_category() &&
         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
@@ -769,7 +643,7 @@ class BeastHttpClient final : public HttpClient {
     std::unique_ptr<Connection> found;
     const auto now = std::chrono::steady_clock::now();
     for (auto i = stack.size(); i-- > 0 && !found;) {
-      if (!allowed.allowsResolved(url.host, stack[i]->peer)) continue;
+      if (!allowed.allowsResolved(url.at().host, stack[i]->peer)) continue;
       std::unique_ptr<Connection> candidate = std::move(stack[i]);
       stack.erase(stack.begin() + static_cast<std::ptrdiff_t>(i));
       if (looksAlive(*candidate, now)) found = std::move(candidate);
@@ -837,6 +711,7 @@ class BeastHttpClient final : public HttpClient {
   asio::any_io_executor executor_;
   HttpClientOptions options_;
   std::optional<ssl::context> sslContext_;  // made by loadTrustStore()
+  UrlCache urls_;
   std::string tlsSetupError_;  // non-empty: every https request fails with it
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
   asio::steady_timer trimTimer_{executor_};
