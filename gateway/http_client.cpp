@@ -67,6 +67,11 @@ Error clientClosedError() {
                      "the client closed the connection; the upstream call was cancelled");
 }
 
+boost::asio::awaitable<Result<HttpResponse>> HttpClient::sendKeeping(
+    const HttpRequest& request, const HostAllowList& allowed) {
+  co_return co_await send(request, allowed);
+}
+
 std::string_view HttpResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (beast::iequals(key, name)) return value;
@@ -107,14 +112,14 @@ bool isClientOwnedHeader(std::string_view name) {
 // instructions per request under callgrind).
 struct WireRequest {
   std::string head;
-  std::string body;
+  std::string_view body;  // the HttpRequest's own, which outlives the exchange
 };
 
 void appendHeaderLine(std::string& out, std::string_view name, std::string_view value) {
   out.append(name).append(": ").append(value).append("\r\n");
 }
 
-Result<WireRequest> buildRequest(HttpRequest& request, const Url& url) {
+Result<WireRequest> buildRequest(const HttpRequest& request, const Url& url) {
   if (!isHeaderToken(request.method)) {
     return Error::make(ErrorCode::Internal, "invalid HTTP method for upstream request");
   }
@@ -142,7 +147,7 @@ Result<WireRequest> buildRequest(HttpRequest& request, const Url& url) {
     if (isClientOwnedHeader(name) || beast::iequals(name, "user-agent")) continue;
     appendHeaderLine(head, name, value);
   }
-  out.body = std::move(request.body);
+  out.body = request.body;
   const std::string_view method = request.method;
   if (!out.body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
     appendHeaderLine(head, "Content-Length", std::to_string(out.body.size()));
@@ -332,15 +337,29 @@ class BeastHttpClient final : public HttpClient {
   asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
                                              const HostAllowList& allowed) override {
     try {
-      co_return co_await sendImpl(std::move(request), allowed);
+      co_return co_await sendImpl(request, allowed);
     } catch (const std::exception& e) {
-      co_return Error::make(ErrorCode::Internal,
-                            std::string("upstream call failed unexpectedly: ") + e.what());
+      co_return unexpectedFailure(e);
+    }
+  }
+
+  // Only reads `request`: the head is rendered from it and its body written from where it is.
+  asio::awaitable<Result<HttpResponse>> sendKeeping(const HttpRequest& request,
+                                                    const HostAllowList& allowed) override {
+    try {
+      co_return co_await sendImpl(request, allowed);
+    } catch (const std::exception& e) {
+      co_return unexpectedFailure(e);
     }
   }
 
  private:
-  asio::awaitable<Result<HttpResponse>> sendImpl(HttpRequest request,
+  static Error unexpectedFailure(const std::exception& e) {
+    return Error::make(ErrorCode::Internal,
+                       std::string("upstream call failed unexpectedly: ") + e.what());
+  }
+
+  asio::awaitable<Result<HttpResponse>> sendImpl(const HttpRequest& request,
                                                  const HostAllowList& allowed) {
     auto parsed = urls_.parse(request.url);
     if (!parsed) co_return std::move(parsed).error();

@@ -66,6 +66,11 @@ class HttpClient {
   // Result.
   virtual boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
                                                             const HostAllowList& allowed) = 0;
+  // The same, leaving `request` to the caller (who may send it again: a retry). `request`
+  // must live until the call returns. This default sends a copy; a client that only reads
+  // the request overrides it and copies nothing.
+  virtual boost::asio::awaitable<Result<HttpResponse>> sendKeeping(const HttpRequest& request,
+                                                                   const HostAllowList& allowed);
   // The idle pooled connections by "scheme://host:port" (GET /management/upstreams). Only
   // on the thread that runs the client's executor, as every other call.
   virtual std::vector<std::pair<std::string, std::size_t>> idleConnections() const { return {}; }

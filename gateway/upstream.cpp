@@ -457,19 +457,17 @@ asio::awaitable<Result<HttpResponse>> UpstreamCaller::send(HttpRequest request,
       }
     }
     if (attempt == 1) budget.recordCall(key, now_());
-    const bool last = attempt >= policy_.retry.maxAttempts;
-    HttpRequest copy;
-    if (!last) copy = request;  // kept for the next attempt
-    HttpRequest& send = last ? request : copy;
-    send.connectTimeout = std::min(policy_.connectTimeout, remaining);
-    send.requestTimeout = std::min(policy_.requestTimeout, remaining);
-    if (policy_.connectTimeout.count() == 0) send.connectTimeout = remaining;
-    if (policy_.requestTimeout.count() == 0) send.requestTimeout = remaining;
-    if (send.connectTimeout == milliseconds::max()) send.connectTimeout = milliseconds(0);
-    if (send.requestTimeout == milliseconds::max()) send.requestTimeout = milliseconds(0);
+    request.connectTimeout = std::min(policy_.connectTimeout, remaining);
+    request.requestTimeout = std::min(policy_.requestTimeout, remaining);
+    if (policy_.connectTimeout.count() == 0) request.connectTimeout = remaining;
+    if (policy_.requestTimeout.count() == 0) request.requestTimeout = remaining;
+    if (request.connectTimeout == milliseconds::max()) request.connectTimeout = milliseconds(0);
+    if (request.requestTimeout == milliseconds::max()) request.requestTimeout = milliseconds(0);
 
+    const bool last = attempt >= policy_.retry.maxAttempts;
+    // Kept here for the next attempt: the client reads it and copies nothing.
     const auto t0 = Clock::now();
-    Result<HttpResponse> result = co_await inner_.send(std::move(send), allowed);
+    Result<HttpResponse> result = co_await inner_.sendKeeping(request, allowed);
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count();
     stats_.upstreamMicros += micros;

@@ -342,6 +342,33 @@ TEST_SUITE("HttpClient") {
     CHECK(seen.body() == R"({"a":1})");
   }
 
+  TEST_CASE("sendKeeping leaves the request as it was: sent twice, the same bytes arrive") {
+    asio::io_context ioc;
+    TestServer server(ioc, [](const ServerRequest& request, int) {
+      return answer(200, "echo:" + request.body());
+    });
+    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    runClient(ioc, &server, [&]() -> asio::awaitable<void> {
+      HttpRequest request = post(server.url("/again?n=1"), R"({"keep":"me"})");
+      request.headers = {{"Content-Type", "application/json"}, {"X-Attempt", "same"}};
+      const HttpRequest before = request;
+      for (int i = 0; i < 2; ++i) {
+        auto result = co_await client->sendKeeping(request, loopback());
+        REQUIRE(result.ok());
+        CHECK(result->body == R"(echo:{"keep":"me"})");
+        CHECK(request.body == before.body);
+        CHECK(request.url == before.url);
+        CHECK(request.headers == before.headers);
+      }
+    });
+    REQUIRE(server.requests.size() == 2);
+    for (const auto& seen : server.requests) {
+      CHECK(seen.target() == "/again?n=1");
+      CHECK(seen.body() == R"({"keep":"me"})");
+      CHECK(seen["X-Attempt"] == "same");
+    }
+  }
+
   TEST_CASE("empty POST sends Content-Length: 0; URL without path gets /") {
     asio::io_context ioc;
     TestServer server(ioc, ok);
