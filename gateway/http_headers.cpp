@@ -32,17 +32,23 @@ bool isHopByHopHeader(std::string_view name) {
 }
 
 bool isJsonMediaType(std::string_view type) {
-  std::string t = toLowerAscii(type.substr(0, type.find(';')));
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
-  return t == "application/json" || t.ends_with("+json");
+  std::string_view t = type.substr(0, type.find(';'));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  // Compared in place: a lower-cased copy of "application/json" (16 bytes) was a heap
+  // allocation per JSON answer.
+  constexpr std::string_view kSuffix = "+json";
+  return iequalsAscii(t, "application/json") ||
+         (t.size() >= kSuffix.size() && iequalsAscii(t.substr(t.size() - kSuffix.size()), kSuffix));
 }
 
 namespace {
 
-// The names listed in Connection headers ("Connection: close, X-Hop").
-std::vector<std::string_view> connectionNamed(
-    const std::vector<std::pair<std::string, std::string>>& headers) {
-  std::vector<std::string_view> named;
+// Calls `f` with each name listed in Connection headers ("Connection: close, X-Hop") that
+// is not hop-by-hop already: those are dropped anyway, and the "keep-alive" that nginx
+// names on every answer cost a vector and a string per answer for nothing.
+template <class F>
+void forEachConnectionNamed(const std::vector<std::pair<std::string, std::string>>& headers,
+                            F&& f) {
   for (const auto& [name, value] : headers) {
     if (!iequalsAscii(name, "Connection")) continue;
     std::string_view rest = value;
@@ -52,10 +58,9 @@ std::vector<std::string_view> connectionNamed(
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
       while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-      if (!item.empty()) named.push_back(item);
+      if (!item.empty() && !isHopByHopHeader(item)) f(item);
     }
   }
-  return named;
 }
 
 template <class Names>
@@ -71,7 +76,8 @@ bool crosses(std::string_view name, const Names& named,
 std::vector<std::pair<std::string, std::string>> endToEndHeaders(
     const std::vector<std::pair<std::string, std::string>>& headers,
     std::initializer_list<std::string_view> alsoDrop) {
-  const std::vector<std::string_view> named = connectionNamed(headers);
+  std::vector<std::string_view> named;
+  forEachConnectionNamed(headers, [&](std::string_view n) { named.push_back(n); });
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(headers.size());
   for (const auto& h : headers) {
@@ -85,7 +91,7 @@ std::vector<std::pair<std::string, std::string>> endToEndHeaders(
     std::initializer_list<std::string_view> alsoDrop) {
   // Copies of the names: filtering moves the strings they would point into.
   std::vector<std::string> named;
-  for (std::string_view n : connectionNamed(headers)) named.emplace_back(n);
+  forEachConnectionNamed(headers, [&](std::string_view n) { named.emplace_back(n); });
   std::erase_if(headers, [&](const auto& h) { return !crosses(h.first, named, alsoDrop); });
   return std::move(headers);
 }

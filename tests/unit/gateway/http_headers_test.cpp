@@ -55,3 +55,40 @@ TEST_CASE("end-to-end headers: copied or filtered in place, the same ones in the
   CHECK(endToEndHeaders(none, {}).empty());
   CHECK(endToEndHeaders(Headers(none), {}).empty());
 }
+
+TEST_CASE("a Connection header naming hop-by-hop and end-to-end names drops only what it names") {
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  const Headers in{{"Connection", "keep-alive, X-Private"},
+                   {"connection", "Upgrade"},
+                   {"X-Private", "dropped"},
+                   {"X-Public", "kept"},
+                   {"Upgrade", "h2c"}};
+  const Headers want{{"X-Public", "kept"}};
+  CHECK(endToEndHeaders(in, {}) == want);
+  CHECK(endToEndHeaders(Headers(in), {}) == want);
+}
+
+TEST_CASE("JSON media types, compared without case and parameters") {
+  const struct {
+    const char* type;
+    bool json;
+  } rows[] = {
+      {"application/json", true},
+      {"Application/JSON; charset=utf-8", true},
+      {"application/json \t;charset=utf-8", true},
+      {"application/problem+json", true},
+      {"APPLICATION/VND.API+JSON", true},
+      {"+json", true},
+      {"application/jsonx", false},
+      {"text/json", false},
+      {"application/json-seq", false},
+      {"json", false},
+      {"", false},
+      {" application/json", false},
+      {"application/xml", false},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(std::string(row.type));
+    CHECK(isJsonMediaType(row.type) == row.json);
+  }
+}
