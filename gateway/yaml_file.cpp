@@ -117,20 +117,12 @@ class TreeBuilder {
       }
       case YAML_SEQUENCE_START_EVENT: {
         const auto& s = e.data.sequence_start;
-        YAML::Node node(YAML::NodeType::Sequence);
-        node.SetTag(s.tag != nullptr ? reinterpret_cast<const char*>(s.tag) : "?");
-        if (s.style == YAML_FLOW_SEQUENCE_STYLE) node.SetStyle(YAML::EmitterStyle::Flow);
-        add(node, e.start_mark, s.anchor);
-        open(node, false, e.start_mark);
+        startCollection(false, s.tag, s.anchor, s.style == YAML_FLOW_SEQUENCE_STYLE, e.start_mark);
         break;
       }
       case YAML_MAPPING_START_EVENT: {
         const auto& m = e.data.mapping_start;
-        YAML::Node node(YAML::NodeType::Map);
-        node.SetTag(m.tag != nullptr ? reinterpret_cast<const char*>(m.tag) : "?");
-        if (m.style == YAML_FLOW_MAPPING_STYLE) node.SetStyle(YAML::EmitterStyle::Flow);
-        add(node, e.start_mark, m.anchor);
-        open(node, true, e.start_mark);
+        startCollection(true, m.tag, m.anchor, m.style == YAML_FLOW_MAPPING_STYLE, e.start_mark);
         break;
       }
       case YAML_SEQUENCE_END_EVENT:
@@ -162,6 +154,15 @@ class TreeBuilder {
     bool isMap;
     std::optional<YAML::Node> key;  // a map's key waiting for its value
   };
+
+  void startCollection(bool isMap, const yaml_char_t* tag, const yaml_char_t* anchor, bool flow,
+                       const yaml_mark_t& start) {
+    YAML::Node node(isMap ? YAML::NodeType::Map : YAML::NodeType::Sequence);
+    node.SetTag(tag != nullptr ? reinterpret_cast<const char*>(tag) : "?");
+    if (flow) node.SetStyle(YAML::EmitterStyle::Flow);
+    add(node, start, anchor);
+    open(node, isMap, start);
+  }
 
   // The compilers walk what they read recursively: a document nested deeper than any
   // flow needs is refused here, where the parser itself (libyaml) would go on.
