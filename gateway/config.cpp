@@ -536,6 +536,8 @@ bool loadGatewayConfig(const std::string& path, const ConnectorRegistry& registr
   } else {
     try {
       applyDocument(loadYamlFile(path), path, load);
+    } catch (const YAML::BadFile&) {
+      errors.push_back({path, 0, 0, "cannot read the config file (a directory, or no permission)"});
     } catch (const YAML::Exception& e) {
       errors.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
     }

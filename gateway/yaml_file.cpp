@@ -2,6 +2,7 @@
 
 #include <yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -225,6 +226,10 @@ YAML::Node parse(const std::string& text, const std::string& name) {
 }  // namespace
 
 YAML::Node loadYamlFile(const std::string& path) {
+  // A directory opens as a stream and then fails on the first read (yaml-cpp let that
+  // std::ios failure escape, and `flowgate check --config DIR` aborted).
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw YAML::BadFile(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw YAML::BadFile(path);
   std::ostringstream text;

@@ -151,6 +151,12 @@ class Cli(unittest.TestCase):
         finally:
             gw.stop()
 
+    def test_a_directory_given_as_the_config_is_an_error_not_a_crash(self):
+        r = run("check", "--config", self.dir, "--proxies", PROXIES)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{self.dir}: cannot read the config file", r.stderr)
+        self.assertNotIn("terminate called", r.stderr)
+
     def test_explicit_missing_config_is_an_error(self):
         r = run("check", "--config", os.path.join(self.dir, "nope.yaml"), "--proxies", PROXIES)
         self.assertEqual(r.returncode, 1)

@@ -221,6 +221,7 @@ TEST_CASE("a document nested deeper than 200 levels is refused where it goes too
 
 TEST_CASE("a file that cannot be read is YAML::BadFile") {
   CHECK_THROWS_AS(loadYamlFile("/nonexistent/flowgate/file.yaml"), YAML::BadFile);
+  CHECK_THROWS_AS(loadYamlFile(fs::temp_directory_path().string()), YAML::BadFile);  // a directory
 }
 
 TEST_CASE("a node built by a compiler, in no file, has a null position") {
