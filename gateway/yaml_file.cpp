@@ -127,9 +127,16 @@ class TreeBuilder {
         break;
       }
       case YAML_SEQUENCE_END_EVENT:
-      case YAML_MAPPING_END_EVENT:
+      case YAML_MAPPING_END_EVENT: {
+        const Open& done = open_.back();
+        if (!done.anchor.empty()) {
+          Anchored& a = anchors_[done.anchor];
+          a.expanded = expanded_ - done.expandedBefore;
+          a.complete = true;
+        }
         open_.pop_back();
         break;
+      }
       case YAML_ALIAS_EVENT: {
         const std::string anchor = reinterpret_cast<const char*>(e.data.alias.anchor);
         const auto it = anchors_.find(anchor);
@@ -138,7 +145,16 @@ class TreeBuilder {
           throw YAML::ParserException(toMark(e.start_mark),
                                       "the alias *" + anchor + " names no anchor before it");
         }
-        attach(it->second);
+        // Inside the node it names: a structure that contains itself, which every walk of
+        // the tree would follow without end.
+        if (!it->second.complete) {
+          throw YAML::ParserException(toMark(e.start_mark),
+                                      "the alias *" + anchor + " is inside the node it names");
+        }
+        // Aliases share their node, but what reads the tree walks each use: "a billion
+        // laughs" is a few lines that expand without bound.
+        count(it->second.expanded, e.start_mark);
+        attach(it->second.node);
         break;
       }
       case YAML_DOCUMENT_END_EVENT:
@@ -154,6 +170,13 @@ class TreeBuilder {
     YAML::Node node;
     bool isMap;
     std::optional<YAML::Node> key;  // a map's key waiting for its value
+    std::string anchor;             // its anchor's name, if it has one
+    std::size_t expandedBefore;     // expanded_ before it (itself included)
+  };
+  struct Anchored {
+    YAML::Node node;
+    bool complete = false;      // a collection is complete once it ends
+    std::size_t expanded = 1;  // its nodes, with what its aliases stand for
   };
 
   void startCollection(bool isMap, const yaml_char_t* tag, const yaml_char_t* anchor, bool flow,
@@ -161,24 +184,40 @@ class TreeBuilder {
     YAML::Node node(isMap ? YAML::NodeType::Map : YAML::NodeType::Sequence);
     node.SetTag(tag != nullptr ? reinterpret_cast<const char*>(tag) : "?");
     if (flow) node.SetStyle(YAML::EmitterStyle::Flow);
+    const std::size_t before = expanded_;
     add(node, start, anchor);
-    open(node, isMap, start);
+    open(node, isMap, start, anchor, before);
   }
 
   // The compilers walk what they read recursively: a document nested deeper than any
   // flow needs is refused here, where the parser itself (libyaml) would go on.
-  void open(const YAML::Node& node, bool isMap, const yaml_mark_t& start) {
+  void open(const YAML::Node& node, bool isMap, const yaml_mark_t& start,
+            const yaml_char_t* anchor, std::size_t expandedBefore) {
     if (open_.size() >= kMaxDepth) {
       throw YAML::ParserException(toMark(start), "nested deeper than " +
                                                      std::to_string(kMaxDepth) + " levels");
     }
-    open_.push_back({node, isMap, std::nullopt});
+    open_.push_back({node, isMap, std::nullopt,
+                     anchor != nullptr ? reinterpret_cast<const char*>(anchor) : "",
+                     expandedBefore});
   }
 
   void add(const YAML::Node& node, const yaml_mark_t& start, const yaml_char_t* anchor) {
     positions_.nodes.emplace_back(node, toMark(start));
-    if (anchor != nullptr) anchors_[reinterpret_cast<const char*>(anchor)] = node;
+    count(1, start);
+    if (anchor != nullptr) {
+      // Complete at once when a scalar; a collection when it ends.
+      anchors_[reinterpret_cast<const char*>(anchor)] = {node, !node.IsMap() && !node.IsSequence()};
+    }
     attach(node);
+  }
+
+  void count(std::size_t nodes, const yaml_mark_t& at) {
+    expanded_ += nodes;
+    if (expanded_ > kMaxExpanded) {
+      throw YAML::ParserException(toMark(at), "aliases expand the document past " +
+                                                  std::to_string(kMaxExpanded) + " nodes");
+    }
   }
 
   void attach(const YAML::Node& node) {
@@ -198,9 +237,11 @@ class TreeBuilder {
   }
 
   static constexpr std::size_t kMaxDepth = 200;
+  static constexpr std::size_t kMaxExpanded = 1'000'000;
   Positions& positions_;
   std::vector<Open> open_;
-  std::map<std::string, YAML::Node> anchors_;
+  std::map<std::string, Anchored> anchors_;
+  std::size_t expanded_ = 0;  // nodes so far, each alias counted as what it stands for
   std::optional<YAML::Node> root_;
 };
 

@@ -143,6 +143,15 @@ class Cli(unittest.TestCase):
         self.assertIn(f"{proxy}:5:1: while parsing a flow mapping from 4:10: "
                       "did not find expected ',' or '}'", r.stderr)
 
+    def test_a_self_containing_alias_is_refused_not_followed(self):
+        # It used to crash check and serve: a stack overflow walking a tree that contains itself.
+        proxy = self.write("proxies/p.yaml",
+                           "kind: proxy\nname: p\nsequence: &s\n  - log: {message: hi}\n"
+                           "  - filter: *s\n")
+        r = run("check", "--proxies", os.path.dirname(proxy))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{proxy}:5:13: the alias *s is inside the node it names", r.stderr)
+
     def test_serve_says_how_long_it_took_to_be_ready(self):
         gw = Gateway()
         try:

@@ -219,6 +219,39 @@ TEST_CASE("a document nested deeper than 200 levels is refused where it goes too
   }
 }
 
+TEST_CASE("an alias inside the node it names is refused: the tree would contain itself") {
+  try {
+    loadYamlString("sequence: &s\n  - log: hi\n  - filter: *s\n", "recursive");
+    FAIL("accepted");
+  } catch (const YAML::ParserException& e) {
+    CHECK(e.mark.line == 2);
+    CHECK(e.mark.column == 12);
+    CHECK(e.msg == "the alias *s is inside the node it names");
+  }
+  // An anchor used after its node ended is fine, a scalar's at once.
+  CHECK_NOTHROW(loadYamlString("a: &a {x: 1}\nb: [*a, *a]\nc: &c v\nd: [*c]\n", "fine"));
+}
+
+TEST_CASE("aliases that expand past a million nodes are refused (a billion laughs)") {
+  std::string text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 7; ++level) {
+    const std::string prev = "*l" + std::to_string(level - 1);
+    text += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) text += (i ? ", " : "") + prev;
+    text += "]\n";
+  }
+  try {
+    loadYamlString(text, "laughs");
+    FAIL("accepted");
+  } catch (const YAML::ParserException& e) {
+    CHECK(e.mark.line == 5);  // l5 stands for 1,111,111 nodes: refused there
+    CHECK(e.msg == "aliases expand the document past 1000000 nodes");
+  }
+  // Up to l4 (about 124k nodes in all) reads.
+  const std::string fewer = text.substr(0, text.find("l5:"));
+  CHECK(loadYamlString(fewer, "fewer")["l4"].size() == 10);
+}
+
 TEST_CASE("a file that cannot be read is YAML::BadFile") {
   CHECK_THROWS_AS(loadYamlFile("/nonexistent/flowgate/file.yaml"), YAML::BadFile);
   CHECK_THROWS_AS(loadYamlFile(fs::temp_directory_path().string()), YAML::BadFile);  // a directory
