@@ -6,7 +6,9 @@
 // yaml-cpp's public API, the way yaml-cpp's own builder would build it: plain scalars tagged
 // "?", quoted and block scalars "!", explicit tags resolved, the plain null spellings and
 // empty values as null nodes, aliases as the anchored node itself, duplicate keys kept in
-// order, only the first document. So every compiler keeps reading YAML::Node.
+// order, only the first document. So every compiler keeps reading YAML::Node. Refused, at
+// their positions: an alias that names no anchor or sits inside the node it names, nesting
+// deeper than 200 levels, and aliases that expand a document past 1,000,000 nodes.
 //
 // yaml-cpp's API cannot set a node's position, so each position is kept beside the file's
 // tree: yamlMark() finds it (errors only, a linear search by identity). The table holds the
