@@ -2,6 +2,8 @@
 
 #include <yaml.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -77,7 +79,33 @@ struct Parser {
   Parser& operator=(const Parser&) = delete;
 };
 
-[[noreturn]] void throwParseError(const yaml_parser_t& p) {
+// The position of byte `offset` of `text` (0-based line and column, columns in bytes).
+YAML::Mark markAtOffset(const std::string& text, std::size_t offset) {
+  YAML::Mark mark;
+  offset = std::min(offset, text.size());
+  mark.pos = static_cast<int>(offset);
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++mark.line;
+      mark.column = 0;
+    } else {
+      ++mark.column;
+    }
+  }
+  return mark;
+}
+
+[[noreturn]] void throwParseError(const yaml_parser_t& p, const std::string& text) {
+  // The reader (encoding, control characters) gives a byte offset and the byte, not a mark.
+  if (p.error == YAML_READER_ERROR) {
+    std::string message = p.problem != nullptr ? p.problem : "unreadable input";
+    if (p.problem_value >= 0) {
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned>(p.problem_value) & 0xffu);
+      message += std::string(" (byte ") + byte + ")";
+    }
+    throw YAML::ParserException(markAtOffset(text, p.problem_offset), message);
+  }
   std::string message = p.problem != nullptr ? p.problem : "malformed YAML";
   if (p.context != nullptr) {
     // "while parsing a flow mapping" and where that started, when it is elsewhere.
@@ -255,7 +283,7 @@ YAML::Node parse(const std::string& text, const std::string& name) {
   std::optional<YAML::Node> root;
   for (;;) {
     Event event;
-    if (yaml_parser_parse(&parser.p, &event.e) == 0) throwParseError(parser.p);
+    if (yaml_parser_parse(&parser.p, &event.e) == 0) throwParseError(parser.p, text);
     if (event.e.type == YAML_STREAM_END_EVENT) break;
     root = builder.onEvent(event.e);
     if (root) break;  // only the first document, as YAML::LoadFile

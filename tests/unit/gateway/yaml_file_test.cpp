@@ -195,6 +195,30 @@ TEST_CASE("positions are kept while a scope is open on the thread, then released
   CHECK(kept["a"]["b"].as<int>() == 1);  // the tree itself lives on
 }
 
+TEST_CASE("bytes that are not text are refused at their line and column") {
+  const struct {
+    std::string text;
+    int line, column;  // 1-based
+    const char* message;
+  } cases[] = {
+      {std::string("kind: proxy\nname: x\n\0\n", 22), 3, 1,
+       "control characters are not allowed (byte 0x00)"},
+      {"kind: proxy\nname: caf\xe9\n", 2, 10, "incomplete UTF-8 octet sequence"},
+      {"a: \x01\n", 1, 4, "control characters are not allowed (byte 0x01)"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.message);
+    try {
+      loadYamlString(c.text, "bytes");
+      FAIL("accepted");
+    } catch (const YAML::ParserException& e) {
+      CHECK(e.mark.line + 1 == c.line);
+      CHECK(e.mark.column + 1 == c.column);
+      CHECK(e.msg == c.message);
+    }
+  }
+}
+
 TEST_CASE("an unclosed collection names where it was opened") {
   try {
     loadYamlString("steps:\n  - log: {message: hi\n", "unclosed");
