@@ -67,8 +67,8 @@ Error clientClosedError() {
                      "the client closed the connection; the upstream call was cancelled");
 }
 
-boost::asio::awaitable<Result<HttpResponse>> HttpClient::sendKeeping(
-    const HttpRequest& request, const HostAllowList& allowed) {
+boost::asio::awaitable<Result<HttpResponse>> HttpClient::sendKeeping(const HttpRequest& request,
+                                                                     const HostAllowList& allowed) {
   co_return co_await send(request, allowed);
 }
 
@@ -334,13 +334,11 @@ class BeastHttpClient final : public HttpClient {
     ERR_clear_error();
   }
 
+  // The request lives in this frame while sendKeeping reads it (UpstreamCaller, the hot
+  // path, calls sendKeeping directly).
   asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
                                              const HostAllowList& allowed) override {
-    try {
-      co_return co_await sendImpl(request, allowed);
-    } catch (const std::exception& e) {
-      co_return unexpectedFailure(e);
-    }
+    co_return co_await sendKeeping(request, allowed);
   }
 
   // Only reads `request`: the head is rendered from it and its body written from where it is.
@@ -349,16 +347,12 @@ class BeastHttpClient final : public HttpClient {
     try {
       co_return co_await sendImpl(request, allowed);
     } catch (const std::exception& e) {
-      co_return unexpectedFailure(e);
+      co_return Error::make(ErrorCode::Internal,
+                            std::string("upstream call failed unexpectedly: ") + e.what());
     }
   }
 
  private:
-  static Error unexpectedFailure(const std::exception& e) {
-    return Error::make(ErrorCode::Internal,
-                       std::string("upstream call failed unexpectedly: ") + e.what());
-  }
-
   asio::awaitable<Result<HttpResponse>> sendImpl(const HttpRequest& request,
                                                  const HostAllowList& allowed) {
     auto parsed = urls_.parse(request.url);
@@ -606,7 +600,8 @@ class BeastHttpClient final : public HttpClient {
     if (url.at().tls) {
       TlsStream& tls = *conn->tls;
       // SNI carries host names only, never IP literals (RFC 6066).
-      if (!url.at().ipLiteral && SSL_set_tlsext_host_name(tls.native_handle(), url.at().host.c_str()) != 1) {
+      if (!url.at().ipLiteral &&
+          SSL_set_tlsext_host_name(tls.native_handle(), url.at().host.c_str()) != 1) {
         co_return Error::make(ErrorCode::UpstreamUnavailable,
                               "TLS setup for " + where + " failed: cannot set SNI");
       }
