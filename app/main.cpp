@@ -261,7 +261,8 @@ int main(int argc, char** argv) {
   // From main() to listening (the dynamic loader's work before main is not in it).
   const auto readyMs = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now() - mainStarted)
-                           .count() / 1000.0;
+                           .count() /
+                       1000.0;
   char ready[32];
   std::snprintf(ready, sizeof ready, "%.1f", readyMs);
   flowgate::logAlways("flowgate " FLOWGATE_VERSION " listening on " +

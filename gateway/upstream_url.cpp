@@ -31,8 +31,8 @@ Error invalidUrl(std::string_view url, std::string_view reason) {
 }
 
 constexpr bool isHostChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_';
 }
 
 bool startsWithNoCase(std::string_view s, std::string_view prefix) {

@@ -203,7 +203,7 @@ class TreeBuilder {
   };
   struct Anchored {
     YAML::Node node;
-    bool complete = false;      // a collection is complete once it ends
+    bool complete = false;     // a collection is complete once it ends
     std::size_t expanded = 1;  // its nodes, with what its aliases stand for
   };
 
@@ -219,11 +219,11 @@ class TreeBuilder {
 
   // The compilers walk what they read recursively: a document nested deeper than any
   // flow needs is refused here, where the parser itself (libyaml) would go on.
-  void open(const YAML::Node& node, bool isMap, const yaml_mark_t& start,
-            const yaml_char_t* anchor, std::size_t expandedBefore) {
+  void open(const YAML::Node& node, bool isMap, const yaml_mark_t& start, const yaml_char_t* anchor,
+            std::size_t expandedBefore) {
     if (open_.size() >= kMaxDepth) {
-      throw YAML::ParserException(toMark(start), "nested deeper than " +
-                                                     std::to_string(kMaxDepth) + " levels");
+      throw YAML::ParserException(toMark(start),
+                                  "nested deeper than " + std::to_string(kMaxDepth) + " levels");
     }
     open_.push_back({node, isMap, std::nullopt,
                      anchor != nullptr ? reinterpret_cast<const char*>(anchor) : "",
@@ -311,7 +311,9 @@ YAML::Node loadYamlString(const std::string& text, const std::string& name) {
   return parse(text, name);
 }
 
-YamlPositionsScope::YamlPositionsScope() { ++positionTables().depth; }
+YamlPositionsScope::YamlPositionsScope() {
+  ++positionTables().depth;
+}
 
 YamlPositionsScope::~YamlPositionsScope() {
   auto& tables = positionTables();

@@ -2,8 +2,8 @@
 //
 // yaml-cpp's own scanner spent 70 % of `flowgate check`'s instructions on the shipped
 // artifacts (a regex match per character: 100 M, bench/RESULTS.md); libyaml (the reference C
-// parser) and this builder read the same files in 28 M. The tree is built from libyaml's events with
-// yaml-cpp's public API, the way yaml-cpp's own builder would build it: plain scalars tagged
+// parser) and this builder read the same files in 28 M. The tree is built from libyaml's events
+// with yaml-cpp's public API, the way yaml-cpp's own builder would build it: plain scalars tagged
 // "?", quoted and block scalars "!", explicit tags resolved, the plain null spellings and
 // empty values as null nodes, aliases as the anchored node itself, duplicate keys kept in
 // order, only the first document. So every compiler keeps reading YAML::Node. Refused, at

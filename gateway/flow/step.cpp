@@ -131,11 +131,12 @@ std::optional<expr::Template> CompileContext::compileTemplate(const YAML::Node& 
     for (const auto& part : t->parts()) {
       if (!part.expression) continue;
       for (const expr::Node& n : part.expression->program().nodes) {
-        if (n.kind == expr::NodeKind::Path && static_cast<expr::Root>(n.op) == expr::Root::Payload &&
-            n.c > 0) {
+        if (n.kind == expr::NodeKind::Path &&
+            static_cast<expr::Root>(n.op) == expr::Root::Payload && n.c > 0) {
           fail(scalar, part.offset,
-               "in " + std::string(what) + ": the payload is XML here (a payload xml or soap "
-               "step set it): read it with xpath(\"...\") or xmlToJson(payload)");
+               "in " + std::string(what) +
+                   ": the payload is XML here (a payload xml or soap "
+                   "step set it): read it with xpath(\"...\") or xmlToJson(payload)");
           return std::nullopt;
         }
       }

@@ -125,32 +125,32 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("--listen: server.listen: a listener needs an IP address", r.stderr)
 
+    def check_refuses_proxy(self, text, expected):
+        """`flowgate check` of one proxy file refuses it with `expected` after FILE:."""
+        proxy = self.write("proxies/p.yaml", text)
+        r = run("check", "--proxies", os.path.dirname(proxy))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{proxy}:{expected}", r.stderr)
+        self.assertNotIn("terminate called", r.stderr)
+
     def test_an_empty_value_is_reported_on_its_own_line(self):
         # The YAML parser (libyaml) places an empty value right after its key's colon, not
         # at the next line's key.
-        proxy = self.write("proxies/p.yaml",
-                           "kind: proxy\nname: p\nsequence:\n  - call:\n      endpoint:\n"
-                           "  - log: {message: hi}\n")
-        r = run("check", "--proxies", os.path.dirname(proxy))
-        self.assertEqual(r.returncode, 1)
-        self.assertIn(f"{proxy}:5:16: call: endpoint is an endpoint's name", r.stderr)
+        self.check_refuses_proxy(
+            "kind: proxy\nname: p\nsequence:\n  - call:\n      endpoint:\n"
+            "  - log: {message: hi}\n",
+            "5:16: call: endpoint is an endpoint's name")
 
     def test_malformed_yaml_names_its_position_and_what_was_open(self):
-        proxy = self.write("proxies/p.yaml",
-                           "kind: proxy\nname: p\nsequence:\n  - log: {message: \"hi\"\n")
-        r = run("check", "--proxies", os.path.dirname(proxy))
-        self.assertEqual(r.returncode, 1)
-        self.assertIn(f"{proxy}:5:1: while parsing a flow mapping from 4:10: "
-                      "did not find expected ',' or '}'", r.stderr)
+        self.check_refuses_proxy(
+            "kind: proxy\nname: p\nsequence:\n  - log: {message: \"hi\"\n",
+            "5:1: while parsing a flow mapping from 4:10: did not find expected ',' or '}'")
 
     def test_a_self_containing_alias_is_refused_not_followed(self):
         # It used to crash check and serve: a stack overflow walking a tree that contains itself.
-        proxy = self.write("proxies/p.yaml",
-                           "kind: proxy\nname: p\nsequence: &s\n  - log: {message: hi}\n"
-                           "  - filter: *s\n")
-        r = run("check", "--proxies", os.path.dirname(proxy))
-        self.assertEqual(r.returncode, 1)
-        self.assertIn(f"{proxy}:5:13: the alias *s is inside the node it names", r.stderr)
+        self.check_refuses_proxy(
+            "kind: proxy\nname: p\nsequence: &s\n  - log: {message: hi}\n  - filter: *s\n",
+            "5:13: the alias *s is inside the node it names")
 
     def test_serve_says_how_long_it_took_to_be_ready(self):
         gw = Gateway()

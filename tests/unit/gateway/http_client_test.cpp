@@ -734,7 +734,8 @@ TEST_SUITE("HttpClient") {
         CAPTURE(std::string(path));
         auto result = co_await client->send(get(server.url(path)), loopback());
         checkError(result, ErrorCode::BadUpstreamResponse, 502);
-        CHECK(result.error().message == "upstream answer exceeds 1024 bytes (upstream.maxResponseBytes)");
+        CHECK(result.error().message ==
+              "upstream answer exceeds 1024 bytes (upstream.maxResponseBytes)");
       }
     });
   }

@@ -20,8 +20,8 @@ TEST_CASE("an upstream URL parses into its authority and target") {
     const char* poolKey;
     const char* target;
   } cases[] = {
-      {"http://example.com", false, "example.com", 80, false, "example.com", "http://example.com:80",
-       "/"},
+      {"http://example.com", false, "example.com", 80, false, "example.com",
+       "http://example.com:80", "/"},
       {"HTTPS://API.Example.COM/v1/x?a=1", true, "api.example.com", 443, false, "api.example.com",
        "https://api.example.com:443", "/v1/x?a=1"},
       {"http://127.0.0.1:8080/p", false, "127.0.0.1", 8080, true, "127.0.0.1:8080",
