@@ -219,6 +219,11 @@ void XmlParseDocument::once() {
 
 boost::asio::awaitable<Result<HttpResponse>> CannedHttp::send(HttpRequest request,
                                                               const HostAllowList& allowed) {
+  co_return co_await sendKeeping(request, allowed);
+}
+
+boost::asio::awaitable<Result<HttpResponse>> CannedHttp::sendKeeping(const HttpRequest& request,
+                                                                     const HostAllowList& allowed) {
   ++requests;
   const auto begin = request.url.find("://");
   std::string_view host(request.url);
@@ -227,7 +232,7 @@ boost::asio::awaitable<Result<HttpResponse>> CannedHttp::send(HttpRequest reques
   if (!allowed.allows(host)) {
     co_return Error::make(ErrorCode::UpstreamNotAllowed, "host is not allowed");
   }
-  if (record) last = std::move(request);
+  if (record) last = request;
   HttpResponse response = canned_;
   co_return response;
 }

@@ -192,6 +192,9 @@ class CannedHttp final : public HttpClient {
   explicit CannedHttp(HttpResponse canned) : canned_(std::move(canned)) {}
   boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request,
                                                     const HostAllowList& allowed) override;
+  // Reads the request without copying it, as the Beast client does (UpstreamCaller's path).
+  boost::asio::awaitable<Result<HttpResponse>> sendKeeping(const HttpRequest& request,
+                                                           const HostAllowList& allowed) override;
   bool record = false;  // keep the last request (set-up checks only)
   HttpRequest last;     // the last request when `record`
   std::size_t requests = 0;
