@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/allocator.hpp"
 #include "connectors/builtin.hpp"
 #include "gateway/config.hpp"
 #include "gateway/connector.hpp"
@@ -137,7 +138,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (o.command == "version") {
-    std::cout << "flowgate " << FLOWGATE_VERSION << "\n";
+    std::cout << "flowgate " << FLOWGATE_VERSION << "\n"
+              << "allocator: " << flowgate::allocatorDescription() << "\n";
     return 0;
   }
   if (o.command == "help" || o.command == "--help" || o.command == "-h") {

@@ -28,7 +28,15 @@ class Cli(unittest.TestCase):
     def test_version(self):
         r = run("version")
         self.assertEqual(r.returncode, 0)
-        self.assertRegex(r.stdout, r"^flowgate \d+\.\d+\.\d+")
+        self.assertRegex(r.stdout, r"^flowgate \d+\.\d+\.\d+\n")
+        # The allocator the binary runs on: mimalloc, in use (it replaced malloc), unless the
+        # build leaves it out (the sanitizer build: CMake's FLOWGATE_MIMALLOC is then off).
+        allocator = re.search(r"^allocator: (.*)$", r.stdout, re.M)
+        self.assertIsNotNone(allocator, r.stdout)
+        if os.environ.get("FLOWGATE_EXPECTED_ALLOCATOR", "mimalloc") == "mimalloc":
+            self.assertRegex(allocator.group(1), r"^mimalloc \d+\.\d+\.\d+$")
+        else:
+            self.assertEqual(allocator.group(1), "system malloc")
 
     def test_unknown_command(self):
         r = run("frobnicate")
