@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 #include "gateway/config.hpp"
 #include "gateway/flow/endpoint.hpp"

@@ -14,7 +14,7 @@
 
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 #include "gateway/connector.hpp"
 #include "gateway/shared_store.hpp"

@@ -6,7 +6,7 @@
 #include <functional>
 #include <set>
 
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 #include "gateway/artifact_loader.hpp"
 #include "gateway/artifact_switch.hpp"
@@ -60,7 +60,7 @@ void collectVarNames(const YAML::Node& node, std::set<std::string>& out,
   if (!node) return;
   if (node.IsMap()) {
     for (const auto& kv : node) {
-      const std::string key = kv.first.Scalar();
+      const std::string& key = kv.first.Scalar();
       if (key == "variable" && kv.second.IsMap() && kv.second["name"] &&
           kv.second["name"].IsScalar()) {
         out.insert(kv.second["name"].Scalar());

@@ -18,7 +18,7 @@
 
 #include <string>
 
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 namespace flowgate {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include <libxml/tree.h>
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 namespace flowgate::importer {
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 #include "importer/context.hpp"
 

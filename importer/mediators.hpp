@@ -1,7 +1,7 @@
 // Synapse mediators as Flowgate steps (README "Migrating from WSO2" has the table).
 #pragma once
 
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 #include "importer/context.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 #include "gateway/ascii.hpp"
 #include "gateway/expr/ast.hpp"

@@ -8,7 +8,7 @@
 #include "gateway/expr/ast.hpp"
 #include "gateway/yaml_file.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 namespace flowgate::flow {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 #include "gateway/flow/step.hpp"
 

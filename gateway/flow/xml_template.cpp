@@ -1,6 +1,6 @@
 #include "gateway/flow/xml_template.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "gateway/yaml.hpp"
 
 #include "gateway/flow/step.hpp"
 #include "gateway/flow/support.hpp"
