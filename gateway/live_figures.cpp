@@ -6,12 +6,26 @@
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <new>
+#include <type_traits>
+
+#include <sys/mman.h>
 
 namespace flowgate {
 
 namespace {
 
 constexpr auto kRelaxed = std::memory_order_relaxed;
+
+template <typename T>
+std::atomic_ref<T> at(T& value) {
+  return std::atomic_ref<T>(value);
+}
+// For reading through a const table: atomic_ref needs a non-const object.
+template <typename T>
+std::atomic_ref<T> at(const T& value) {
+  return std::atomic_ref<T>(const_cast<T&>(value));
+}
 
 // Quantile q of a histogram with `count` entries, by nearest rank (the ceil(q * count)-th
 // smallest: the p99 of four answers is the slowest one): the upper bound of its bin.
@@ -29,6 +43,20 @@ double quantileMs(const std::array<std::uint64_t, LiveFigures::kBins>& bins, std
 }
 
 }  // namespace
+
+LiveFigures::LiveFigures() {
+  static_assert(std::is_trivial_v<Table>, "the kernel's zero pages are the table's initial state");
+  // Fresh anonymous pages: zero, and given memory only when written. (calloc zeroes a block
+  // of this size by hand when it reuses the allocator's memory.)
+  void* p =
+      ::mmap(nullptr, sizeof(Table), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  table_.reset(static_cast<Table*>(p));
+}
+
+void LiveFigures::Free::operator()(Table* t) const {
+  ::munmap(t, sizeof(Table));
+}
 
 std::shared_ptr<LiveFigures> LiveFigures::of(const std::string& key) {
   // Load time only (artifact compilation); the request path holds its series' pointer.
@@ -62,27 +90,30 @@ double LiveFigures::binMs(std::size_t bin) {
 
 void LiveFigures::record(int status, long long micros, std::int64_t second) {
   if (status >= kMinStatus && status <= kMaxStatus) {
-    byStatus_[static_cast<std::size_t>(status - kMinStatus)].fetch_add(1, kRelaxed);
+    at(table_->byStatus[static_cast<std::size_t>(status - kMinStatus)]).fetch_add(1, kRelaxed);
   }
-  Slot& slot = slots_[static_cast<std::size_t>(second % static_cast<std::int64_t>(kSeconds))];
-  std::int64_t seen = slot.second.load(std::memory_order_acquire);
-  if (seen != second && seen < second &&
-      slot.second.compare_exchange_strong(seen, second, std::memory_order_acq_rel)) {
+  Slot& slot =
+      table_->slots[static_cast<std::size_t>(second % static_cast<std::int64_t>(kSeconds))];
+  const std::int64_t stamp = second + 1;
+  std::int64_t seen = at(slot.stamp).load(std::memory_order_acquire);
+  if (seen != stamp && seen < stamp &&
+      at(slot.stamp).compare_exchange_strong(seen, stamp, std::memory_order_acq_rel)) {
     // This thread opened the new second: clear what the slot held a minute ago.
-    slot.count.store(0, kRelaxed);
-    slot.errors.store(0, kRelaxed);
-    for (auto& b : slot.bins) b.store(0, kRelaxed);
-  } else if (seen > second) {
+    at(slot.count).store(0, kRelaxed);
+    at(slot.errors).store(0, kRelaxed);
+    for (auto& b : slot.bins) at(b).store(0, kRelaxed);
+  } else if (seen > stamp) {
     return;  // a late answer of a second already reused (clock read before a long wait)
   }
-  slot.count.fetch_add(1, kRelaxed);
-  if (status >= 400) slot.errors.fetch_add(1, kRelaxed);
-  slot.bins[binOf(micros)].fetch_add(1, kRelaxed);
+  at(slot.count).fetch_add(1, kRelaxed);
+  if (status >= 400) at(slot.errors).fetch_add(1, kRelaxed);
+  at(slot.bins[binOf(micros)]).fetch_add(1, kRelaxed);
 }
 
 void LiveFigures::addTo(Window& into, std::int64_t second) const {
-  for (std::size_t i = 0; i < byStatus_.size(); ++i) {
-    const std::uint64_t n = byStatus_[i].load(kRelaxed);
+  const Table& table = *table_;
+  for (std::size_t i = 0; i < table.byStatus.size(); ++i) {
+    const std::uint64_t n = at(table.byStatus[i]).load(kRelaxed);
     if (n == 0) continue;
     into.total += n;
     const int status = static_cast<int>(i) + kMinStatus;
@@ -97,16 +128,17 @@ void LiveFigures::addTo(Window& into, std::int64_t second) const {
   for (std::size_t ago = 0; ago < kSeconds; ++ago) {
     const std::int64_t s = second - static_cast<std::int64_t>(ago);
     if (s < 0) break;
-    const Slot& slot = slots_[static_cast<std::size_t>(s % static_cast<std::int64_t>(kSeconds))];
-    if (slot.second.load(std::memory_order_acquire) != s) continue;
-    const std::uint32_t count = slot.count.load(kRelaxed);
+    const Slot& slot =
+        table.slots[static_cast<std::size_t>(s % static_cast<std::int64_t>(kSeconds))];
+    if (at(slot.stamp).load(std::memory_order_acquire) != s + 1) continue;
+    const std::uint32_t count = at(slot.count).load(kRelaxed);
     into.lastMinute += count;
-    into.lastMinuteErrors += slot.errors.load(kRelaxed);
+    into.lastMinuteErrors += at(slot.errors).load(kRelaxed);
     into.perSecond[kSeconds - 1 - ago] += count;
     std::array<std::uint64_t, kBins> own{};
     std::uint64_t ownCount = 0;
     for (std::size_t b = 0; b < kBins; ++b) {
-      own[b] = slot.bins[b].load(kRelaxed);
+      own[b] = at(slot.bins[b]).load(kRelaxed);
       ownCount += own[b];
       into.bins[b] += own[b];
     }

@@ -104,3 +104,25 @@ TEST_CASE("one object per series key, found again (figures survive a reload)") {
   CHECK(a == LiveFigures::of("proxy:live_figures_test"));
   CHECK(a != LiveFigures::of("api:live_figures_test /x"));
 }
+
+TEST_CASE("a new series is empty, and second 0 is a second like any other") {
+  // The table starts as zero pages: a slot's stamp 0 means "never used", not second 0.
+  LiveFigures f;
+  LiveFigures::Window empty;
+  f.addTo(empty, 0);
+  f.addTo(empty, 59);
+  LiveFigures::finish(empty);
+  CHECK(empty.total == 0);
+  CHECK(empty.lastMinute == 0);
+  CHECK(empty.p99Ms == 0);
+
+  f.record(200, 10, 0);
+  LiveFigures::Window w;
+  f.addTo(w, 0);
+  CHECK(w.lastMinute == 1);
+  CHECK(w.perSecond[LiveFigures::kSeconds - 1] == 1);
+  LiveFigures::Window later;  // a minute on, that slot is a minute old
+  f.addTo(later, 60);
+  CHECK(later.lastMinute == 0);
+  CHECK(later.total == 1);
+}
