@@ -115,8 +115,9 @@ struct WireRequest {
   std::string_view body;  // the HttpRequest's own, which outlives the exchange
 };
 
+// (Views, not C strings: no strlen per piece. The caller reserved the whole head.)
 void appendHeaderLine(std::string& out, std::string_view name, std::string_view value) {
-  out.append(name).append(": ").append(value).append("\r\n");
+  out.append(name).append(std::string_view(": ")).append(value).append(std::string_view("\r\n"));
 }
 
 Result<WireRequest> buildRequest(const HttpRequest& request, const Url& url) {
@@ -140,7 +141,10 @@ Result<WireRequest> buildRequest(const HttpRequest& request, const Url& url) {
   WireRequest out;
   std::string& head = out.head;
   head.reserve(128 + url.target.size() + headerBytes);
-  head.append(request.method).append(" ").append(url.target).append(" HTTP/1.1\r\n");
+  head.append(request.method)
+      .append(std::string_view(" "))
+      .append(url.target)
+      .append(std::string_view(" HTTP/1.1\r\n"));
   appendHeaderLine(head, "Host", url.at().hostHeader);
   appendHeaderLine(head, "User-Agent", userAgent);
   for (const auto& [name, value] : request.headers) {
