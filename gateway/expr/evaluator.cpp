@@ -775,7 +775,7 @@ bool Evaluator::eval(std::uint32_t index, Val& out) {
   const Node& n = program_.nodes[index];
   switch (n.kind) {
     case NodeKind::Literal:
-      out = fromJson(program_.constants[n.a], 0);
+      out = fromJson(*program_.constants[n.a], 0);
       return true;
     case NodeKind::Path:
       return evalPath(index, n, out);

@@ -118,7 +118,7 @@ class Parser {
     n.a = static_cast<std::uint32_t>(program_.constants.size());
     n.begin = n.at = begin;
     n.end = end;
-    program_.constants.push_back(std::move(value));
+    program_.constants.push_back(std::make_unique<Json>(std::move(value)));
     return add(n, {});
   }
 
@@ -138,9 +138,9 @@ class Parser {
     if (!ev.eval(node, v)) return fail(n.at, ev.error()->message);
     const Json* result = ev.materialize(v);
     if (result == nullptr) return node;  // absent cannot be a constant
-    program_.constants.emplace_back(*result, program_.constantAlloc);
+    program_.constants.push_back(std::make_unique<Json>(*result, program_.constantAlloc));
     n.kind = NodeKind::Literal;
-    n.type = jsonType(program_.constants.back());
+    n.type = jsonType(*program_.constants.back());
     n.a = static_cast<std::uint32_t>(program_.constants.size() - 1);
     n.b = n.c = 0;
     return node;
@@ -466,12 +466,12 @@ class Parser {
   // index in Program::xpaths, or 0 after reporting the problem.
   std::uint32_t compileXPath(std::uint32_t arg) {
     const Node& a = program_.nodes[arg];
-    if (a.kind != NodeKind::Literal || !program_.constants[a.a].IsString()) {
+    if (a.kind != NodeKind::Literal || !program_.constants[a.a]->IsString()) {
       fail(a.begin,
            "xpath() takes its expression as a string literal (compiled when the flow loads)");
       return 0;
     }
-    const Json& text = program_.constants[a.a];
+    const Json& text = *program_.constants[a.a];
     std::string error;
     std::size_t offset = 0;
     auto compiled = xml::XPath::compile(
@@ -500,7 +500,7 @@ class Parser {
     for (std::size_t k = 1; k < args.size(); ++k) {
       const Node& arg = program_.nodes[args[k]];
       if (arg.kind != NodeKind::Literal) continue;
-      const Json& pattern = program_.constants[arg.a];
+      const Json& pattern = *program_.constants[arg.a];
       std::string message;
       if (!datetime::Pattern::compile({pattern.GetString(), pattern.GetStringLength()}, message)) {
         fail(arg.begin, "formatDateTime(): " + message);
