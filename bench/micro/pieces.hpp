@@ -130,7 +130,7 @@ class TemplateEvaluate {
   void once() {
     // Bookkeeping, not mediation: keeps the arena and the allocator from growing forever
     // (both stay within their first block, no malloc/free).
-    arena_.values.clear();
+    arena_.clear();
     alloc_.Clear();
     expr::EvalResult r = template_->evaluate(scope_, arena_);
     keep(r.value);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,15 +65,28 @@ struct EvalError {
 };
 
 // Where computed results live: values allocated from `alloc`, kept in `values` (a deque, so
-// earlier results stay put). One arena per message; results live as long as it does.
-struct Arena {
+// earlier results stay put). One arena per message; results live as long as it does. The
+// deque is made on the first result kept: an empty std::deque allocates a map and a 512-byte
+// block, and most requests keep nothing.
+class Arena {
+ public:
   explicit Arena(JsonAlloc& a) : alloc(a) {}
   JsonAlloc& alloc;
-  std::deque<Json> values;
   const Json* keep(Json&& v) {
-    values.emplace_back(std::move(v));
-    return &values.back();
+    store().emplace_back(std::move(v));
+    return &values_->back();
   }
+  std::deque<Json>& store() {
+    if (!values_) values_ = std::make_unique<std::deque<Json>>();
+    return *values_;
+  }
+  bool empty() const { return !values_ || values_->empty(); }
+  void clear() {
+    if (values_) values_->clear();
+  }
+
+ private:
+  std::unique_ptr<std::deque<Json>> values_;
 };
 
 // The outcome of an evaluation: a value, absent, or an error. `value` points into the Scope's

@@ -38,7 +38,7 @@ class ConnectorStep final : public Step {
   const UpstreamPolicy* upstreamPolicy() const override { return &policy_; }
 
   StepResult runNow(Message& m, RunContext& run) const override {  // init
-    Result<std::vector<const Json*>> values = evaluateArgs(m, run, m.arena.values);
+    Result<std::vector<const Json*>> values = evaluateArgs(m, run, m.arena.store());
     if (!values) return std::move(values).error();
     Args args(specs_, std::move(*values));
     JsonDoc unused(&m.alloc);
@@ -50,7 +50,7 @@ class ConnectorStep final : public Step {
 
   boost::asio::awaitable<StepResult> run(Message& m, RunContext& run) const override {
     if (!operation_) co_return runNow(m, run);
-    Result<std::vector<const Json*>> values = evaluateArgs(m, run, m.arena.values);
+    Result<std::vector<const Json*>> values = evaluateArgs(m, run, m.arena.store());
     if (!values) co_return std::move(values).error();
     Args args(specs_, std::move(*values));
     UpstreamCaller caller(run.http, policy_, *series_, run.stats, run.cancel);

@@ -33,7 +33,7 @@ TEST_CASE("expr: a plain path returns a pointer into the input, with no copy") {
   CHECK(dollar.value == &f.payload);
   auto object = compiled("vars").evaluate(f.scope, arena);
   CHECK(object.value == &f.vars);
-  CHECK(arena.values.empty());
+  CHECK(arena.empty());
 }
 
 TEST_CASE("expr: comparisons and literals need no arena") {
@@ -49,7 +49,7 @@ TEST_CASE("expr: comparisons and literals need no arena") {
     auto r = compiled(text).evaluate(f.scope, arena);
     CHECK(r.value != nullptr);
   }
-  CHECK(arena.values.empty());
+  CHECK(arena.empty());
   auto r = compiled("payload.name == 'Ada'").evaluate(f.scope, arena);
   CHECK(r.value->IsBool());
   CHECK(r.value->GetBool());
@@ -107,7 +107,7 @@ TEST_CASE("expr: a 1 MiB payload") {
   auto item = compiled("payload.items[-1].name").evaluate(scope, arena);
   REQUIRE(item.value);
   CHECK(std::string(item.value->GetString()) == "item-" + index);
-  CHECK(arena.values.empty());
+  CHECK(arena.empty());
 
   auto length = compiled("length(payload.items)").evaluate(scope, arena);
   CHECK(length.value->GetInt64() == count);
