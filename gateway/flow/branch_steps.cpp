@@ -2,8 +2,7 @@
 // Regexes are full-match (Synapse's rule), compiled once at load with RE2: linear time and
 // no recursion whatever the input, so a hostile 1 MiB value can neither hang a worker nor
 // blow its stack (std::regex can do both). RE2 has no backreferences or lookaround.
-#include <re2/re2.h>
-
+#include "gateway/flow/full_match.hpp"
 #include "gateway/flow/kinds.hpp"
 #include "gateway/flow/support.hpp"
 
@@ -24,25 +23,24 @@ Branch compileBranch(const YAML::Node& list, std::string_view what, CompileConte
   return b;
 }
 
-using Regex = std::shared_ptr<const re2::RE2>;
+using Regex = std::shared_ptr<const FullMatch>;
 
 Regex compileRegex(const YAML::Node& node, std::string_view kind, CompileContext& cx) {
   if (!node.IsScalar()) {
     cx.fail(node, 0, std::string(kind) + ": regex must be a string");
     return nullptr;
   }
-  re2::RE2::Options options;
-  options.set_log_errors(false);
-  auto re = std::make_shared<const re2::RE2>(node.Scalar(), options);
-  if (!re->ok()) {
-    cx.fail(node, 0, std::string(kind) + ": the regex does not compile: " + re->error());
+  std::string error;
+  auto re = FullMatch::compile(node.Scalar(), error);
+  if (!re) {
+    cx.fail(node, 0, std::string(kind) + ": the regex does not compile: " + error);
     return nullptr;
   }
   return re;
 }
 
 bool fullMatch(const std::string& text, const Regex& re) {
-  return re2::RE2::FullMatch(text, *re);
+  return re->matches(text);
 }
 
 // The source's text for a regex: a string as it is, a number or boolean in its JSON form;
