@@ -6,29 +6,11 @@ namespace flowgate::flow {
 
 namespace {
 
-// Printable ASCII that RE2 reads as itself: not one of \ . + * ? ( ) | [ ] { } ^ $.
+// Printable ASCII that RE2 reads as itself: none of its metacharacters.
 bool plainText(std::string_view pattern) {
+  constexpr std::string_view kMeta = "\\.+*?()|[]{}^$";
   for (const char c : pattern) {
-    if (c < 0x20 || c > 0x7e) return false;
-    switch (c) {
-      case '\\':
-      case '.':
-      case '+':
-      case '*':
-      case '?':
-      case '(':
-      case ')':
-      case '|':
-      case '[':
-      case ']':
-      case '{':
-      case '}':
-      case '^':
-      case '$':
-        return false;
-      default:
-        break;
-    }
+    if (c < 0x20 || c > 0x7e || kMeta.find(c) != std::string_view::npos) return false;
   }
   return true;
 }
