@@ -14,10 +14,10 @@
 
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
-#include "gateway/yaml.hpp"
 
 #include "gateway/connector.hpp"
 #include "gateway/shared_store.hpp"
+#include "gateway/yaml.hpp"
 #include "gateway/yaml_file.hpp"
 
 namespace flowgate {

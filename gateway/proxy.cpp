@@ -6,14 +6,14 @@
 #include <functional>
 #include <set>
 
-#include "gateway/yaml.hpp"
-
 #include "gateway/artifact_loader.hpp"
 #include "gateway/artifact_switch.hpp"
 #include "gateway/connector.hpp"
+#include "gateway/expr/expression.hpp"
 #include "gateway/flow/sequence.hpp"
 #include "gateway/redact.hpp"
 #include "gateway/request_metrics.hpp"
+#include "gateway/yaml.hpp"
 #include "gateway/yaml_file.hpp"
 
 namespace flowgate {
@@ -408,6 +408,7 @@ std::shared_ptr<const ProxySet> loadProxyDir(const std::string& dir,
                                              ConfigErrors& errors, const UpstreamPolicy& defaults,
                                              const std::map<std::string, std::string>& configs) {
   const YamlPositionsScope positions;
+  const expr::ExpressionCacheScope expressions;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     errors.push_back({dir, 0, 0, "proxies directory not found"});

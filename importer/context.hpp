@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <libxml/tree.h>
+
 #include "gateway/yaml.hpp"
 
 namespace flowgate::importer {

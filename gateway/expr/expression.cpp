@@ -1,6 +1,8 @@
 #include "gateway/expr/expression.hpp"
 
 #include <cstring>
+#include <string>
+#include <unordered_map>
 
 #include "gateway/expr/ast.hpp"
 #include "gateway/expr/evaluator.hpp"
@@ -63,11 +65,49 @@ const Json* plainStep(const Json& v, const Program::PlainStep& step) {
 
 }  // namespace
 
+namespace {
+
+struct CompileCache {
+  int depth = 0;  // live ExpressionCacheScopes on this thread
+  std::unordered_map<std::string, std::shared_ptr<const Program>> programs;
+};
+
+CompileCache& compileCache() {
+  thread_local CompileCache cache;
+  return cache;
+}
+
+}  // namespace
+
+ExpressionCacheScope::ExpressionCacheScope() {
+  ++compileCache().depth;
+}
+
+ExpressionCacheScope::~ExpressionCacheScope() {
+  CompileCache& cache = compileCache();
+  if (--cache.depth == 0) cache.programs.clear();
+}
+
 std::optional<Expression> Expression::compile(std::string_view text, const CompileOptions& options,
                                               CompileError& error) {
+  CompileCache& cache = compileCache();
+  // With namespaces, xpath() arguments are compiled against them: not shared. (An empty
+  // list is none, as null is.)
+  const bool cached =
+      cache.depth > 0 && (options.namespaces == nullptr || options.namespaces->empty());
+  std::string key;
+  if (cached) {
+    key.reserve(text.size() + 1);
+    key.push_back(options.errorRoot ? 'e' : '-');
+    key.append(text);
+    if (auto it = cache.programs.find(key); it != cache.programs.end()) {
+      return Expression(it->second);
+    }
+  }
   auto program = std::make_shared<Program>();
-  if (!parseProgram(text, options, *program, error)) return std::nullopt;
+  if (!parseProgram(text, options, *program, error)) return std::nullopt;  // never cached
   findPlainPath(*program);
+  if (cached) cache.programs.emplace(std::move(key), program);
   return Expression(std::move(program));
 }
 

@@ -38,4 +38,17 @@ class Expression {
   std::shared_ptr<const Program> program_;  // shared: copies are cheap, the form immutable
 };
 
+// While one is alive on a thread (an artifact load), Expression::compile gives the same
+// compiled form to the same text (and the same `errorRoot`, without `namespaces`) instead of
+// compiling it again: the shipped artifacts compile 1,232 expressions, most of them the same
+// few dozen (`$.accessToken`, `$ctx:accessToken`, ...) in every proxy. The form is immutable,
+// so sharing it changes nothing but the work. Scopes nest; the last one to end forgets.
+class ExpressionCacheScope {
+ public:
+  ExpressionCacheScope();
+  ~ExpressionCacheScope();
+  ExpressionCacheScope(const ExpressionCacheScope&) = delete;
+  ExpressionCacheScope& operator=(const ExpressionCacheScope&) = delete;
+};
+
 }  // namespace flowgate::expr

@@ -6,7 +6,6 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include "gateway/yaml.hpp"
 
 #include "gateway/ascii.hpp"
 #include "gateway/flow/endpoint.hpp"
@@ -19,6 +18,7 @@
 #include "gateway/xml/convert.hpp"
 #include "gateway/xml/document.hpp"
 #include "gateway/xml/soap.hpp"
+#include "gateway/yaml.hpp"
 
 namespace flowgate::flow {
 
