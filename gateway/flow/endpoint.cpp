@@ -161,9 +161,9 @@ std::shared_ptr<const HttpEndpoint> compileEndpoint(const YAML::Node& map, std::
                                                     bool topLevel, CompileContext& cx) {
   const std::size_t before = cx.errorCount();
   // A file's top-level keys are checked where it is read (gateway/proxy.cpp).
-  if (!topLevel && !checkMapping(map, "endpoint",
-                                 {"url", "method", "headers", "allowedHosts", "upstream", "soap"},
-                                 cx)) {
+  if (!topLevel &&
+      !checkMapping(map, "endpoint",
+                    {"url", "method", "headers", "allowedHosts", "upstream", "soap"}, cx)) {
     return nullptr;
   }
   auto ep = std::make_shared<HttpEndpoint>();
