@@ -115,11 +115,6 @@ struct WireRequest {
   std::string_view body;  // the HttpRequest's own, which outlives the exchange
 };
 
-// (Views, not C strings: no strlen per piece. The caller reserved the whole head.)
-void appendHeaderLine(std::string& out, std::string_view name, std::string_view value) {
-  out.append(name).append(std::string_view(": ")).append(value).append(std::string_view("\r\n"));
-}
-
 Result<WireRequest> buildRequest(const HttpRequest& request, const Url& url) {
   if (!isHeaderToken(request.method)) {
     return Error::make(ErrorCode::Internal, "invalid HTTP method for upstream request");

@@ -10,6 +10,16 @@
 
 namespace flowgate {
 
+// Appends "NAME: VALUE\r\n" to a message head being rendered (the server's answers, the
+// client's requests). Views, not C strings: no strlen per piece; the caller reserves.
+inline void appendHeaderLine(std::string& head, std::string_view name, std::string_view value) {
+  head.append(name).append(std::string_view(": ")).append(value).append(std::string_view("\r\n"));
+}
+// The bytes appendHeaderLine adds.
+inline std::size_t headerLineSize(std::string_view name, std::string_view value) {
+  return name.size() + 2 + value.size() + 2;
+}
+
 // An RFC 9110 token (a header name, a method).
 bool isHeaderToken(std::string_view name);
 

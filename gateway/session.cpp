@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <tuple>
@@ -17,6 +18,7 @@
 #include "gateway/admin.hpp"
 #include "gateway/cancellation.hpp"
 #include "gateway/dispatch.hpp"
+#include "gateway/http_headers.hpp"
 #include "gateway/http_message.hpp"
 #include "gateway/live_state.hpp"
 #include "gateway/pipeline.hpp"
@@ -83,24 +85,16 @@ awaitable<std::tuple<beast::error_code, std::size_t>> writeResponse(beast::tcp_s
   // One reservation for the whole head, and views rather than C strings (no strlen per
   // piece): ~1.2k instructions per answer fewer than appending literals one by one.
   const std::string_view reason = res.reason();
-  std::size_t size = 9 + 3 + 1 + reason.size() + 2 + 2;  // status line, blank line
-  for (const auto& field : res) size += field.name_string().size() + 2 + field.value().size() + 2;
+  std::size_t size = 9 + 4 + reason.size() + 2 + 2;  // status line, blank line
+  for (const auto& field : res) size += headerLineSize(field.name_string(), field.value());
   std::string head;
   head.reserve(size);
   head.append(res.version() == 10 ? std::string_view("HTTP/1.0 ") : std::string_view("HTTP/1.1 "));
-  char status[4];
-  const unsigned code = res.result_int();
-  status[0] = static_cast<char>('0' + code / 100 % 10);
-  status[1] = static_cast<char>('0' + code / 10 % 10);
-  status[2] = static_cast<char>('0' + code % 10);
-  status[3] = ' ';
-  head.append(status, 4).append(reason).append(std::string_view("\r\n"));
-  for (const auto& field : res) {
-    head.append(field.name_string())
-        .append(std::string_view(": "))
-        .append(field.value())
-        .append(std::string_view("\r\n"));
-  }
+  char status[8];
+  char* end = std::to_chars(status, status + sizeof status - 1, res.result_int()).ptr;
+  *end++ = ' ';
+  head.append(status, end).append(reason).append(std::string_view("\r\n"));
+  for (const auto& field : res) appendHeaderLine(head, field.name_string(), field.value());
   head.append(std::string_view("\r\n"));
   const std::array<asio::const_buffer, 2> wire{
       asio::buffer(head), headOnly ? asio::const_buffer() : asio::buffer(res.body())};

@@ -72,10 +72,7 @@ class Arena {
  public:
   explicit Arena(JsonAlloc& a) : alloc(a) {}
   JsonAlloc& alloc;
-  const Json* keep(Json&& v) {
-    store().emplace_back(std::move(v));
-    return &values_->back();
-  }
+  const Json* keep(Json&& v) { return &store().emplace_back(std::move(v)); }
   std::deque<Json>& store() {
     if (!values_) values_ = std::make_unique<std::deque<Json>>();
     return *values_;
