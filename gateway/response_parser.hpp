@@ -13,6 +13,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 
 #include "gateway/http_client.hpp"
+#include "gateway/json.hpp"
 
 namespace flowgate {
 
@@ -42,7 +43,8 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
 
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
     // The declared length is below the body limit already (basic_parser checks it first).
-    if (length) response_.body.reserve(static_cast<std::size_t>(*length));
+    // The padding lets checkJson read a JSON answer in place.
+    if (length) response_.body.reserve(static_cast<std::size_t>(*length) + kJsonCheckPadding);
   }
 
   std::size_t on_body_impl(string_view body, error_code&) override {

@@ -15,7 +15,8 @@ root=$PWD
 build_dir=${SANITIZE_BUILD_DIR:-build-asan}
 jobs=${JOBS:-$(nproc)}
 fuzz_seconds=${FUZZ_SECONDS:-20}
-fuzz_targets=(fuzz_webex_response fuzz_proxy_yaml fuzz_expression fuzz_router fuzz_xml_payload)
+fuzz_targets=(fuzz_webex_response fuzz_proxy_yaml fuzz_expression fuzz_router fuzz_xml_payload
+  fuzz_json_check)
 
 SECONDS=0
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -80,3 +80,68 @@ TEST_CASE("isAscii: any byte with its high bit set, at any position, makes a tex
     }
   }
 }
+
+// checkJson: simdjson first, RapidJSON's verdict whenever simdjson refuses. Each row: a text,
+// whether it is JSON (RapidJSON's verdict, which checkJson must give with the same error and
+// offset), and whether simdjson's fast check takes it (false: RapidJSON decides).
+TEST_CASE("checkJson: RapidJSON's verdict, simdjson's speed where both agree") {
+  struct Row {
+    std::string text;
+    bool valid;
+    bool fast;
+  };
+  const std::string deep = std::string(1500, '[') + std::string(1500, ']');
+  const std::string big = "[" + std::string(kFastJsonCheckLimit, ' ') + "1]";
+  const Row rows[] = {
+      {R"({"sessionKey":"2167614","registrantsAttended":3,"n":[1,2.5e3,-0,true,null]})", true,
+       true},
+      {"\"Jos\xC3\xA9 \xF0\x9F\x98\x80\"", true, true},
+      {R"("\ud834\udd1e \/ \u00e9")", true, true},
+      {" null \n", true, true},
+      {"1.7976931348623157e308", true, true},
+      {"4.9e-324", true, true},
+      // simdjson is stricter here; RapidJSON accepts, and so does checkJson.
+      {"123456789012345678901234567890", true, false},
+      {"18446744073709551616", true, false},
+      {"1.7976931348623159e308", true, false},
+      {R"("\udc00")", true, false},
+      {deep, true, false},
+      {big, true, false},  // over the fast check's limit
+      // Not JSON: both refuse, RapidJSON names the error.
+      {"", false, false},
+      {"\xEF\xBB\xBF{}", false, false},
+      {R"("\ud800")", false, false},
+      {"1e400", false, false},
+      {"01", false, false},
+      {"[1,]", false, false},
+      {R"({"a":1} x)", false, false},
+      {"1 2", false, false},
+      {"\"\xC0\x80\"", false, false},
+      {"\"\xED\xA0\x80\"", false, false},
+      {"\"a\tb\"", false, false},
+      {std::string("{\"a\":1}\0", 8), false, false},
+      {"NaN", false, false},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.text.substr(0, 60));
+    const rapidjson::ParseResult got = checkJson(row.text);
+    const rapidjson::ParseResult reference = detail::checkJsonRapid(row.text);
+    CHECK(got.IsError() == !row.valid);
+    CHECK(reference.IsError() == !row.valid);
+    CHECK(std::make_pair(got.Code(), got.Offset()) ==
+          std::make_pair(reference.Code(), reference.Offset()));
+    CHECK(detail::fastJsonAccepts(row.text) == row.fast);
+  }
+}
+
+TEST_CASE("checkJson: a text without spare capacity is checked the same as one with it") {
+  std::string tight = R"({"webinarKey":"6487648931392511233"})";
+  tight.shrink_to_fit();
+  std::string padded = tight;
+  padded.reserve(tight.size() + kJsonCheckPadding);
+  CHECK(detail::fastJsonAccepts(tight));
+  CHECK(detail::fastJsonAccepts(padded));
+  padded.back() = ',';  // the text ends at its size, whatever the capacity holds
+  CHECK_FALSE(detail::fastJsonAccepts(padded));
+  CHECK(checkJson(padded).Code() == detail::checkJsonRapid(padded).Code());
+}
