@@ -38,6 +38,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -45,9 +46,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -85,7 +86,11 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
 constexpr std::string_view kUserAgent = "Flowgate/0.1";
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// The worker's io_context by type (as the server side's ServerSocket, gateway/session.hpp):
+// no operation on a pooled connection copies a polymorphic any_io_executor.
+using Executor = asio::io_context::executor_type;
+using TcpStream = beast::basic_stream<tcp, Executor>;
+using TlsStream = beast::ssl_stream<TcpStream>;
 
 // ---------------------------------------------------------------------------------------
 // Request building
@@ -178,7 +183,7 @@ struct Connection {
 
   Connection() { buffer.reserve(kReadBuffer); }
 
-  std::optional<beast::tcp_stream> plain;
+  std::optional<TcpStream> plain;
   std::optional<TlsStream> tls;
   beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idleSince;  // when it went back to the pool
@@ -186,7 +191,7 @@ struct Connection {
   bool hostMismatch = false;  // set by the verify callback
   IpAddress peer;             // the address connected to (checked again on reuse)
 
-  beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  TcpStream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 };
 
 constexpr std::chrono::seconds kValidateAfterIdle{2};
@@ -298,7 +303,7 @@ asio::awaitable<Exchange> exchange(Stream& stream, Connection& conn, const WireR
 
 class BeastHttpClient final : public HttpClient {
  public:
-  BeastHttpClient(asio::any_io_executor executor, const HttpClientOptions& options)
+  BeastHttpClient(Executor executor, const HttpClientOptions& options)
       : executor_(std::move(executor)), options_(options) {}
 
   // The TLS context and its trust store are made on the first https call, not at start-up:
@@ -471,7 +476,7 @@ class BeastHttpClient final : public HttpClient {
   }
 
   struct Resolution {
-    explicit Resolution(const asio::any_io_executor& ex) : resolver(ex), signal(ex) {}
+    explicit Resolution(const Executor& ex) : resolver(ex), signal(ex) {}
     tcp::resolver resolver;
     asio::steady_timer signal;
     bool done = false;
@@ -576,7 +581,7 @@ class BeastHttpClient final : public HttpClient {
     } else {
       conn->plain.emplace(executor_);
     }
-    beast::tcp_stream& stream = conn->tcp();
+    TcpStream& stream = conn->tcp();
     CancelHook hook(cancel, [c = conn.get()] {
       error_code ignored;
       c->tcp().socket().close(ignored);
@@ -721,7 +726,7 @@ class BeastHttpClient final : public HttpClient {
     return excessLeft;
   }
 
-  asio::any_io_executor executor_;
+  Executor executor_;
   HttpClientOptions options_;
   std::optional<ssl::context> sslContext_;  // made by loadTrustStore()
   UrlCache urls_;
@@ -733,9 +738,9 @@ class BeastHttpClient final : public HttpClient {
 
 }  // namespace
 
-std::unique_ptr<HttpClient> makeHttpClient(boost::asio::any_io_executor executor,
+std::unique_ptr<HttpClient> makeHttpClient(boost::asio::io_context& ioc,
                                            const HttpClientOptions& options) {
-  return std::make_unique<BeastHttpClient>(std::move(executor), options);
+  return std::make_unique<BeastHttpClient>(ioc.get_executor(), options);
 }
 
 }  // namespace flowgate

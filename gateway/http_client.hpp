@@ -11,12 +11,15 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "gateway/cancellation.hpp"
 #include "gateway/error.hpp"
 #include "gateway/host_allow_list.hpp"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
 
 namespace flowgate {
 
@@ -79,8 +82,8 @@ class HttpClient {
 // ClientClosed (499): the request's Cancellation fired, its upstream work was abandoned.
 Error clientClosedError();
 
-// The client must only be used from threads running `executor`'s io_context.
-std::unique_ptr<HttpClient> makeHttpClient(boost::asio::any_io_executor executor,
+// The client must only be used from threads running `ioc`.
+std::unique_ptr<HttpClient> makeHttpClient(boost::asio::io_context& ioc,
                                            const HttpClientOptions& options);
 
 }  // namespace flowgate

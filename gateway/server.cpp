@@ -45,7 +45,7 @@ Workers makeWorkers(const GatewayConfig& config) {
   Workers workers;
   for (unsigned i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>();
-    w->http = makeHttpClient(w->ioc.get_executor(), options);
+    w->http = makeHttpClient(w->ioc, options);
     workers.push_back(std::move(w));
   }
   return workers;

@@ -10,9 +10,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
 #include "gateway/admin.hpp"
@@ -31,6 +31,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// Beast's tcp_stream with the worker's concrete executor (ServerSocket's).
+using Stream = beast::basic_stream<tcp, asio::io_context::executor_type>;
 
 namespace {
 
@@ -79,7 +81,7 @@ std::string hostProblem(const http::request_header<>& head) {
 // Content-Length (jsonResponse and the admin answers call prepare_payload), never chunked.
 // An answer to HEAD has the head a GET would have (Content-Length included) and no body
 // (RFC 9110 9.3.2): a body would be read as the start of the next answer on the connection.
-awaitable<std::tuple<beast::error_code, std::size_t>> writeResponse(beast::tcp_stream& stream,
+awaitable<std::tuple<beast::error_code, std::size_t>> writeResponse(Stream& stream,
                                                                     const Response& res,
                                                                     bool headOnly = false) {
   // One reservation for the whole head, and views rather than C strings (no strlen per
@@ -129,8 +131,7 @@ struct CountedConnection {
 
 // An answer to a request that was not (or could not be) read: an error envelope with a new
 // request id, Connection: close.
-awaitable<void> sendError(beast::tcp_stream& stream, ErrorCode code, int status,
-                          std::string message) {
+awaitable<void> sendError(Stream& stream, ErrorCode code, int status, std::string message) {
   Error e = Error::make(code, std::move(message)).withStatus(status);
   const std::string id = newRequestId();
   Response res = jsonResponse(11, false, status, errorEnvelope(e, "", id), id);
@@ -140,7 +141,7 @@ awaitable<void> sendError(beast::tcp_stream& stream, ErrorCode code, int status,
 
 // Shuts down our side, then reads and discards what the client still sends (bounded by
 // kLingerMaxBytes / kLingerMaxTime, and kLingerIdle per read) before the socket closes.
-awaitable<void> lingeringClose(beast::tcp_stream& stream) {
+awaitable<void> lingeringClose(Stream& stream) {
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) co_return;
@@ -159,7 +160,7 @@ awaitable<void> lingeringClose(beast::tcp_stream& stream) {
 
 // A request that could not be read: answer what is wrong when it is the client's fault.
 // Returns true when an answer went out (the connection then closes lingering).
-awaitable<bool> readFailed(const SessionContext& context, beast::tcp_stream& stream,
+awaitable<bool> readFailed(const SessionContext& context, Stream& stream,
                            const beast::error_code& ec) {
   const auto cfg = context.live->settings();
   ErrorCode code = ErrorCode::BadRequest;
@@ -193,9 +194,9 @@ awaitable<bool> readFailed(const SessionContext& context, beast::tcp_stream& str
 // then waits on the descriptor's existing epoll registration. An async_wait instead
 // re-armed the descriptor with epoll_ctl and woke up spuriously: two more system calls
 // and a handler per request (bench/RESULTS.md).
-awaitable<Response> handleProxyWatched(Dispatcher& dispatcher, HttpClient& http,
-                                       beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                       const Request& req, ConnectionNote& note) {
+awaitable<Response> handleProxyWatched(Dispatcher& dispatcher, HttpClient& http, Stream& stream,
+                                       beast::flat_buffer& buffer, const Request& req,
+                                       ConnectionNote& note) {
   auto cancel = std::make_shared<Cancellation>();
   struct Watch {
     bool active;
@@ -244,12 +245,12 @@ SessionContext::SessionContext(LiveState& l, Dispatcher& d, OpenConnections& o)
 SessionContext::SessionContext(LiveState& l, const Admin& a)
     : live(&l), admin(&a), malformed(&malformedRequests()) {}
 
-awaitable<void> serveConnection(SessionContext context, HttpClient& http, tcp::socket socket,
+awaitable<void> serveConnection(SessionContext context, HttpClient& http, ServerSocket socket,
                                 std::shared_ptr<ConnectionNote> note) {
   const CountedConnection counted(context.open);
   const auto cfg = context.live->settings();  // limits are fixed for the life of a connection
   const auto& server = cfg->server;
-  beast::tcp_stream stream(std::move(socket));
+  Stream stream(std::move(socket));
   // Bounded: a client that pipelines far ahead cannot make the gateway buffer without end.
   beast::flat_buffer buffer(server.maxHeaderBytes + 64 * 1024);
   bool first = true;
@@ -331,9 +332,9 @@ awaitable<void> serveConnection(SessionContext context, HttpClient& http, tcp::s
   }
 }
 
-awaitable<void> refuseConnection(tcp::socket socket, ErrorCode code, int status,
+awaitable<void> refuseConnection(ServerSocket socket, ErrorCode code, int status,
                                  std::string message) {
-  beast::tcp_stream stream(std::move(socket));
+  Stream stream(std::move(socket));
   co_await sendError(stream, code, status, std::move(message));
   co_await lingeringClose(stream);
 }

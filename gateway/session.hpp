@@ -9,6 +9,7 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "gateway/error.hpp"
@@ -56,14 +57,20 @@ struct SessionContext {
   Counter* malformed;  // flowgate_malformed_requests_total
 };
 
+// A connection's socket, bound to its worker's io_context by type: the I/O objects of the
+// request path name their executor concretely, so that none of their operations copies a
+// polymorphic any_io_executor (about 5k instructions per proxied request, bench/RESULTS.md).
+using ServerSocket =
+    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+
 // Serves `socket` until it closes; upstream calls go through the worker's `http` client.
 boost::asio::awaitable<void> serveConnection(SessionContext context, HttpClient& http,
-                                             boost::asio::ip::tcp::socket socket,
+                                             ServerSocket socket,
                                              std::shared_ptr<ConnectionNote> note);
 
 // A connection that will not be served: an error envelope with a new request id
 // (Connection: close), then the lingering close.
-boost::asio::awaitable<void> refuseConnection(boost::asio::ip::tcp::socket socket, ErrorCode code,
-                                              int status, std::string message);
+boost::asio::awaitable<void> refuseConnection(ServerSocket socket, ErrorCode code, int status,
+                                              std::string message);
 
 }  // namespace flowgate

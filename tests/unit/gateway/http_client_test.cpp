@@ -287,7 +287,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, [](const ServerRequest&, int) {
       return answer(200, "hello", {{"X-Reply", "yes"}, {"Set-Cookie", "a=1"}});
     });
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       HttpRequest request = get(server.url("/v1/items?id=7&x=%20y"));
       request.headers = {{"Accept", "application/json"}, {"X-Custom", "abc"}};
@@ -318,7 +318,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, [](const ServerRequest& request, int) {
       return answer(201, "echo:" + request.body(), {{"Content-Type", "application/json"}});
     });
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       HttpRequest request = post(server.url("/create"), R"({"a":1})");
       request.headers = {{"Content-Type", "application/json"},
@@ -347,7 +347,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, [](const ServerRequest& request, int) {
       return answer(200, "echo:" + request.body());
     });
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       HttpRequest request = post(server.url("/again?n=1"), R"({"keep":"me"})");
       request.headers = {{"Content-Type", "application/json"}, {"X-Attempt", "same"}};
@@ -372,7 +372,7 @@ TEST_SUITE("HttpClient") {
   TEST_CASE("empty POST sends Content-Length: 0; URL without path gets /") {
     asio::io_context ioc;
     TestServer server(ioc, ok);
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto result = co_await client->send(post(server.url(""), ""), loopback());
       REQUIRE(result.ok());
@@ -390,7 +390,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, [](const ServerRequest& request, int) {
       return answer(request.target() == "/missing" ? 404 : 503, "nope");
     });
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto notFound = co_await client->send(get(server.url("/missing")), loopback());
       REQUIRE(notFound.ok());
@@ -406,7 +406,7 @@ TEST_SUITE("HttpClient") {
   TEST_CASE("keep-alive: sequential requests share one connection") {
     asio::io_context ioc;
     TestServer server(ioc, ok);
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       for (int i = 0; i < 3; ++i) {
         auto result = co_await client->send(get(server.url("/n")), loopback());
@@ -424,7 +424,7 @@ TEST_SUITE("HttpClient") {
       reply.response.keep_alive(false);
       return reply;
     });
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       for (int i = 0; i < 2; ++i) {
         auto result = co_await client->send(get(server.url()), loopback());
@@ -440,7 +440,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, ok);
     HttpClientOptions options = testOptions();
     options.maxIdlePerHost = 0;
-    auto client = makeHttpClient(ioc.get_executor(), options);
+    auto client = makeHttpClient(ioc, options);
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       for (int i = 0; i < 2; ++i) {
         auto result = co_await client->send(get(server.url()), loopback());
@@ -455,7 +455,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, ok);
     HttpClientOptions options = testOptions();
     options.maxIdlePerHost = 1;
-    auto client = makeHttpClient(ioc.get_executor(), options);
+    auto client = makeHttpClient(ioc, options);
     // `n` requests in flight at once: none finds an idle connection another one left.
     auto burst = [&](int n) -> asio::awaitable<void> {
       int done = 0;
@@ -497,7 +497,7 @@ TEST_SUITE("HttpClient") {
       reply.keepContentLength = true;
       return reply;
     });
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       HttpRequest head = get(server.url());
       head.method = "HEAD";
@@ -515,7 +515,7 @@ TEST_SUITE("HttpClient") {
   TEST_CASE("host not in allowedHosts: 403 and no connection") {
     asio::io_context ioc;
     TestServer server(ioc, ok);
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       HostAllowList onlyOther({"api.example.com", "*.127.0.0.1"});
       auto denied = co_await client->send(get(server.url()), onlyOther);
@@ -557,7 +557,7 @@ TEST_SUITE("HttpClient") {
     }
     asio::io_context ioc;
     TestServer server(ioc, ok);
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       const std::string url = server.url(inwardName(), "/");
       const HostAllowList byName({inwardName()});
@@ -587,7 +587,7 @@ TEST_SUITE("HttpClient") {
   TEST_CASE("an IP literal URL is reached when a CIDR entry contains it") {
     asio::io_context ioc;
     TestServer server(ioc, ok);
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       const HostAllowList loopbackRange({"127.0.0.0/8"});
       const HostAllowList privateRange({"10.0.0.0/8"});
@@ -612,7 +612,7 @@ TEST_SUITE("HttpClient") {
     }
     asio::io_context ioc;
     TestServer server(ioc, ok);
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       const HostAllowList localhostOnly({"localhost"});
       auto allowed = co_await client->send(get(server.url("localhost", "/")), localhostOnly);
@@ -623,7 +623,7 @@ TEST_SUITE("HttpClient") {
 
   TEST_CASE("invalid URLs are rejected before anything else") {
     asio::io_context ioc;
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     HostAllowList any({"example.com", "127.0.0.1"});
     runClient(ioc, nullptr, [&]() -> asio::awaitable<void> {
       for (const char* url :
@@ -643,7 +643,7 @@ TEST_SUITE("HttpClient") {
   TEST_CASE("header values with line breaks are rejected without quoting them") {
     asio::io_context ioc;
     TestServer server(ioc, ok);
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       HttpRequest request = get(server.url());
       request.headers = {{"Authorization", "Bearer s3cret\r\nX-Injected: 1"}};
@@ -661,7 +661,7 @@ TEST_SUITE("HttpClient") {
       tcp::acceptor probe(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
       port = probe.local_endpoint().port();
     }
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, nullptr, [&]() -> asio::awaitable<void> {
       auto result =
           co_await client->send(get("http://127.0.0.1:" + std::to_string(port) + "/"), loopback());
@@ -673,7 +673,7 @@ TEST_SUITE("HttpClient") {
 
   TEST_CASE("unknown host name -> upstream_unavailable (or a connect timeout)") {
     asio::io_context ioc;
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, nullptr, [&]() -> asio::awaitable<void> {
       const HostAllowList allowed({"no-such-host.invalid"});
       auto result = co_await client->send(get("http://no-such-host.invalid/"), allowed);
@@ -693,7 +693,7 @@ TEST_SUITE("HttpClient") {
     });
     HttpClientOptions options = testOptions();
     options.requestTimeout = 200ms;
-    auto client = makeHttpClient(ioc.get_executor(), options);
+    auto client = makeHttpClient(ioc, options);
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto warmup = co_await client->send(get(server.url("/fast")), loopback());
       REQUIRE(warmup.ok());
@@ -725,7 +725,7 @@ TEST_SUITE("HttpClient") {
     });
     HttpClientOptions options = testOptions();
     options.maxResponseBytes = 1024;
-    auto client = makeHttpClient(ioc.get_executor(), options);
+    auto client = makeHttpClient(ioc, options);
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto fits = co_await client->send(get(server.url("/fits")), loopback());
       REQUIRE(fits.ok());
@@ -744,7 +744,7 @@ TEST_SUITE("HttpClient") {
     asio::io_context ioc;
     TestServer server(
         ioc, [](const ServerRequest&, int) { return rawReply("SMTP READY what is this\r\n\r\n"); });
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto result = co_await client->send(get(server.url()), loopback());
       checkError(result, ErrorCode::BadUpstreamResponse, 502);
@@ -760,7 +760,7 @@ TEST_SUITE("HttpClient") {
       reply.closeAfterRaw = true;
       return reply;
     });
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto first = co_await client->send(get(server.url()), loopback());
       REQUIRE(first.ok());
@@ -775,7 +775,7 @@ TEST_SUITE("HttpClient") {
   TEST_CASE("stale pooled connection closed by the server while idle: retried") {
     asio::io_context ioc;
     TestServer server(ioc, okThenClose);
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       for (int i = 0; i < 3; ++i) {
         auto result = co_await client->send(get(server.url()), loopback());
@@ -792,7 +792,7 @@ TEST_SUITE("HttpClient") {
     // out on a connection the server closed while it sat in the pool.
     asio::io_context ioc;
     TestServer server(ioc, okThenClose);
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto first = co_await client->send(post(server.url(), "n=1"), loopback());
       REQUIRE(first.ok());
@@ -812,7 +812,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, [](const ServerRequest&, int index) {
       return index == 0 ? answer(200, "ok") : withKind(Reply{}, Reply::CloseWithoutAnswer);
     });
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto first = co_await client->send(get(server.url()), loopback());
       REQUIRE(first.ok());
@@ -838,7 +838,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, [](const ServerRequest&, int) {
       return withKind(Reply{}, Reply::CloseWithoutAnswer);
     });
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto result = co_await client->send(get(server.url()), loopback());
       checkError(result, ErrorCode::UpstreamUnavailable, 502);
@@ -866,7 +866,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, ok, serverTls("server.pem", "server-key.pem"));
     HttpClientOptions options = testOptions();
     options.caFile = tlsFile("ca.pem");
-    auto client = makeHttpClient(ioc.get_executor(), options);
+    auto client = makeHttpClient(ioc, options);
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto byName = co_await client->send(get(server.url(tlsHost(), "/secure")), loopback());
       REQUIRE_MESSAGE(byName.ok(), (byName.ok() ? "" : byName.error().message));
@@ -886,7 +886,7 @@ TEST_SUITE("HttpClient") {
   TEST_CASE("HTTPS with the system trust store rejects the test CA") {
     asio::io_context ioc;
     TestServer server(ioc, ok, serverTls("server.pem", "server-key.pem"));
-    auto client = makeHttpClient(ioc.get_executor(), testOptions());
+    auto client = makeHttpClient(ioc, testOptions());
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto result = co_await client->send(get(server.url(tlsHost(), "/")), loopback());
       checkError(result, ErrorCode::UpstreamUnavailable, 502);
@@ -902,7 +902,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, ok, serverTls("other.pem", "other-key.pem"));
     HttpClientOptions options = testOptions();
     options.caFile = tlsFile("ca.pem");
-    auto client = makeHttpClient(ioc.get_executor(), options);
+    auto client = makeHttpClient(ioc, options);
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       for (const std::string host : {tlsHost(), std::string("127.0.0.1")}) {
         CAPTURE(host);
@@ -921,7 +921,7 @@ TEST_SUITE("HttpClient") {
     TestServer server(ioc, ok, serverTls("server.pem", "server-key.pem"));
     HttpClientOptions options = testOptions();
     options.caFile = tlsFile("does-not-exist.pem");
-    auto client = makeHttpClient(ioc.get_executor(), options);
+    auto client = makeHttpClient(ioc, options);
     runClient(ioc, &server, [&]() -> asio::awaitable<void> {
       auto result = co_await client->send(get(server.url("localhost", "/")), loopback());
       checkError(result, ErrorCode::UpstreamUnavailable, 502);
