@@ -19,6 +19,9 @@
 #   A  GET  upstream directly                       B  GET  through the nginx proxy
 #   C  POST /services/gotowebinar_getSessionById    D  POST /services/webex_getTrainingSession
 #   E  GET  /bench/session (kind: api, one call)    F  GET  /customers/1 (the customers example)
+#   H  GET  through bench/floor's beast_floor --lean: the least a proxy on Flowgate's own stack
+#      (Asio coroutines, Beast's parser, beast streams) does, heads rendered as Flowgate does
+#   Hb the same floor writing with Beast's serializer, as Beast's examples do
 #   B64, C64  B and C with pools of 64
 # Each target runs BENCH_RUNS times (rounds interleave the targets), the median is reported.
 # Then: B, C and E open loop at half of B's req/s (bench/openloop.c), Flowgate's RSS at
@@ -52,6 +55,8 @@
 #   BENCH_WRK_THREADS        wrk -t (default: number of client CPUs when pinned, else 1)
 #   BENCH_KEEP=1             keep the temporary directory (logs, configs, raw wrk output)
 #   FLOWGATE_BIN             binary to measure (default build/flowgate)
+#   BEAST_FLOOR_BIN          beast_floor for rows H and Hb (default: next to FLOWGATE_BIN,
+#                            else build-bench/; missing = rows H and Hb skipped)
 #   FLOWGATE_MICRO_COUNT_BIN flowgate_micro_count for the pieces (default: next to
 #                            FLOWGATE_BIN, else build-bench/; missing = pieces skipped)
 #   BENCH_PROXIES            the proxies directory to serve (default: the repository's
@@ -148,6 +153,14 @@ if [ -z "$MICRO_COUNT" ]; then
 fi
 [ -z "${FLOWGATE_MICRO_COUNT_BIN:-}" ] || [ -x "$MICRO_COUNT" ] ||
   die "FLOWGATE_MICRO_COUNT_BIN=$MICRO_COUNT is not executable"
+FLOOR=${BEAST_FLOOR_BIN:-}
+if [ -z "$FLOOR" ]; then
+  for m in "$(dirname "$FLOWGATE")/beast_floor" "$ROOT/build-bench/beast_floor"; do
+    [ -x "$m" ] && { FLOOR=$m; break; }
+  done
+fi
+[ -z "${BEAST_FLOOR_BIN:-}" ] || [ -x "$FLOOR" ] || die "BEAST_FLOOR_BIN=$FLOOR is not executable"
+[ -n "$FLOOR" ] || log "no beast_floor (build with -DFLOWGATE_BENCH=ON): rows H and Hb skipped"
 PROXIES_SRC=${BENCH_PROXIES:-$ROOT/proxies}
 [ -d "$PROXIES_SRC" ] || die "BENCH_PROXIES=$PROXIES_SRC is not a directory"
 
@@ -205,7 +218,8 @@ MAX_CONNS=$((IDLE_CONNS + BIG_CONNS + CONNS + 1000))
 # ---------------------------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/flowgate-bench.XXXXXX")
 chmod 755 "$WORK"   # nginx workers run as nobody when started by root
-UP_PID="" PX_PID="" PX64_PID="" FG_PID="" FG64_PID="" IDLE_PID="" CG_PID="" POLL_PID=""
+UP_PID="" PX_PID="" PX64_PID="" FG_PID="" FG64_PID="" FL_PID="" FLB_PID="" IDLE_PID="" CG_PID=""
+POLL_PID=""
 KEEP=${BENCH_KEEP:-0}
 
 stop_pid() {  # TERM, wait up to 12 s (Flowgate drains up to 10 s), then KILL
@@ -228,6 +242,8 @@ cleanup() {
   stop_pid "$CG_PID"
   stop_pid "$FG64_PID"
   stop_pid "$FG_PID"
+  stop_pid "$FL_PID"
+  stop_pid "$FLB_PID"
   stop_pid "$PX64_PID"
   stop_pid "$PX_PID"
   stop_pid "$UP_PID"
@@ -245,10 +261,10 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------------------------------------
 # Ports, configs, request bodies
 # ---------------------------------------------------------------------------------------
-read -r UP_PORT PX_PORT FG_PORT ADMIN_PORT PX64_PORT FG64_PORT ADMIN64_PORT CG_PORT < <(python3 - <<'EOF'
+read -r UP_PORT PX_PORT FG_PORT ADMIN_PORT PX64_PORT FG64_PORT ADMIN64_PORT CG_PORT FL_PORT FLB_PORT < <(python3 - <<'EOF'
 import socket
 socks = []
-for _ in range(8):
+for _ in range(10):
     s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
 print(*[s.getsockname()[1] for s in socks])
 EOF
@@ -450,6 +466,14 @@ PX_PID=$!
 "${SRV[@]}" "$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$FG_PROXIES" \
   >"$WORK/flowgate/flowgate.log" 2>&1 &
 FG_PID=$!
+if [ -n "$FLOOR" ]; then
+  "${SRV[@]}" "$FLOOR" --lean --threads "$THREADS" "$FL_PORT" "$UP_PORT" "$G2W_PATH" \
+    >"$WORK/floor.log" 2>&1 &
+  FL_PID=$!
+  "${SRV[@]}" "$FLOOR" --threads "$THREADS" "$FLB_PORT" "$UP_PORT" "$G2W_PATH" \
+    >"$WORK/floor-beast.log" 2>&1 &
+  FLB_PID=$!
+fi
 if ((VPOOL > 0)); then
   "${SRV[@]}" nginx -p "$WORK/proxy64/" -c "$WORK/proxy64/nginx.conf" -e "$WORK/proxy64/error.log" \
     -g 'daemon off;' >"$WORK/proxy64/stdout.log" 2>&1 &
@@ -466,6 +490,12 @@ wait_http "$PX_PID" "http://127.0.0.1:$PX_PORT/nginx_status" ||
 wait_http "$FG_PID" "http://127.0.0.1:$ADMIN_PORT/readyz" ||
   { cat "$WORK/flowgate/flowgate.log" >&2; die "flowgate did not become ready"; }
 FG_RSS_IDLE_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$FG_PID/status")
+if [ -n "$FLOOR" ]; then
+  wait_http "$FL_PID" "http://127.0.0.1:$FL_PORT$G2W_PATH" ||
+    { cat "$WORK/floor.log" >&2; die "beast_floor --lean did not start"; }
+  wait_http "$FLB_PID" "http://127.0.0.1:$FLB_PORT$G2W_PATH" ||
+    { cat "$WORK/floor-beast.log" >&2; die "beast_floor did not start"; }
+fi
 if [ "$CONSOLE" = 1 ]; then
   "${CLI[@]}" python3 "$BENCH_DIR/console_poll.py" "$ADMIN_PORT" 2>>"$WORK/console_poll.log" &
   POLL_PID=$!
@@ -499,6 +529,15 @@ WHAT[G]="G: POST Flowgate API /calculator/add (JSON in, SOAP 1.1 out, XPath back
 HOP[A]=upstream HOP[B]=proxy HOP[C]=flowgate HOP[D]=flowgate HOP[E]=flowgate HOP[F]=flowgate
 HOP[G]=flowgate
 TARGETS=(A B C D E F G)
+if [ -n "$FLOOR" ]; then
+  # The floor ignores the path: every request is the same GET of the G2W session upstream.
+  URL[H]="http://127.0.0.1:$FL_PORT$G2W_PATH";  BODY[H]=""
+  URL[Hb]="http://127.0.0.1:$FLB_PORT$G2W_PATH"; BODY[Hb]=""
+  WHAT[H]="H: GET through the Beast/Asio floor (bench/floor, --lean: heads rendered by hand)"
+  WHAT[Hb]="Hb: GET through the Beast/Asio floor with Beast's serializer"
+  HOP[H]=floor HOP[Hb]=floorb
+  TARGETS+=(H Hb)
+fi
 if ((VPOOL > 0)); then
   URL[B64]="http://127.0.0.1:$PX64_PORT$G2W_PATH"; BODY[B64]=""
   URL[C64]="http://127.0.0.1:$FG64_PORT/services/gotowebinar_getSessionById"; BODY[C64]="$WORK/c_body.json"
@@ -543,7 +582,7 @@ preflight() {
   out=${out%$'\n'*}
   local ok=0
   case $t in
-    A | B | B64) [ "$code" = 200 ] && [ "$out" = "$(cat "$G2W_BODY")" ] && ok=1 ;;
+    A | B | B64 | H | Hb) [ "$code" = 200 ] && [ "$out" = "$(cat "$G2W_BODY")" ] && ok=1 ;;
     C | C64) [ "$code" = 200 ] && [[ $out == *'"sessionKey":"2167614"'* ]] && ok=1 ;;
     D) [ "$code" = 200 ] && [[ $out == *'"sessionKey":"76736484"'* ]] && ok=1 ;;
     # Flowgate re-serializes the upstream's JSON: compare parsed documents, not bytes.
@@ -619,6 +658,7 @@ hop_pid_of() {
   case ${HOP[$1]} in
     upstream) echo "$UP_PID" ;; proxy) echo "$PX_PID" ;; proxy64) echo "$PX64_PID" ;;
     flowgate) echo "$FG_PID" ;; flowgate64) echo "$FG64_PID" ;;
+    floor) echo "$FL_PID" ;; floorb) echo "$FLB_PID" ;;
   esac
 }
 run_openloop() {  # TARGET RATE SECONDS OUTFILE: open loop, 2 s of unrecorded warm-up first
@@ -636,6 +676,7 @@ measure() {  # TARGET CONNS LABEL KIND [RATE]
   local pids=("$UP_PID" "$PX_PID" "$FG_PID")
   [ -n "$PX64_PID" ] && pids+=("$PX64_PID")
   [ -n "$FG64_PID" ] && pids+=("$FG64_PID")
+  [ -n "$FL_PID" ] && pids+=("$FL_PID" "$FLB_PID")
   local acc0 acc1 s0 s1 t0 t1 w0 w1
   acc0=$(upstream_accepts)
   read -r -a t0 <<<"$(tree_ticks "$hop_pid" "${pids[@]}")"
@@ -754,6 +795,10 @@ stop_pid "$FG64_PID"
 FG64_PID=""
 stop_pid "$PX64_PID"
 PX64_PID=""
+stop_pid "$FL_PID"
+FL_PID=""
+stop_pid "$FLB_PID"
+FLB_PID=""
 stop_pid "$FG_PID"
 FG_PID=""
 "${CLI[@]}" python3 "$BENCH_DIR/readyz.py" "$ADMIN_PORT" "$READY_STARTS" -- \
@@ -872,6 +917,20 @@ if [ "$CALLGRIND" = 1 ]; then
   cg_server nginx-B Bcg "$CG_REQUESTS" -- "${ngx_cmd[@]}"
   with=$CG_IR
   [ -n "$base" ] && [ -n "$with" ] && echo "server B $(((with - base) / CG_REQUESTS)) $CG_REQUESTS" >>"$CGR"
+  # The Beast/Asio floors (rows H and Hb), one thread each
+  if [ -n "$FLOOR" ]; then
+    for t in H Hb; do
+      port=$FL_PORT lean=(--lean)
+      [ "$t" = Hb ] && port=$FLB_PORT lean=()
+      CG_SET=("$t") CG_PORT_NOW=$port CG_READY_URL="http://127.0.0.1:$port$G2W_PATH"
+      floor_cmd=("$FLOOR" "${lean[@]}" "$port" "$UP_PORT" "$G2W_PATH")
+      cg_server "floor-$t-base" "" 0 -- "${floor_cmd[@]}"
+      base=$CG_IR
+      cg_server "floor-$t" "$t" "$CG_REQUESTS" -- "${floor_cmd[@]}"
+      with=$CG_IR
+      [ -n "$base" ] && [ -n "$with" ] && echo "server $t $(((with - base) / CG_REQUESTS)) $CG_REQUESTS" >>"$CGR"
+    done
+  fi
   # Flowgate: its main gateway.yaml and port
   CG_SET=(C D E F G) CG_PORT_NOW=$FG_PORT CG_READY_URL="http://127.0.0.1:$ADMIN_PORT/readyz"
   fg_cmd=("$FLOWGATE" serve --config "$WORK/flowgate/gateway.yaml" --proxies "$FG_PROXIES")
@@ -965,7 +1024,8 @@ def steal_pct(d):
     return num(d, "sys_steal") / tot * 100 if tot else 0.0
 
 targets = E["TARGET_LIST"].split()
-hop_name = {"A": "upstream nginx", "B": "nginx proxy", "B64": "nginx proxy 64"}
+hop_name = {"A": "upstream nginx", "B": "nginx proxy", "B64": "nginx proxy 64",
+            "H": "Beast floor", "Hb": "Beast floor"}
 main = {t: [d for d in runs if d["target"] == t and d.get("kind") == "main"] for t in targets}
 big = {t: [d for d in runs if d["target"] == t and d.get("kind") == "big"] for t in "CD"}
 ol = {d["target"]: d for d in runs if d.get("kind") == "openloop"}
@@ -1025,7 +1085,8 @@ def ratio(a, b, target=None):
         note = f"req/s target >= {target}: " + ("met" if r >= target else "NOT met")
     return f"| {a}/{b} | {r:.2f} | {c:.2f} ({ra['hop']:.1f} / {rb['hop']:.1f} µs) | {ct:.2f} | {ir} | {note} |"
 
-ratio_rows = [x for x in (ratio("C", "B", 0.9), ratio("D", "C", 0.6), ratio("E", "B", 0.9),
+ratio_rows = [x for x in (ratio("C", "B", 0.9), ratio("D", "C", 0.6), ratio("E", "B", 1.0),
+                          ratio("H", "B"), ratio("Hb", "B"), ratio("E", "H"), ratio("C", "H"),
                           ratio("F", "B"), ratio("G", "C"), ratio("G", "D"), ratio("C", "A"), ratio("C64", "B64"), ratio("B64", "B"),
                           ratio("C64", "C")) if x]
 
@@ -1101,8 +1162,12 @@ if E.get("CALLGRIND") == "1":
     print("|---|---:|---|")
     label = {"B": "B: the nginx proxy, whole process (master_process off)",
              "C": "C: Flowgate, whole process", "D": "D: Flowgate, whole process",
-             "E": "E: Flowgate, whole process", "F": "F: Flowgate, whole process"}
-    for t in ("B", "C", "D", "E", "F"):
+             "E": "E: Flowgate, whole process", "F": "F: Flowgate, whole process",
+             "H": "H: the Beast/Asio floor (--lean), whole process",
+             "Hb": "Hb: the Beast/Asio floor with Beast's serializer, whole process"}
+    for t in ("B", "C", "D", "E", "F", "H", "Hb"):
+        if t in ("H", "Hb") and ("server", t) not in cg and t not in stat:
+            continue
         if ("server", t) in cg:
             ir, n = cg[("server", t)]
             print(f"| {label[t]} | {ir:,} | {n:,} requests on one keep-alive connection, minus a run with {E['CG_BASE']} |")
