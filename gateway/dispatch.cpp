@@ -38,6 +38,15 @@ bool validRequestId(std::string_view id) {
   return true;
 }
 
+// An answer the dispatcher gives itself (no flow ran): an error envelope and its code.
+PipelineResponse errorAnswer(int status, std::string envelope, std::string code) {
+  PipelineResponse out;
+  out.status = status;
+  out.body = std::move(envelope);
+  out.errorCode = std::move(code);
+  return out;
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(LiveState& live, const ConnectorRegistry& registry)
@@ -79,12 +88,12 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
     proxy = set->find(proxyName);
     if (proxy == nullptr) {
       Error e = Error::make(ErrorCode::NotFound, "no proxy named '" + proxyName + "'");
-      out = {404, errorEnvelope(e, "", requestId), "not_found", {}};
+      out = errorAnswer(404, errorEnvelope(e, "", requestId), "not_found");
     } else if (req.method() != http::verb::post) {
       Error e =
           Error::make(ErrorCode::MethodNotAllowed,
                       "proxy " + proxy->name + " accepts POST only, got " + std::string(method));
-      out = {405, errorEnvelope(e, proxy->name, requestId), "method_not_allowed", {}};
+      out = errorAnswer(405, errorEnvelope(e, proxy->name, requestId), "method_not_allowed");
       allow = "POST";
     }
   } else {
@@ -99,12 +108,12 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
             (route.message.empty() ? "no route for " + std::string(path) : route.message) +
                 " (proxies are served at /services/<name>, APIs under "
                 "their context)");
-        out = {404, errorEnvelope(e, "", requestId), "not_found", {}};
+        out = errorAnswer(404, errorEnvelope(e, "", requestId), "not_found");
         break;
       }
       case RouteMatch::Kind::MethodNotAllowed: {
         Error e = Error::make(ErrorCode::MethodNotAllowed, route.message);
-        out = {405, errorEnvelope(e, "", requestId), "method_not_allowed", {}};
+        out = errorAnswer(405, errorEnvelope(e, "", requestId), "method_not_allowed");
         allow = route.allow;
         break;
       }
@@ -115,7 +124,7 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
         break;
       case RouteMatch::Kind::BadRequest: {
         Error e = Error::make(ErrorCode::BadRequest, route.message);
-        out = {400, errorEnvelope(e, "", requestId), "bad_request", {}};
+        out = errorAnswer(400, errorEnvelope(e, "", requestId), "bad_request");
         break;
       }
     }
@@ -125,10 +134,8 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
                           std::string(proxy->api ? "API " : "proxy ") + proxy->name +
                               " is deactivated (POST /management/artifacts/" + proxy->name +
                               "/activate on the admin listener serves it again)");
-    out = {503,
-           errorEnvelope(e, proxy->name, requestId, nullptr, proxy->resource),
-           "artifact_inactive",
-           {}};
+    out = errorAnswer(503, errorEnvelope(e, proxy->name, requestId, nullptr, proxy->resource),
+                      "artifact_inactive");
   } else if (proxy != nullptr && allow.empty()) {
     std::vector<std::pair<std::string, std::string>> headers;
     headers.reserve(16);
@@ -153,10 +160,8 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
     }
     if (crashed) {
       Error e = Error::make(ErrorCode::Internal, "internal error (see the gateway log)");
-      out = {500,
-             errorEnvelope(e, proxy->name, requestId, nullptr, proxy->resource),
-             "internal_error",
-             {}};
+      out = errorAnswer(500, errorEnvelope(e, proxy->name, requestId, nullptr, proxy->resource),
+                        "internal_error");
     }
   }
   Response res = jsonResponse(req.version(), true, out.status, std::move(out.body), requestId);

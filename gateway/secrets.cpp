@@ -116,12 +116,12 @@ void SecretValues::addCredential(std::string_view headerValue) {
   while (!headerValue.empty() && headerValue.front() == ' ') headerValue.remove_prefix(1);
   const auto space = headerValue.find(' ');
   if (space == std::string_view::npos) {
-    add(headerValue);  // a raw token (GoToWebinar v1 style)
+    addStable(headerValue);  // a raw token (GoToWebinar v1 style)
     return;
   }
   std::string_view credential = headerValue.substr(space + 1);
   while (!credential.empty() && credential.front() == ' ') credential.remove_prefix(1);
-  add(credential);
+  addStable(credential);
   if (iequalsPrefix(headerValue, "basic ")) {
     const std::string pair = unbase64(credential);
     add(pair);

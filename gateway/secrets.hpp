@@ -26,7 +26,9 @@ class SecretValues {
   void add(std::string_view value);
   // The same for a value that outlives this object (in the request's JSON pool): no copy.
   void addStable(std::string_view value);
-  // A Basic or Bearer credential of an Authorization-style header value.
+  // A Basic or Bearer credential of an Authorization-style header value, which must outlive
+  // this object (a request's headers do): the token is kept as a view into it; only what is
+  // decoded (Basic's user:password pair and the password) is copied.
   void addCredential(std::string_view headerValue);
   bool empty() const { return values_.empty(); }
   std::size_t size() const { return values_.size(); }
