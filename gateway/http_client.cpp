@@ -18,6 +18,7 @@
 // byte arrives (eof/reset on write or on the first read), an idempotent request is sent once more
 // on a fresh connection; a non-idempotent one never is.
 #include "gateway/http_client.hpp"
+#include "gateway/ascii.hpp"
 #include "gateway/http_headers.hpp"
 #include "gateway/response_parser.hpp"
 #include "gateway/upstream_url.hpp"
@@ -104,11 +105,24 @@ bool isValidHeaderValue(std::string_view s) {
 
 // Headers the client owns (framing and hop-by-hop): never copied from the request.
 bool isClientOwnedHeader(std::string_view name) {
-  for (std::string_view owned : {"host", "content-length", "connection", "transfer-encoding",
-                                 "keep-alive", "upgrade", "te", "proxy-connection"}) {
-    if (beast::iequals(name, owned)) return true;
+  switch (name.size()) {  // by length first, as isHopByHopHeader
+    case 2:
+      return iequalsAscii(name, "te");
+    case 4:
+      return iequalsAscii(name, "host");
+    case 7:
+      return iequalsAscii(name, "upgrade");
+    case 10:
+      return iequalsAscii(name, "connection") || iequalsAscii(name, "keep-alive");
+    case 14:
+      return iequalsAscii(name, "content-length");
+    case 16:
+      return iequalsAscii(name, "proxy-connection");
+    case 17:
+      return iequalsAscii(name, "transfer-encoding");
+    default:
+      return false;
   }
-  return false;
 }
 
 // An upstream request as it goes on the wire: the head rendered once (a retry sends the same
@@ -135,7 +149,7 @@ Result<WireRequest> buildRequest(const HttpRequest& request, const Url& url) {
       return Error::make(ErrorCode::InvalidParameter,
                          "upstream request header '" + name + "' contains line breaks");
     }
-    if (beast::iequals(name, "user-agent")) userAgent = value;  // the last one wins
+    if (iequalsAscii(name, "user-agent")) userAgent = value;  // the last one wins
     headerBytes += name.size() + value.size() + 4;
   }
   WireRequest out;
@@ -148,7 +162,7 @@ Result<WireRequest> buildRequest(const HttpRequest& request, const Url& url) {
   appendHeaderLine(head, "Host", url.at().hostHeader);
   appendHeaderLine(head, "User-Agent", userAgent);
   for (const auto& [name, value] : request.headers) {
-    if (isClientOwnedHeader(name) || beast::iequals(name, "user-agent")) continue;
+    if (isClientOwnedHeader(name) || iequalsAscii(name, "user-agent")) continue;
     appendHeaderLine(head, name, value);
   }
   out.body = request.body;

@@ -1,17 +1,32 @@
 #include "gateway/http_headers.hpp"
 
+#include <array>
+
 #include <algorithm>
 
 #include "gateway/ascii.hpp"
 
 namespace flowgate {
 
+namespace {
+
+// RFC 9110 5.6.2 tchar: ALPHA, DIGIT and !#$%&'*+-.^_`|~ (a table: checked for every header
+// of every upstream request).
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = table[c - 'a' + 'A'] = true;
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~"))
+    table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+}  // namespace
+
 bool isHeaderToken(std::string_view name) {
   if (name.empty()) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return kTokenChars[static_cast<unsigned char>(c)]; });
 }
 
 bool isHopByHopHeader(std::string_view name) {

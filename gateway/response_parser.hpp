@@ -32,6 +32,9 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
 
   void on_response_impl(int code, string_view, int, error_code&) override {
     response_.status = code;
+    // Room for a typical answer's fields at once (nginx sends 6 to 8): growing 1, 2, 4, 8
+    // moved every pair three times.
+    response_.headers.reserve(16);
   }
 
   void on_field_impl(boost::beast::http::field, string_view name, string_view value,

@@ -324,7 +324,16 @@ TEST_SUITE("HttpClient") {
       request.headers = {{"Content-Type", "application/json"},
                          {"Host", "evil.example"},
                          {"Content-Length", "999"},
-                         {"Connection", "close"}};
+                         {"Connection", "close"},
+                         {"keep-alive", "timeout=5"},
+                         {"UPGRADE", "websocket"},
+                         {"TE", "trailers"},
+                         {"Proxy-Connection", "keep-alive"},
+                         {"Transfer-Encoding", "gzip"},
+                         // the same lengths as owned names, but not theirs: copied
+                         {"X-Connection-Note", "kept"},
+                         {"Hostx", "kept"},
+                         {"X-Te", "kept"}};
       auto result = co_await client->send(request, loopback());
       REQUIRE(result.ok());
       CHECK(result->status == 201);
@@ -339,6 +348,14 @@ TEST_SUITE("HttpClient") {
     CHECK(seen[http::field::content_type] == "application/json");
     CHECK(seen[http::field::host] == "127.0.0.1:" + std::to_string(server.port()));
     CHECK(seen.find(http::field::connection) == seen.end());
+    for (const char* owned : {"Keep-Alive", "Upgrade", "TE", "Proxy-Connection"}) {
+      CAPTURE(owned);
+      CHECK(seen.find(owned) == seen.end());
+    }
+    CHECK(seen.find(http::field::transfer_encoding) == seen.end());
+    CHECK(seen["X-Connection-Note"] == "kept");
+    CHECK(seen["Hostx"] == "kept");
+    CHECK(seen["X-Te"] == "kept");
     CHECK(seen.body() == R"({"a":1})");
   }
 

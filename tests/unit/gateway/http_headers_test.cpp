@@ -1,5 +1,8 @@
 #include "gateway/http_headers.hpp"
 
+#include <string>
+#include <string_view>
+
 #include <doctest/doctest.h>
 
 using namespace flowgate;
@@ -91,4 +94,21 @@ TEST_CASE("JSON media types, compared without case and parameters") {
     CAPTURE(std::string(row.type));
     CHECK(isJsonMediaType(row.type) == row.json);
   }
+}
+
+TEST_CASE("header names are RFC 9110 tokens: every byte judged by the tchar rule") {
+  const std::string_view specials = "!#$%&'*+-.^_`|~";
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool tchar = (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+                       specials.find(c) != std::string_view::npos;
+    CAPTURE(b);
+    CHECK(isHeaderToken(std::string_view(&c, 1)) == tchar);
+    const std::string inName = std::string("X-") + c + "-Name";
+    CHECK(isHeaderToken(inName) == tchar);
+  }
+  CHECK_FALSE(isHeaderToken(""));
+  CHECK(isHeaderToken("Content-Type"));
+  CHECK_FALSE(isHeaderToken("Content Type"));
+  CHECK_FALSE(isHeaderToken("Content-Type:"));
 }
