@@ -53,8 +53,11 @@ Response jsonResponse(unsigned version, bool keepAlive, int status, std::string 
   Response res{static_cast<http::status>(status), version};
   res.set(http::field::server, "flowgate");
   res.set(http::field::content_type, "application/json");
-  if (!requestId.empty()) res.set("X-Request-ID", requestId);
-  res.keep_alive(keepAlive);
+  // Named as a field Beast does not know: no lookup of the name in its table per answer.
+  if (!requestId.empty()) res.insert(http::field::unknown, "X-Request-ID", requestId);
+  // HTTP/1.1 keeps the connection open without a Connection header, and this one has none
+  // yet: keep_alive(true) would only parse the (absent) header's tokens.
+  if (!keepAlive || version < 11) res.keep_alive(keepAlive);
   res.body() = std::move(body);
   res.prepare_payload();
   return res;
