@@ -1,9 +1,8 @@
 #include "gateway/http_message.hpp"
 
-#include <cstdint>
-#include <random>
-
 #include <boost/beast/core/string.hpp>
+
+#include "gateway/trace_context.hpp"
 
 namespace flowgate {
 
@@ -35,17 +34,7 @@ std::string_view targetPath(std::string_view target) {
 }
 
 std::string newRequestId() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(32, '0');
-  for (int half = 0; half < 2; ++half) {
-    std::uint64_t v = rng();
-    for (int i = 0; i < 16; ++i) {
-      id[half * 16 + i] = kHex[v & 0xf];
-      v >>= 4;
-    }
-  }
-  return id;
+  return randomHex(32);
 }
 
 Response jsonResponse(unsigned version, bool keepAlive, int status, std::string body,

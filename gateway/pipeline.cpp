@@ -32,8 +32,12 @@ void writeString(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view
 
 PipelineResponse failure(const Error& error, const Proxy& proxy, std::string_view requestId,
                          const SecretValues& secrets, const CallStats& stats = {}) {
-  return {error.status, errorEnvelope(error, proxy.name, requestId, &secrets, proxy.resource),
-          std::string(error.codeName()), stats};
+  PipelineResponse out;
+  out.status = error.status;
+  out.body = errorEnvelope(error, proxy.name, requestId, &secrets, proxy.resource);
+  out.errorCode = error.codeName();
+  out.upstream = stats;
+  return out;
 }
 
 // Request bodies nested deeper than this are refused: serializing or copying a value

@@ -17,6 +17,16 @@ bool allZero(std::string_view s) {
   return s.find_first_not_of('0') == std::string_view::npos;
 }
 
+bool validTracestate(std::string_view s) {
+  if (s.empty() || s.size() > 512) return false;
+  for (const char c : s) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string randomHex(std::size_t digits) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
@@ -31,16 +41,6 @@ std::string randomHex(std::size_t digits) {
   if (allZero(out)) out.back() = '1';  // all-zero ids are invalid
   return out;
 }
-
-bool validTracestate(std::string_view s) {
-  if (s.empty() || s.size() > 512) return false;
-  for (const char c : s) {
-    if (c < 0x20 || c > 0x7E) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 bool validTraceparent(std::string_view v) {
   // version "-" trace-id "-" parent-id "-" flags: 2 + 1 + 32 + 1 + 16 + 1 + 2 = 55.

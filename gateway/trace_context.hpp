@@ -4,6 +4,7 @@
 // id of every upstream call of the request.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,10 @@ struct TraceContext {
   // "00-<traceId>-<spanId>-<flags>": the value sent upstream.
   std::string traceparent() const;
 };
+
+// `digits` random lower-case hex digits, never all zero (a thread's own generator): trace and
+// span ids, and the request ids the gateway makes (newRequestId).
+std::string randomHex(std::size_t digits);
 
 // True for a well-formed traceparent value of version 00 (or a later version's prefix).
 bool validTraceparent(std::string_view value);

@@ -1,7 +1,11 @@
 #include "gateway/trace_context.hpp"
 
+#include <set>
+#include <string>
+
 #include <doctest/doctest.h>
 
+#include "gateway/http_message.hpp"
 #include "gateway/traced_client.hpp"
 
 using namespace flowgate;
@@ -60,4 +64,24 @@ TEST_CASE("setTraceHeaders replaces any trace headers already set") {
   CHECK(headers[0].first == "Accept");
   CHECK(headers[1] == std::pair<std::string, std::string>{"traceparent", t.traceparent()});
   CHECK(headers[2] == std::pair<std::string, std::string>{"tracestate", "k=v"});
+}
+
+TEST_CASE("randomHex and newRequestId: lower-case hex of the asked length, not repeated") {
+  const auto isLowerHex = [](const std::string& s) {
+    return s.find_first_not_of("0123456789abcdef") == std::string::npos;
+  };
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    const std::string span = randomHex(16);
+    const std::string id = newRequestId();
+    CHECK(span.size() == 16);
+    CHECK(id.size() == 32);
+    CHECK(isLowerHex(span));
+    CHECK(isLowerHex(id));
+    CHECK(seen.insert(span).second);
+    CHECK(seen.insert(id).second);
+  }
+  CHECK(randomHex(1).size() == 1);
+  CHECK(randomHex(17).size() == 17);  // past one 64-bit draw
+  CHECK(isLowerHex(randomHex(40)));
 }
