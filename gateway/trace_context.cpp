@@ -1,5 +1,7 @@
 #include "gateway/trace_context.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <random>
 
 namespace flowgate {
@@ -31,14 +33,18 @@ std::string randomHex(std::size_t digits) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(digits, '0');
+  std::uint64_t seen = 0;  // the digits written, or-ed: zero when every digit is '0'
   for (std::size_t i = 0; i < digits; i += 16) {
+    const std::size_t n = std::min<std::size_t>(16, digits - i);
     std::uint64_t v = rng();
-    for (std::size_t k = i; k < digits && k < i + 16; ++k) {
-      out[k] = kHex[v & 0xf];
+    if (n < 16) v &= (std::uint64_t{1} << (4 * n)) - 1;
+    seen |= v;
+    for (std::size_t k = 0; k < n; ++k) {
+      out[i + k] = kHex[v & 0xf];
       v >>= 4;
     }
   }
-  if (allZero(out)) out.back() = '1';  // all-zero ids are invalid
+  if (seen == 0 && digits > 0) out.back() = '1';  // all-zero ids are invalid
   return out;
 }
 
