@@ -107,11 +107,18 @@ TEST_CASE("checkJson: RapidJSON's verdict, simdjson's speed where both agree") {
       {R"("\udc00")", true, false},
       {deep, true, false},
       {big, true, false},  // over the fast check's limit
+      // A zero with an exponent: RapidJSON refuses it above e308, so simdjson never decides.
+      {"\"x0e5 \\u00e9\"", true, true},
+      {"\"a: 0e5\"", true, false},  // in a string, but placed as a number would be
+      {"[0e5, 0.00E+3]", true, false},
+      {"[10e5, 0.5e10, 1.0e-3]", true, true},
       // Not JSON: both refuse, RapidJSON names the error.
       {"", false, false},
       {"\xEF\xBB\xBF{}", false, false},
       {R"("\ud800")", false, false},
       {"1e400", false, false},
+      {"0e400", false, false},
+      {"[-0.0E+999]", false, false},
       {"01", false, false},
       {"[1,]", false, false},
       {R"({"a":1} x)", false, false},
@@ -144,4 +151,23 @@ TEST_CASE("checkJson: a text without spare capacity is checked the same as one w
   padded.back() = ',';  // the text ends at its size, whatever the capacity holds
   CHECK_FALSE(detail::fastJsonAccepts(padded));
   CHECK(checkJson(padded).Code() == detail::checkJsonRapid(padded).Code());
+}
+
+// A UTF-8 sequence cut short at the very end of a text: RapidJSON's validation of a
+// null-terminated text read past the terminator here (fuzz_json_check; the sanitizer build
+// runs this test). Long enough that the string is on the heap, not in the string object.
+TEST_CASE("parseJson and checkJson: a multi-byte sequence cut short at the end of the text") {
+  for (const std::string text :
+       {std::string("[\"abcdefghijklmnopqrstuvwxyz\xE7"),
+        std::string("{\"abcdefghijklmnopqrstu\xF0\x9F"),
+        std::string("[1789012345678, {\"[1: [true, null, -0.5e-3]}][[[\xE7"),
+        std::string("\xEF\xBB\xBF{\"a\":\"caf\xC3\xA9 and more text\"}")}) {
+    CAPTURE(text);
+    JsonDoc doc;
+    const rapidjson::ParseResult parsed = parseJson<kStrict>(doc, text);
+    const rapidjson::ParseResult checked = checkJson(text);
+    CHECK(parsed.IsError());
+    CHECK(std::make_pair(parsed.Code(), parsed.Offset()) ==
+          std::make_pair(checked.Code(), checked.Offset()));
+  }
 }
