@@ -56,31 +56,27 @@ Dispatcher::Dispatcher(LiveState& live, const ConnectorRegistry& registry)
           metrics().gauge("flowgate_in_flight_requests", "Requests being processed", {}).with({})) {
 }
 
-awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
+awaitable<Response> Dispatcher::dispatch(const IncomingRequest& req, HttpClient& http,
                                          std::shared_ptr<Cancellation> cancel,
                                          ConnectionNote& note) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   ++inFlight_;
   inFlightGauge_.Increment();
-  std::string requestId(req["X-Request-ID"]);
+  std::string requestId(req.header("X-Request-ID"));
   if (!validRequestId(requestId)) requestId = newRequestId();
   note.requestId = requestId;
-  const auto header = [&req](std::string_view name) {
-    auto it = req.find(beast::string_view(name.data(), name.size()));
-    return it == req.end() ? std::string_view()
-                           : std::string_view(it->value().data(), it->value().size());
-  };
-  const TraceContext trace = TraceContext::fromRequest(header("traceparent"), header("tracestate"));
+  const TraceContext trace =
+      TraceContext::fromRequest(req.header("traceparent"), req.header("tracestate"));
 
-  const std::string_view target = originTarget({req.target().data(), req.target().size()});
+  const std::string_view target = originTarget(req.target);
   const std::string_view path = target.substr(0, target.find('?'));
   constexpr std::string_view kPrefix = "/services/";
   std::string proxyName;
   PipelineResponse out;
   auto set = live_.proxies();  // held for the whole request: a reload never pulls it away
   const Proxy* proxy = nullptr;
-  const std::string_view method(req.method_string().data(), req.method_string().size());
+  const std::string_view method = req.methodText;
   std::string allow;  // the Allow header of a 405 or an OPTIONS answer
   RouteMatch route;
   if (path.substr(0, kPrefix.size()) == kPrefix) {
@@ -89,7 +85,7 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
     if (proxy == nullptr) {
       Error e = Error::make(ErrorCode::NotFound, "no proxy named '" + proxyName + "'");
       out = errorAnswer(404, errorEnvelope(e, "", requestId), "not_found");
-    } else if (req.method() != http::verb::post) {
+    } else if (req.method != http::verb::post) {
       Error e =
           Error::make(ErrorCode::MethodNotAllowed,
                       "proxy " + proxy->name + " accepts POST only, got " + std::string(method));
@@ -137,16 +133,15 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
     out = errorAnswer(503, errorEnvelope(e, proxy->name, requestId, nullptr, proxy->resource),
                       "artifact_inactive");
   } else if (proxy != nullptr && allow.empty()) {
-    std::vector<std::pair<std::string, std::string>> headers;
-    headers.reserve(16);
-    for (const auto& field : req) {
-      headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
-    PipelineRequest preq{req.body(), requestId, &headers, cancel, &trace};
-    preq.method = method;
-    preq.configs = &set->configs;
+    PipelineRequest preq{.body = req.body,
+                         .requestId = requestId,
+                         .headers = &req.headers,
+                         .cancel = cancel,
+                         .trace = &trace,
+                         .method = method,
+                         .configs = &set->configs};
     if (proxy->api) {
-      preq.contentType = header("Content-Type");
+      preq.contentType = req.header("Content-Type");
       preq.pathParams = &route.pathParams;
       preq.queryParams = &route.queryParams;
     }
@@ -164,7 +159,7 @@ awaitable<Response> Dispatcher::dispatch(const Request& req, HttpClient& http,
                         "internal_error");
     }
   }
-  Response res = jsonResponse(req.version(), true, out.status, std::move(out.body), requestId);
+  Response res = jsonResponse(req.version, true, out.status, std::move(out.body), requestId);
   if (!allow.empty()) res.set(http::field::allow, allow);
   if (out.contentType != "application/json") res.set(http::field::content_type, out.contentType);
   for (const auto& [name, value] : out.headers) {

@@ -2,6 +2,7 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "gateway/ascii.hpp"
 #include "gateway/trace_context.hpp"
 
 namespace flowgate {
@@ -31,6 +32,27 @@ std::string_view originTarget(std::string_view target) {
 std::string_view targetPath(std::string_view target) {
   target = originTarget(target);
   return target.substr(0, target.find('?'));
+}
+
+std::string_view IncomingRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (iequalsAscii(key, name)) return value;
+  }
+  return {};
+}
+
+Request toBeastRequest(IncomingRequest&& in) {
+  Request out;
+  if (in.method != http::verb::unknown) {
+    out.method(in.method);
+  } else {
+    out.method_string(in.methodText);
+  }
+  out.target(in.target);
+  out.version(in.version);
+  for (const auto& [name, value] : in.headers) out.insert(name, value);
+  out.body() = std::move(in.body);
+  return out;
 }
 
 std::string newRequestId() {

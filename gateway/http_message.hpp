@@ -3,16 +3,39 @@
 // Included by the server's parts only, never by the rest of the core.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
 
 namespace flowgate {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A request as a listener read it (gateway/request_parser.hpp): the start line, the header
+// fields in their order and spelling, the body. The fields are the pairs a flow reads
+// (${headers.X}), kept once: no beast::http::fields tree to build, search and copy from.
+struct IncomingRequest {
+  boost::beast::http::verb method = boost::beast::http::verb::unknown;
+  std::string methodText;  // as sent (a verb Beast does not know keeps its spelling)
+  std::string target;
+  unsigned version = 11;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  bool keepAlive = true;  // what the version and the Connection header ask for
+
+  // The first field named `name` (ASCII case-insensitive), or "" when there is none.
+  std::string_view header(std::string_view name) const;
+};
+
+// The same request as a Beast message, for the admin listener's handlers.
+Request toBeastRequest(IncomingRequest&& in);
 
 // A request target in origin form (path and query). The absolute form
 // (http://host/services/x, RFC 9112 3.2.2) is taken as the origin form of its path: the

@@ -36,7 +36,7 @@ struct PipelineRequest {
   const TraceContext* trace = nullptr;
   std::string_view method = "POST";
   // An API request: its Content-Type, and the router's path and query parameters.
-  std::string_view contentType;
+  std::string_view contentType{};
   const std::vector<std::pair<std::string, std::string>>* pathParams = nullptr;
   const std::vector<std::pair<std::string, std::string>>* queryParams = nullptr;
   const Json* configs = nullptr;  // gateway.yaml configs: (an object), or null

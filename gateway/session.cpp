@@ -16,12 +16,14 @@
 #include <boost/beast/http.hpp>
 
 #include "gateway/admin.hpp"
+#include "gateway/ascii.hpp"
 #include "gateway/cancellation.hpp"
 #include "gateway/dispatch.hpp"
 #include "gateway/http_headers.hpp"
 #include "gateway/http_message.hpp"
 #include "gateway/live_state.hpp"
 #include "gateway/pipeline.hpp"
+#include "gateway/request_parser.hpp"
 
 namespace flowgate {
 
@@ -47,31 +49,27 @@ bool isMalformedRequest(const beast::error_code& ec) {
 // Request framing that Beast accepts but that could desynchronize us from a front proxy
 // (request smuggling): any Transfer-Encoding other than exactly "chunked" on HTTP/1.1.
 // (Content-Length together with chunked, and conflicting Content-Lengths, Beast refuses.)
-std::string framingProblem(const http::request_header<>& head) {
-  const auto range = head.equal_range(http::field::transfer_encoding);
-  if (range.first == range.second) return "";
-  if (std::next(range.first) != range.second) {
+std::string framingProblem(const RequestParser& parser) {
+  if (parser.transferEncodingFields() == 0) return "";
+  if (parser.transferEncodingFields() > 1) {
     return "malformed HTTP request: more than one Transfer-Encoding header";
   }
-  if (head.version() < 11)
+  if (parser.version() < 11)
     return "malformed HTTP request: Transfer-Encoding in an HTTP/1.0 request";
-  std::string_view value(range.first->value().data(), range.first->value().size());
+  std::string_view value = parser.transferEncoding();
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  if (!beast::iequals(value, "chunked")) {
+  if (!iequalsAscii(value, "chunked")) {
     return "unsupported Transfer-Encoding (only 'chunked' is accepted)";
   }
   return "";
 }
 
 // RFC 9112 3.2: an HTTP/1.1 request carries exactly one Host header.
-std::string hostProblem(const http::request_header<>& head) {
-  if (head.version() < 11) return "";
-  const auto range = head.equal_range(http::field::host);
-  if (range.first == range.second) return "malformed HTTP request: HTTP/1.1 without a Host header";
-  if (std::next(range.first) != range.second) {
-    return "malformed HTTP request: more than one Host header";
-  }
+std::string hostProblem(const RequestParser& parser) {
+  if (parser.version() < 11) return "";
+  if (parser.hostFields() == 0) return "malformed HTTP request: HTTP/1.1 without a Host header";
+  if (parser.hostFields() > 1) return "malformed HTTP request: more than one Host header";
   return "";
 }
 
@@ -195,7 +193,7 @@ awaitable<bool> readFailed(const SessionContext& context, Stream& stream,
 // re-armed the descriptor with epoll_ctl and woke up spuriously: two more system calls
 // and a handler per request (bench/RESULTS.md).
 awaitable<Response> handleProxyWatched(Dispatcher& dispatcher, HttpClient& http, Stream& stream,
-                                       beast::flat_buffer& buffer, const Request& req,
+                                       beast::flat_buffer& buffer, const IncomingRequest& req,
                                        ConnectionNote& note) {
   auto cancel = std::make_shared<Cancellation>();
   struct Watch {
@@ -274,7 +272,7 @@ awaitable<void> serveConnection(SessionContext context, HttpClient& http, Server
       if (ec) break;
       buffer.commit(n);
     }
-    http::request_parser<http::string_body> parser;
+    RequestParser parser;
     parser.header_limit(static_cast<std::uint32_t>(server.maxHeaderBytes));
     parser.body_limit(server.maxBodyBytes);
     stream.expires_after(server.headerTimeout);
@@ -284,15 +282,15 @@ awaitable<void> serveConnection(SessionContext context, HttpClient& http, Server
       break;
     }
     first = false;
-    std::string problem = framingProblem(parser.get());
-    if (problem.empty()) problem = hostProblem(parser.get());
+    std::string problem = framingProblem(parser);
+    if (problem.empty()) problem = hostProblem(parser);
     if (!problem.empty()) {
       context.malformed->Increment();
       co_await sendError(stream, ErrorCode::BadRequest, 400, problem);
       linger = true;
       break;
     }
-    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    if (iequalsAscii(parser.expect(), "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, 11};
       auto [wec, wn] = co_await http::async_write(stream, cont, kUseTuple);
       if (wec) break;
@@ -302,26 +300,28 @@ awaitable<void> serveConnection(SessionContext context, HttpClient& http, Server
       linger = co_await readFailed(context, stream, rec);
       break;
     }
-    Request req = parser.release();
+    IncomingRequest req = parser.release();
     const bool keepAlive =
-        req.keep_alive() && !context.live->draining() && backToBack < server.maxPipelined;
+        req.keepAlive && !context.live->draining() && backToBack < server.maxPipelined;
+    const bool headOnly = req.method == http::verb::head;
     // (No co_await inside ?: : GCC 12 miscompiles that.)
     Response res;
     if (context.admin) {
       beast::error_code ignored;
       const auto peer = stream.socket().remote_endpoint(ignored);
       std::string from = ignored ? std::string("unknown") : peer.address().to_string();
-      if (context.admin->suspends(req)) {
-        res = co_await context.admin->handleSuspending(req, std::move(from), http);
+      const Request adminReq = toBeastRequest(std::move(req));
+      if (context.admin->suspends(adminReq)) {
+        res = co_await context.admin->handleSuspending(adminReq, std::move(from), http);
       } else {
-        res = context.admin->handle(req, from);
+        res = context.admin->handle(adminReq, from);
       }
     } else {
       res = co_await handleProxyWatched(*context.dispatcher, http, stream, buffer, req, *note);
     }
     res.keep_alive(keepAlive);
     stream.expires_after(std::chrono::seconds(30));
-    auto [wec, wn] = co_await writeResponse(stream, res, req.method() == http::verb::head);
+    auto [wec, wn] = co_await writeResponse(stream, res, headOnly);
     if (wec || !keepAlive) break;
   }
   if (linger) {
