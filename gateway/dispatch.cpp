@@ -56,7 +56,7 @@ Dispatcher::Dispatcher(LiveState& live, const ConnectorRegistry& registry)
           metrics().gauge("flowgate_in_flight_requests", "Requests being processed", {}).with({})) {
 }
 
-awaitable<Response> Dispatcher::dispatch(const IncomingRequest& req, HttpClient& http,
+awaitable<Answer> Dispatcher::dispatch(const IncomingRequest& req, HttpClient& http,
                                          std::shared_ptr<Cancellation> cancel,
                                          ConnectionNote& note) {
   using Clock = std::chrono::steady_clock;
@@ -159,16 +159,17 @@ awaitable<Response> Dispatcher::dispatch(const IncomingRequest& req, HttpClient&
                         "internal_error");
     }
   }
-  Response res = jsonResponse(req.version, true, out.status, std::move(out.body), requestId);
-  if (!allow.empty()) res.set(http::field::allow, allow);
-  if (out.contentType != "application/json") res.set(http::field::content_type, out.contentType);
-  for (const auto& [name, value] : out.headers) {
-    res.set(beast::string_view(name.data(), name.size()), value);
-  }
+  Answer res;
+  res.status = out.status;
+  res.version = req.version;
+  res.requestId = requestId;
+  res.allow = std::move(allow);
+  res.headers = std::move(out.headers);
   if (out.noBody) {
-    res.body().clear();
-    res.erase(http::field::content_type);
-    res.prepare_payload();
+    res.contentType.clear();
+  } else {
+    if (out.contentType != "application/json") res.contentType = std::move(out.contentType);
+    res.body = std::move(out.body);
   }
   const auto finished = Clock::now();
   const auto micros =

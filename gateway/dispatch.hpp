@@ -26,7 +26,7 @@ class Dispatcher {
 
   // Answers `req` with the worker's `http` client; `cancel` fires when the client goes away,
   // `note` learns the request's id (for the report of an exception).
-  boost::asio::awaitable<Response> dispatch(const IncomingRequest& req, HttpClient& http,
+  boost::asio::awaitable<Answer> dispatch(const IncomingRequest& req, HttpClient& http,
                                             std::shared_ptr<Cancellation> cancel,
                                             ConnectionNote& note);
 

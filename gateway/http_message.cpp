@@ -1,8 +1,12 @@
 #include "gateway/http_message.hpp"
 
+#include <charconv>
+
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
 
 #include "gateway/ascii.hpp"
+#include "gateway/http_headers.hpp"
 #include "gateway/trace_context.hpp"
 
 namespace flowgate {
@@ -57,6 +61,67 @@ Request toBeastRequest(IncomingRequest&& in) {
 
 std::string newRequestId() {
   return randomHex(32);
+}
+
+bool statusHasNoBody(int status) {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+namespace {
+
+bool flowSets(const Answer& answer, std::string_view name) {
+  for (const auto& [key, value] : answer.headers) {
+    if (iequalsAscii(key, name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string renderAnswerHead(const Answer& answer, bool keepAlive) {
+  const auto code = static_cast<http::status>(answer.status);
+  const beast::string_view reason = http::obsolete_reason(code);
+  const bool bodyless = statusHasNoBody(answer.status);
+  // Each gateway header unless the flow sets its own (checked only when the flow set any).
+  const bool own = !answer.headers.empty();
+  const bool server = !own || !flowSets(answer, "Server");
+  const bool requestId = !answer.requestId.empty() && (!own || !flowSets(answer, "X-Request-ID"));
+  const bool allow = !answer.allow.empty() && (!own || !flowSets(answer, "Allow"));
+  const bool contentType = !answer.contentType.empty() && !bodyless;
+  char length[24];
+  const std::string_view lengthText(
+      length, static_cast<std::size_t>(
+                  std::to_chars(length, length + sizeof length, answer.body.size()).ptr - length));
+  std::string_view connection;
+  if (!keepAlive && answer.version >= 11) connection = "close";
+  if (keepAlive && answer.version < 11) connection = "keep-alive";
+
+  std::size_t size = 9 + 4 + reason.size() + 2 + 2;  // status line, blank line
+  if (server) size += headerLineSize("Server", "flowgate");
+  if (contentType) size += headerLineSize("Content-Type", answer.contentType);
+  if (requestId) size += headerLineSize("X-Request-ID", answer.requestId);
+  if (allow) size += headerLineSize("Allow", answer.allow);
+  for (const auto& [name, value] : answer.headers) size += headerLineSize(name, value);
+  if (!bodyless) size += headerLineSize("Content-Length", lengthText);
+  if (!connection.empty()) size += headerLineSize("Connection", connection);
+
+  std::string head;
+  head.reserve(size);
+  head.append(answer.version == 10 ? std::string_view("HTTP/1.0 ")
+                                   : std::string_view("HTTP/1.1 "));
+  char status[8];
+  char* end = std::to_chars(status, status + sizeof status - 1, answer.status).ptr;
+  *end++ = ' ';
+  head.append(status, end).append(reason.data(), reason.size()).append(std::string_view("\r\n"));
+  if (server) appendHeaderLine(head, "Server", "flowgate");
+  if (contentType) appendHeaderLine(head, "Content-Type", answer.contentType);
+  if (requestId) appendHeaderLine(head, "X-Request-ID", answer.requestId);
+  if (allow) appendHeaderLine(head, "Allow", answer.allow);
+  for (const auto& [name, value] : answer.headers) appendHeaderLine(head, name, value);
+  if (!bodyless) appendHeaderLine(head, "Content-Length", lengthText);
+  if (!connection.empty()) appendHeaderLine(head, "Connection", connection);
+  head.append(std::string_view("\r\n"));
+  return head;
 }
 
 Response jsonResponse(unsigned version, bool keepAlive, int status, std::string body,

@@ -102,6 +102,22 @@ awaitable<std::tuple<beast::error_code, std::size_t>> writeResponse(Stream& stre
   co_return written;
 }
 
+// The proxy listener's answer: its head rendered in one pass (renderAnswerHead), then its
+// body, in one write.
+awaitable<std::tuple<beast::error_code, std::size_t>> writeAnswer(Stream& stream,
+                                                                  const Answer& answer,
+                                                                  bool keepAlive, bool headOnly) {
+  const std::string head = renderAnswerHead(answer, keepAlive);
+  const bool body = !headOnly && !statusHasNoBody(answer.status);
+  const std::array<asio::const_buffer, 2> wire{
+      asio::buffer(head), body ? asio::buffer(answer.body) : asio::const_buffer()};
+  auto written = co_await asio::async_write(stream, wire, kUseTuple);
+  co_return written;
+}
+
+// How long an answer may take to go out.
+constexpr std::chrono::seconds kWriteTimeout{30};
+
 // Lingering close (as nginx's lingering_close): after an answer sent before the request was
 // read in full (413, 431, 400), the gateway stops reading into memory and discards what the
 // client still sends, for at most these bounds, then closes. Closing at once would make the
@@ -192,7 +208,7 @@ awaitable<bool> readFailed(const SessionContext& context, Stream& stream,
 // then waits on the descriptor's existing epoll registration. An async_wait instead
 // re-armed the descriptor with epoll_ctl and woke up spuriously: two more system calls
 // and a handler per request (bench/RESULTS.md).
-awaitable<Response> handleProxyWatched(Dispatcher& dispatcher, HttpClient& http, Stream& stream,
+awaitable<Answer> handleProxyWatched(Dispatcher& dispatcher, HttpClient& http, Stream& stream,
                                        beast::flat_buffer& buffer, const IncomingRequest& req,
                                        ConnectionNote& note) {
   auto cancel = std::make_shared<Cancellation>();
@@ -214,7 +230,7 @@ awaitable<Response> handleProxyWatched(Dispatcher& dispatcher, HttpClient& http,
                            }
                          });
   }
-  Response res = co_await dispatcher.dispatch(req, http, cancel, note);
+  Answer res = co_await dispatcher.dispatch(req, http, cancel, note);
   if (watch->active) {
     watch->active = false;
     beast::error_code ignored;
@@ -305,23 +321,27 @@ awaitable<void> serveConnection(SessionContext context, HttpClient& http, Server
         req.keepAlive && !context.live->draining() && backToBack < server.maxPipelined;
     const bool headOnly = req.method == http::verb::head;
     // (No co_await inside ?: : GCC 12 miscompiles that.)
-    Response res;
+    beast::error_code wec;
     if (context.admin) {
       beast::error_code ignored;
       const auto peer = stream.socket().remote_endpoint(ignored);
       std::string from = ignored ? std::string("unknown") : peer.address().to_string();
       const Request adminReq = toBeastRequest(std::move(req));
+      Response res;
       if (context.admin->suspends(adminReq)) {
         res = co_await context.admin->handleSuspending(adminReq, std::move(from), http);
       } else {
         res = context.admin->handle(adminReq, from);
       }
+      res.keep_alive(keepAlive);
+      stream.expires_after(kWriteTimeout);
+      std::tie(wec, std::ignore) = co_await writeResponse(stream, res, headOnly);
     } else {
-      res = co_await handleProxyWatched(*context.dispatcher, http, stream, buffer, req, *note);
+      const Answer res =
+          co_await handleProxyWatched(*context.dispatcher, http, stream, buffer, req, *note);
+      stream.expires_after(kWriteTimeout);
+      std::tie(wec, std::ignore) = co_await writeAnswer(stream, res, keepAlive, headOnly);
     }
-    res.keep_alive(keepAlive);
-    stream.expires_after(std::chrono::seconds(30));
-    auto [wec, wn] = co_await writeResponse(stream, res, headOnly);
     if (wec || !keepAlive) break;
   }
   if (linger) {

@@ -10,6 +10,7 @@ and serves a few routes that misbehave on purpose:
   /big/<mib>      200, a valid JSON document of that many MiB, with Content-Length, streamed
   /text           200 text/csv; charset=utf-8, body b"id,name\\n1,Ada\\n"
   /hop            200 {"ok":true} with hop-by-hop headers the gateway must not pass on
+                  (and two Set-Cookie headers it must pass on, both)
   /json-bad       200 application/json, body b'{"oops":'
   /empty          200, Content-Length: 0, no Content-Type
   anything else   404 {"status":404}
@@ -30,7 +31,8 @@ CLOSE_MID_HEAD = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 CLOSE_MID_BODY = b'{"partial"'  # 10 of the 1000 bytes announced
 HOP_HEADERS = [("Connection", "keep-alive, X-Hop-Secret"), ("X-Hop-Secret", "1"),
                ("Keep-Alive", "timeout=5"), ("Proxy-Authenticate", "Basic"),
-               ("Trailer", "X-T"), ("Upgrade", "h2c"), ("X-Backend", "yes")]
+               ("Trailer", "X-T"), ("Upgrade", "h2c"), ("X-Backend", "yes"),
+               ("Set-Cookie", "a=1; Path=/"), ("Set-Cookie", "b=2; Path=/")]
 MAX_BIG_MIB = 1024
 CHUNK = 64 * 1024
 

@@ -699,6 +699,18 @@ class Headers(ApiCase):
             self.assertIsNone(header(r, name), name)
         self.assertNotIn("x-hop-secret", (header(r, "Connection") or "").lower())
 
+    def test_a_repeated_answer_header_reaches_the_client_each_time(self):
+        conn = self.gateway.connection()
+        try:
+            conn.request("GET", "/shop/route/hop")
+            resp = conn.getresponse()
+            resp.read()
+            cookies = [v for k, v in resp.getheaders() if k.lower() == "set-cookie"]
+        finally:
+            conn.close()
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(cookies, ["a=1; Path=/", "b=2; Path=/"])
+
     def test_client_request_headers_never_reach_the_response(self):
         for path in ("/shop/items/1", "/shop/route/hop", "/shop/status/404"):
             with self.subTest(path=path):
