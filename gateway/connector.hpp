@@ -96,6 +96,10 @@ struct StepContext {
   // The request's secrets, masked by value in its error envelope and log lines: a connector
   // adds those it obtains for the request (a refreshed token). nullptr in some unit tests.
   SecretValues* secrets = nullptr;
+  // When not null, an operation may leave its normalized answer here as JSON text instead of
+  // building it in `payload`: the flow parses it only if a later step reads the payload, and
+  // otherwise answers with it as it is. The text must be one valid JSON value.
+  std::string* rawPayload = nullptr;
 };
 
 class Connector {

@@ -16,7 +16,7 @@ build_dir=${SANITIZE_BUILD_DIR:-build-asan}
 jobs=${JOBS:-$(nproc)}
 fuzz_seconds=${FUZZ_SECONDS:-20}
 fuzz_targets=(fuzz_webex_response fuzz_proxy_yaml fuzz_expression fuzz_router fuzz_xml_payload
-  fuzz_json_check)
+  fuzz_json_check fuzz_g2w_keys)
 
 SECONDS=0
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -216,6 +216,15 @@ class Connector::Call {
     const bool session = op_.shape == Shape::Session;
     Result<HttpResponse> response = co_await fetch(buildUrl(op_, settings_, args_));
     if (!response) co_return std::move(response).error();
+    // The common answer (an object; for a read other than a session, an array too) is
+    // rewritten as text when the flow takes it as the payload; anything else (v1's attendee
+    // list, a bad body) goes through the tree, which names what is wrong.
+    if (ctx_.rawPayload != nullptr) {
+      if (auto text = normalizedText(std::move(response->body), !session)) {
+        *ctx_.rawPayload = std::move(*text);
+        co_return Status::success();
+      }
+    }
     JsonDoc& out = ctx_.payload;
     if (Status parsed = parseBody(*response, out); !parsed) co_return parsed;
     // A write answered with no content (204, or a 202 without a body) succeeded: {}.

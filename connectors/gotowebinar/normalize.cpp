@@ -2,6 +2,8 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
+
 #include <utility>
 #include <vector>
 
@@ -37,7 +39,86 @@ void stringifyInteger(Json& value, JsonAlloc& alloc) {
   value.SetString(buffer, static_cast<rapidjson::SizeType>(r.ptr - buffer), alloc);
 }
 
+bool isJsonSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// The integer a key member's number token stands for, as RapidJSON reads it (an int64, else
+// a uint64), in decimal; nullopt for a fraction, an exponent, or beyond 64 bits (a double
+// there, which normalizeKeys leaves alone).
+std::optional<std::string> integerText(std::string_view token) {
+  if (token.find_first_of(".eE") != std::string_view::npos) return std::nullopt;
+  char buffer[24];
+  std::to_chars_result out{};
+  std::int64_t i = 0;
+  const char* end = token.data() + token.size();
+  if (auto r = std::from_chars(token.data(), end, i); r.ec == std::errc() && r.ptr == end) {
+    out = std::to_chars(buffer, buffer + sizeof buffer, i);  // "-0" is 0, as RapidJSON has it
+  } else if (std::uint64_t u = 0; token.front() != '-' &&
+                                  (r = std::from_chars(token.data(), end, u)).ec == std::errc() &&
+                                  r.ptr == end) {
+    out = std::to_chars(buffer, buffer + sizeof buffer, u);
+  } else {
+    return std::nullopt;
+  }
+  return std::string(buffer, out.ptr);
+}
+
 }  // namespace
+
+std::optional<std::string> normalizedText(std::string&& text, bool arrayRoot) {
+  std::size_t first = 0;
+  while (first < text.size() && isJsonSpace(text[first])) ++first;
+  if (first == text.size() || !(text[first] == '{' || (arrayRoot && text[first] == '['))) {
+    return std::nullopt;
+  }
+  // One valid JSON value (RapidJSON's verdict, strict UTF-8), no deeper than the tree's
+  // path allows: from here on, the text's structure can be trusted.
+  if (checkJson(text).IsError() || jsonDeeperThan(text, kMaxJsonDepth)) return std::nullopt;
+  // Finds each key member's integer value: a string followed by ':' is a member's name, and
+  // strings are the only place where a bracket, a quote or a colon is not structure.
+  std::string out;
+  std::size_t copied = 0;  // text[0, copied) is in `out` already (once `out` is in use)
+  const std::size_t n = text.size();
+  for (std::size_t i = first; i < n; ++i) {
+    if (text[i] != '"') continue;
+    const std::size_t start = ++i;
+    bool escaped = false;
+    for (; text[i] != '"'; ++i) {
+      if (text[i] == '\\') {
+        escaped = true;
+        ++i;
+      }
+    }
+    const std::string_view name(text.data() + start, i - start);
+    std::size_t j = i + 1;
+    while (j < n && isJsonSpace(text[j])) ++j;
+    if (j == n || text[j] != ':') continue;  // a string value, not a name
+    if (escaped) {
+      // A name spelled with escapes ("webinar\u004Bey") is compared as the tree would,
+      // unescaped: left to the tree's path.
+      if (name.find('\\') != std::string_view::npos) return std::nullopt;
+    }
+    if (!isKeyField(name)) continue;
+    ++j;
+    while (j < n && isJsonSpace(text[j])) ++j;
+    std::size_t end = j;
+    while (end < n && (text[end] == '-' || text[end] == '+' || text[end] == '.' ||
+                       text[end] == 'e' || text[end] == 'E' || (text[end] >= '0' && text[end] <= '9'))) {
+      ++end;
+    }
+    if (end == j) continue;  // not a number
+    const auto digits = integerText(std::string_view(text.data() + j, end - j));
+    if (!digits) continue;
+    if (out.empty()) out.reserve(n + 32);
+    out.append(text, copied, j - copied).append(1, '"').append(*digits).append(1, '"');
+    copied = end;
+    i = end - 1;
+  }
+  if (copied == 0) return std::move(text);
+  out.append(text, copied, std::string::npos);
+  return out;
+}
 
 std::span<const std::string_view> keyFields() {
   return kKeyFields;

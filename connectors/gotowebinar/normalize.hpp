@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include <rapidjson/reader.h>
@@ -28,6 +29,15 @@ std::span<const std::string_view> keyFields();
 // Rewrites every integer value of a key member (at any depth) to its exact decimal text.
 // Fails (BadUpstreamResponse) when `value` nests deeper than kMaxJsonDepth.
 Status normalizeKeys(Json& value, JsonAlloc& alloc);
+
+// The same rewrite on the answer's text, without a tree: the text is checked (checkJson), and
+// each integer value of a key member is put in quotes (as its decimal: "-0" is "0"); the
+// rest stays byte for byte. Parsed, the result is the tree normalizeKeys makes. nullopt when
+// the text is not simply that: not valid JSON (strict UTF-8), a root other than an object (or
+// an array, with `arrayRoot`), deeper than kMaxJsonDepth, a member name written with escapes.
+// The caller then takes the tree's path, which names the problem as it always did. `text`
+// is moved from only when something is returned.
+std::optional<std::string> normalizedText(std::string&& text, bool arrayRoot);
 
 // One page of a v2 list: {"_embedded":{"<anyName>":[...]},"page":{"totalPages":..}}.
 struct V2Page {

@@ -59,9 +59,16 @@ class ConnectorStep final : public Step {
     HttpClient& client = traced ? static_cast<HttpClient&>(*traced) : caller;
     JsonDoc answer(&m.alloc);
     answer.SetObject();
-    StepContext ctx{client, run.requestId, m.states[connectorIndex_], answer, &run.secrets};
+    std::string raw;
+    StepContext ctx{client, run.requestId, m.states[connectorIndex_], answer, &run.secrets,
+                    responseVariable_.empty() ? &raw : nullptr};
     Status status = co_await connector_.call(*operation_, args, ctx);
     if (!status.ok()) co_return std::move(status).error();
+    if (responseVariable_.empty() && !raw.empty()) {
+      m.rawStore = std::move(raw);
+      m.setRawJson(&m.rawStore, "application/json");
+      co_return Next::Continue;
+    }
     if (responseVariable_.empty()) {
       Json value;
       value.Swap(answer);

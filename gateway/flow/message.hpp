@@ -146,7 +146,9 @@ struct Message {
   }
   void parseRaw() {
     JsonDoc doc(&alloc);
-    parseJson<rapidjson::kParseIterativeFlag>(doc, *rawJson_);
+    // Full precision: a double reads as the tree of the text's first parse had it.
+    parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag>(doc,
+                                                                                   *rawJson_);
     rawJson_ = nullptr;
     if (doc.HasParseError()) doc.SetNull();  // checked before: not reached
     payload_.SetNull();
