@@ -1,5 +1,6 @@
 // checkJson (gateway/json.hpp): simdjson's validating parse first, RapidJSON's verdict when
 // simdjson refuses. simdjson.h is large: this is the only file that includes it.
+#include <cstdint>
 #include <cstring>
 
 #include <simdjson.h>
@@ -44,16 +45,33 @@ bool zeroBefore(std::string_view text, std::size_t at) {
   }
 }
 
-// Each 'e' and 'E' found with memchr (a byte-by-byte scan cost more than simdjson's parse).
+// Eight bytes at a time: the bytes that are 'e' or 'E' right after a '0' (the exponent of a
+// zero always is), each then checked by zeroBefore. A memchr per letter found every 'e' of
+// every word in the strings (1.7k instructions for the 411-byte session; this, ~0.6k).
 bool mayHoldZeroWithExponent(std::string_view text) {
-  for (const char letter : {'e', 'E'}) {
-    const char* const begin = text.data();
-    const char* const end = begin + text.size();
-    for (const char* p = begin; p < end; ++p) {
-      p = static_cast<const char*>(std::memchr(p, letter, static_cast<std::size_t>(end - p)));
-      if (p == nullptr) break;
-      if (zeroBefore(text, static_cast<std::size_t>(p - begin))) return true;
+  const std::size_t n = text.size();
+  const char* const s = text.data();
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  // The high bit of each byte of `w` that equals `byte`, and maybe of a byte above one that
+  // does (the borrow): a superset, which the exact check below narrows.
+  const auto equal = [](std::uint64_t w, unsigned char byte) {
+    const std::uint64_t x = w ^ (kOnes * byte);
+    return (x - kOnes) & ~x & kHigh;
+  };
+  std::size_t i = 1;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t here;
+    std::uint64_t before;
+    std::memcpy(&here, s + i, 8);
+    std::memcpy(&before, s + i - 1, 8);
+    if ((equal(here | (kOnes * 0x20), 'e') & equal(before, '0')) == 0) continue;
+    for (std::size_t k = i; k < i + 8; ++k) {
+      if ((s[k] | 0x20) == 'e' && s[k - 1] == '0' && zeroBefore(text, k)) return true;
     }
+  }
+  for (; i < n; ++i) {
+    if ((s[i] | 0x20) == 'e' && s[i - 1] == '0' && zeroBefore(text, i)) return true;
   }
   return false;
 }

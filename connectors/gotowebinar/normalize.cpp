@@ -79,36 +79,43 @@ std::optional<std::string> normalizedText(std::string&& text, bool arrayRoot) {
   // strings are the only place where a bracket, a quote or a colon is not structure.
   std::string out;
   std::size_t copied = 0;  // text[0, copied) is in `out` already (once `out` is in use)
+  const char* const base = text.data();
   const std::size_t n = text.size();
-  for (std::size_t i = first; i < n; ++i) {
-    if (text[i] != '"') continue;
-    const std::size_t start = ++i;
-    bool escaped = false;
-    for (; text[i] != '"'; ++i) {
-      if (text[i] == '\\') {
-        escaped = true;
-        ++i;
-      }
+  const auto find = [&](char c, std::size_t from) {
+    const void* p = std::memchr(base + from, c, n - from);
+    return p == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(p) - base);
+  };
+  for (std::size_t i = find('"', first); i < n; i = find('"', i + 1)) {
+    // The string's closing quote: the next one not escaped (an odd run of backslashes).
+    const std::size_t start = i + 1;
+    std::size_t close = find('"', start);
+    for (;;) {
+      std::size_t slashes = 0;
+      while (close - slashes > start && base[close - slashes - 1] == '\\') ++slashes;
+      if (slashes % 2 == 0) break;
+      close = find('"', close + 1);
     }
-    const std::string_view name(text.data() + start, i - start);
-    std::size_t j = i + 1;
-    while (j < n && isJsonSpace(text[j])) ++j;
-    if (j == n || text[j] != ':') continue;  // a string value, not a name
-    if (escaped) {
+    i = close;
+    std::size_t j = close + 1;
+    while (j < n && isJsonSpace(base[j])) ++j;
+    if (j == n || base[j] != ':') continue;  // a string value, not a name
+    const std::string_view name(base + start, close - start);
+    if (!isKeyField(name)) {
       // A name spelled with escapes ("webinar\u004Bey") is compared as the tree would,
       // unescaped: left to the tree's path.
       if (name.find('\\') != std::string_view::npos) return std::nullopt;
+      continue;
     }
-    if (!isKeyField(name)) continue;
     ++j;
-    while (j < n && isJsonSpace(text[j])) ++j;
+    while (j < n && isJsonSpace(base[j])) ++j;
     std::size_t end = j;
-    while (end < n && (text[end] == '-' || text[end] == '+' || text[end] == '.' ||
-                       text[end] == 'e' || text[end] == 'E' || (text[end] >= '0' && text[end] <= '9'))) {
+    while (end < n && (base[end] == '-' || base[end] == '+' || base[end] == '.' ||
+                       base[end] == 'e' || base[end] == 'E' ||
+                       (base[end] >= '0' && base[end] <= '9'))) {
       ++end;
     }
     if (end == j) continue;  // not a number
-    const auto digits = integerText(std::string_view(text.data() + j, end - j));
+    const auto digits = integerText(std::string_view(base + j, end - j));
     if (!digits) continue;
     if (out.empty()) out.reserve(n + 32);
     out.append(text, copied, j - copied).append(1, '"').append(*digits).append(1, '"');
