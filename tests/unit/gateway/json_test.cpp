@@ -1,5 +1,6 @@
 #include "gateway/json.hpp"
 
+#include <cmath>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -170,4 +171,37 @@ TEST_CASE("parseJson and checkJson: a multi-byte sequence cut short at the end o
     CHECK(std::make_pair(parsed.Code(), parsed.Offset()) ==
           std::make_pair(checked.Code(), checked.Offset()));
   }
+}
+
+TEST_CASE("parseJson with full precision reads a zero on RapidJSON's slow path as zero") {
+  // RapidJSON 1.1's full-precision parse reads these as huge or tiny non-zero numbers (a
+  // zero significand normalized with clz(0)); parseJson reads such a text without the flag.
+  struct Row {
+    const char* text;
+    double value;
+  };
+  const Row rows[] = {
+      {"[0e-171]", 0.0},   {"[0e40]", 0.0},   {"[-0e-100]", -0.0},
+      {"[0.0e-30]", 0.0},  {"[0.00000000000000000000000]", 0.0},
+      {"[0.5, 0E-99]", 0.0},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.text);
+    JsonDoc doc;
+    REQUIRE_FALSE(
+        parseJson<rapidjson::kParseFullPrecisionFlag>(doc, std::string(row.text)).IsError());
+    const Json& last = doc[doc.Size() - 1];
+    REQUIRE(last.IsDouble());
+    CHECK(last.GetDouble() == row.value);
+    CHECK(std::signbit(last.GetDouble()) == std::signbit(row.value));
+  }
+  // Everything else keeps the flag: the closest double to a long decimal.
+  JsonDoc doc;
+  REQUIRE_FALSE(parseJson<rapidjson::kParseFullPrecisionFlag>(
+                    doc, std::string("[2.2250738585072011e-308, 0.1000000000000000055511151231257827]"))
+                    .IsError());
+  CHECK(doc[0].GetDouble() == 2.2250738585072011e-308);
+  CHECK(doc[1].GetDouble() == 0.1);
+  CHECK(detail::mayHoldSlowZero("{\"a\":0.0000000000000000000000}"));
+  CHECK_FALSE(detail::mayHoldSlowZero("{\"a\":0.000000000000000000000,\"b\":1e5}"));
 }
