@@ -61,26 +61,15 @@ bool jsonDeeperThan(std::string_view text, std::size_t limit);
 // the end, so a sequence cut short at the end of a null-terminated text reads past the
 // terminator (heap memory beyond the string; found by fuzz_json_check). The sized stream
 // answers '\0' at its end instead.
-// With kParseFullPrecisionFlag, a text that may hold a zero on RapidJSON's slow path
-// (detail::mayHoldSlowZero) is read without the flag: RapidJSON 1.1 normalizes a zero
-// significand there with clz(0), undefined, and in practice reads "0e-171" as 2.66e36 and
-// "0e40" as -2.4e229 (found by fuzz_g2w_keys under UBSan). A zero is exact either way.
-namespace detail {
-// A number that RapidJSON's full-precision parse takes to its slow path with a zero
-// significand: a zero with an exponent ("0e-171", "-0.0E40"), or with more than 21 zeros
-// after its point (p = -23 and below). A superset: a match inside a string, or digits after
-// the zeros, only cost the flag.
-bool mayHoldSlowZero(std::string_view text);
-}  // namespace detail
-
+// Never kParseFullPrecisionFlag: RapidJSON 1.1's full-precision path (its slow path, for
+// long significands and far exponents) reads "0e-171" as 2.66e36 (clz(0) on a zero
+// significand) and reads out of bounds, and crashes, on "34.00000000000000047758045e-344"
+// (both found by fuzz_g2w_keys under UBSan). The normal path is within a few ULP of the
+// closest double and exact for the usual numbers (up to 15 digits, small exponents).
 template <unsigned flags>
 rapidjson::ParseResult parseJson(JsonDoc& doc, const std::string& text) {
-  if constexpr ((flags & rapidjson::kParseFullPrecisionFlag) != 0) {
-    if (detail::mayHoldSlowZero(text)) {
-      return parseJson<flags & ~static_cast<unsigned>(rapidjson::kParseFullPrecisionFlag)>(doc,
-                                                                                         text);
-    }
-  }
+  static_assert((flags & rapidjson::kParseFullPrecisionFlag) == 0,
+                "RapidJSON 1.1's full-precision parse misreads and crashes on hostile numbers");
   const bool nul = std::memchr(text.data(), 0, text.size()) != nullptr;
   if (nul) {
     // A plain MemoryStream: Document::Parse(data, size) would also skip a UTF-8 BOM.
@@ -118,9 +107,6 @@ inline constexpr std::size_t kJsonCheckPadding = 64;
 inline constexpr std::size_t kFastJsonCheckLimit = 64 * 1024;
 
 namespace detail {
-// An 'e' or 'E' after zeros placed as a number would be ("0e400", "-0.0E5"; also inside a
-// string): checkJson's guard, and half of mayHoldSlowZero.
-bool mayHoldZeroWithExponent(std::string_view text);
 // The two halves of checkJson, for its tests and fuzzer. fastJsonAccepts: simdjson took the
 // text as valid (false also when it is over the limit or simdjson is stricter).
 bool fastJsonAccepts(const std::string& text);

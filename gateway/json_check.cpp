@@ -45,10 +45,6 @@ bool zeroBefore(std::string_view text, std::size_t at) {
   }
 }
 
-}  // namespace
-
-namespace detail {
-
 // Eight bytes at a time: the bytes that are 'e' or 'E' right after a '0' (the exponent of a
 // zero always is), each then checked by zeroBefore. A memchr per letter found every 'e' of
 // every word in the strings (1.7k instructions for the 411-byte session; this, ~0.6k).
@@ -80,10 +76,9 @@ bool mayHoldZeroWithExponent(std::string_view text) {
   return false;
 }
 
-bool mayHoldSlowZero(std::string_view text) {
-  return mayHoldZeroWithExponent(text) ||
-         text.find(".0000000000000000000000") != std::string_view::npos;  // '.' and 22 zeros
-}
+}  // namespace
+
+namespace detail {
 
 bool fastJsonAccepts(const std::string& text) {
   if (text.empty() || text.size() > kFastJsonCheckLimit) return false;

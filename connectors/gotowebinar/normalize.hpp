@@ -15,10 +15,10 @@
 
 namespace flowgate::gotowebinar {
 
-// How upstream bodies are parsed: int64/uint64 numbers stay exact (v1 keys exceed 2^53),
-// doubles are parsed exactly, and hostile nesting cannot exhaust the stack.
-inline constexpr unsigned kUpstreamParseFlags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+// How upstream bodies are parsed: int64/uint64 numbers stay exact (v1 keys exceed 2^53), and
+// hostile nesting cannot exhaust the stack. Doubles by RapidJSON's normal path, never its
+// full-precision one (gateway/json.hpp says why).
+inline constexpr unsigned kUpstreamParseFlags = rapidjson::kParseIterativeFlag;
 
 // Deeper answers are refused (the writer that serializes the payload recurses).
 inline constexpr std::size_t kMaxJsonDepth = 64;

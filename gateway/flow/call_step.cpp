@@ -287,9 +287,11 @@ class CallStep final : public Step {
     m.status = answer.status;
     // The answer's headers are the message's now (${headers.X}) and what the client gets,
     // with what header steps set after this call.
-    std::vector<expr::Header>& own = m.mutableHeaders();
+    std::vector<expr::Header> own;
+    own.reserve(headers.size() + 1);
     own = headers;
     if (!contentType.empty()) own.emplace_back("Content-Type", contentType);
+    m.setHeaders(std::move(own));
     m.responseHeaders = std::move(headers);
     if (json) {
       m.rawStore = std::move(answer.body);

@@ -71,6 +71,11 @@ struct Message {
     }
     return headers_;
   }
+  // Replaces the message's headers outright (the request's are not copied first).
+  void setHeaders(std::vector<expr::Header> headers) {
+    headers_ = std::move(headers);
+    ownHeaders_ = true;
+  }
   const std::vector<expr::Header>* requestHeaders = nullptr;
   std::vector<expr::Header> responseHeaders;  // what the answer carries (header steps)
   int status = 200;
@@ -146,9 +151,7 @@ struct Message {
   }
   void parseRaw() {
     JsonDoc doc(&alloc);
-    // Full precision: a double reads as the tree of the text's first parse had it.
-    parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag>(doc,
-                                                                                   *rawJson_);
+    parseJson<rapidjson::kParseIterativeFlag>(doc, *rawJson_);
     rawJson_ = nullptr;
     if (doc.HasParseError()) doc.SetNull();  // checked before: not reached
     payload_.SetNull();

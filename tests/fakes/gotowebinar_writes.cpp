@@ -193,7 +193,7 @@ struct Router {
     if (!equalsIgnoreCase(type, "application/json")) {
       return error(415, "UnsupportedMediaType", "Content-Type must be application/json");
     }
-    doc.Parse<rapidjson::kParseFullPrecisionFlag>(request.body.data(), request.body.size());
+    doc.Parse(request.body.data(), request.body.size());
     if (doc.HasParseError()) return invalid("The body is not JSON");
     return std::nullopt;
   }
