@@ -120,6 +120,17 @@ class RequestErrors(GatewayTestCase):
         r = self.gateway.post("gotowebinar_getSessionById", self.seed())
         self.assertError(r, 502, "bad_upstream_response")
 
+    def test_upstream_numbers_that_break_full_precision_parsing(self):
+        # RapidJSON 1.1's full-precision parse read 0e-171 as 2.66e36 and crashed on the
+        # other one; the gateway answers with the numbers as sent and keeps serving.
+        body = '{"sessionKey":"1","x":34.00000000000000047758045e-344,"y":0e-171,"webinarKey":7}'
+        self.fake.configure(apiFailure={"status": 200, "body": body})
+        r = self.gateway.post("gotowebinar_getSessionById", self.seed())
+        self.assertEqual(r.status, 200, r.json)
+        self.assertEqual(r.json, {"sessionKey": "1", "x": 0.0, "y": 0.0, "webinarKey": "7"})
+        self.fake.configure(apiFailure=None)
+        self.assertEqual(self.gateway.post("gotowebinar_getSessionById", self.seed()).status, 200)
+
     def test_request_id_is_echoed_or_generated(self):
         r = self.gateway.post("no_such_proxy", {}, headers={"X-Request-ID": "abc-123"})
         self.assertEqual(r.headers["X-Request-ID"], "abc-123")
