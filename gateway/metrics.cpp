@@ -1,5 +1,6 @@
 #include "gateway/metrics.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <sstream>
@@ -131,10 +132,51 @@ Metric& Family<Metric>::with(const Labels& values) {
 template <class Metric>
 Metric& Family<Metric>::resolve(const Labels& values) {
   if constexpr (std::is_same_v<Metric, Histogram>) {
-    return family_.Add(labelMap(labelNames_, values), bounds_);
+    std::lock_guard lock(seriesMutex_);
+    auto& slot = histograms_[values];
+    if (!slot) {
+      slot = std::make_unique<Histogram>(family_.Add(labelMap(labelNames_, values), bounds_),
+                                         bounds_);
+    }
+    return *slot;
   } else {
     return family_.Add(labelMap(labelNames_, values));
   }
+}
+
+template <class Metric>
+void Family<Metric>::fold() {
+  if constexpr (std::is_same_v<Metric, Histogram>) {
+    std::lock_guard lock(seriesMutex_);
+    for (auto& [values, histogram] : histograms_) histogram->fold();
+  }
+}
+
+Histogram::Histogram(prometheus::Histogram& target, std::vector<double> bounds)
+    : target_(target),
+      bounds_(std::move(bounds)),
+      counts_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {}
+
+void Histogram::observeMicros(long long micros) {
+  if (micros < 0) micros = 0;
+  // The bucket prometheus::Histogram::Observe would choose: the first bound >= the value.
+  const double seconds = static_cast<double>(micros) / 1e6;
+  const auto bucket = static_cast<std::size_t>(
+      std::lower_bound(bounds_.begin(), bounds_.end(), seconds) - bounds_.begin());
+  counts_[bucket].fetch_add(1, std::memory_order_relaxed);
+  sumMicros_.fetch_add(static_cast<std::uint64_t>(micros), std::memory_order_relaxed);
+}
+
+void Histogram::fold() {
+  std::vector<double> increments(bounds_.size() + 1);
+  bool any = false;
+  for (std::size_t i = 0; i < increments.size(); ++i) {
+    const std::uint64_t n = counts_[i].exchange(0, std::memory_order_relaxed);
+    increments[i] = static_cast<double>(n);
+    any = any || n != 0;
+  }
+  const std::uint64_t sum = sumMicros_.exchange(0, std::memory_order_relaxed);
+  if (any || sum != 0) target_.ObserveMultiple(increments, static_cast<double>(sum) / 1e6);
 }
 
 template class Family<Counter>;
@@ -181,6 +223,10 @@ void Metrics::addCollector(std::shared_ptr<prometheus::Collectable> collector) {
 }
 
 std::string Metrics::render() const {
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, family] : histograms_) family->fold();
+  }
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
   {
     std::lock_guard lock(mutex_);

@@ -2,13 +2,14 @@
 // (Debian 12: prometheus-cpp-dev, libprometheus-cpp-core1.0; never its pull/push parts).
 //
 // Metrics owns a prometheus::Registry; Family<T> wraps one of its families (T is
-// prometheus::Counter, Gauge or Histogram) with fixed label names. Adding a series takes
+// prometheus::Counter or Gauge, or Histogram below) with fixed label names. Adding a series takes
 // prometheus-cpp's family mutex, so the request path never does it in the common case: the
 // series of a compiled artifact are resolved at load (gateway/request_metrics.hpp), and
 // with() finds a series this thread has seen before in a per-thread cache, without a lock
 // (series are never removed, so a T& stays valid for the life of its family).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -28,7 +29,36 @@ namespace flowgate {
 
 using Counter = prometheus::Counter;
 using Gauge = prometheus::Gauge;
-using Histogram = prometheus::Histogram;
+
+// A histogram of seconds, observed in microseconds without a lock. prometheus::Histogram's
+// Observe takes a mutex of its own, which every worker thread answering the same artifact
+// would share: here each series counts its buckets and its sum in relaxed atomics, and
+// Metrics::render() first folds them into the series' prometheus::Histogram. An observation
+// racing a fold may have its count in that scrape and its sum in the next.
+class Histogram {
+ public:
+  Histogram(prometheus::Histogram& target, std::vector<double> bounds);
+  void observeMicros(long long micros);
+  // Moves what was observed since the last fold into the prometheus::Histogram.
+  void fold();
+
+ private:
+  prometheus::Histogram& target_;
+  const std::vector<double> bounds_;  // seconds, ascending (a bucket counts value <= bound)
+  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;  // bounds_.size() + 1 (+Inf)
+  std::atomic<std::uint64_t> sumMicros_{0};
+};
+
+namespace detail {
+template <class Metric>
+struct PrometheusType {
+  using type = Metric;
+};
+template <>
+struct PrometheusType<Histogram> {
+  using type = prometheus::Histogram;
+};
+}  // namespace detail
 
 using Labels = std::vector<std::string>;
 
@@ -38,7 +68,9 @@ std::uint64_t nextFamilyId();
 template <class Metric>
 class Family {
  public:
-  Family(prometheus::Family<Metric>& family, Labels labelNames, std::vector<double> bounds = {})
+  using Prometheus = typename detail::PrometheusType<Metric>::type;
+  Family(prometheus::Family<Prometheus>& family, Labels labelNames,
+         std::vector<double> bounds = {})
       : id_(nextFamilyId()),
         family_(family),
         labelNames_(std::move(labelNames)),
@@ -50,12 +82,17 @@ class Family {
   // The same without the per-thread cache and uncounted: for load time (compiling an
   // artifact), not for a request.
   Metric& resolve(const Labels& values);
+  // Histograms: folds every series (Metrics::render() calls it before collecting).
+  void fold();
 
  private:
   const std::uint64_t id_;  // process-wide, never reused: the per-thread caches' key
-  prometheus::Family<Metric>& family_;
+  prometheus::Family<Prometheus>& family_;
   Labels labelNames_;
   std::vector<double> bounds_;
+  // Histograms: the lock-free front of each series (made at resolve, under this mutex).
+  std::mutex seriesMutex_;
+  std::map<Labels, std::unique_ptr<Histogram>> histograms_;
 };
 
 class Metrics {
@@ -90,9 +127,9 @@ Metrics& metrics();
 void countRequestPathLock();
 std::uint64_t requestPathLocks();
 
-// An observation in microseconds into a histogram of seconds.
+// An observation in microseconds into a histogram of seconds (no lock).
 inline void observeMicros(Histogram& h, long long micros) {
-  h.Observe(static_cast<double>(micros) / 1e6);
+  h.observeMicros(micros);
 }
 
 // Families in the text exposition format (prometheus::TextSerializer).

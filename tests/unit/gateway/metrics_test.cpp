@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gateway/request_metrics.hpp"
@@ -45,9 +47,9 @@ TEST_CASE("metrics render in the Prometheus text format") {
   requests.with({"back\\slash\nnew", "500"}).Increment();
   m.gauge("t_in_flight", "In flight", {}).with({}).Set(3);
   auto& h = m.histogram("t_seconds", "Latency", {"proxy"}, {0.01, 0.1});
-  h.with({"p"}).Observe(0.005);
-  h.with({"p"}).Observe(0.05);
-  h.with({"p"}).Observe(2);
+  observeMicros(h.with({"p"}), 5'000);
+  observeMicros(h.with({"p"}), 50'000);
+  observeMicros(h.with({"p"}), 2'000'000);
   observeMicros(h.with({"p"}), 100'000);  // on the bound: counted in it (le)
   m.histogram("t_empty_seconds", "Never observed", {"proxy"}, {1});
   m.addCollector(std::make_shared<FixedCollector>());
@@ -70,6 +72,7 @@ TEST_CASE("metrics render in the Prometheus text format") {
       {"buckets are cumulative", "t_seconds_bucket{proxy=\"p\",le=\"0.1\"} 3\n"},
       {"+Inf holds every observation", "t_seconds_bucket{proxy=\"p\",le=\"+Inf\"} 4\n"},
       {"count", "t_seconds_count{proxy=\"p\"} 4\n"},
+      {"sum", "t_seconds_sum{proxy=\"p\"} 2.155\n"},
       {"collector HELP", "# HELP t_extra Extra help\n"},
       {"an empty collected family is declared", "# HELP t_none Nothing yet\n# TYPE t_none gauge\n"},
       {"collector TYPE", "# TYPE t_extra gauge\n"},
@@ -150,4 +153,37 @@ TEST_CASE("an artifact's series: resolved at load, each status locked once, then
   }
   CHECK(sample(text, "flowgate_requests_total{proxy=\"-\",status=\"404\"}") >= 1);
   CHECK(has(text, "# TYPE flowgate_request_path_locks_total counter\n"));
+}
+
+TEST_CASE("histograms count every observation of concurrent threads, scrape after scrape") {
+  Metrics m;
+  auto& family = m.histogram("t_concurrent_seconds", "Latency", {"proxy"}, {0.001, 0.01});
+  Histogram& h = family.with({"p"});
+  constexpr int kThreads = 4;
+  constexpr int kEach = 20'000;
+  std::vector<std::thread> threads;
+  std::atomic<int> scrapes{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&h, t] {
+      for (int i = 0; i < kEach; ++i) observeMicros(h, t == 0 ? 500 : (t == 1 ? 5'000 : 50'000));
+    });
+  }
+  // Scrapes while they observe: folding must lose nothing.
+  std::thread scraper([&] {
+    for (int i = 0; i < 20; ++i) {
+      m.render();
+      scrapes.fetch_add(1);
+    }
+  });
+  for (auto& thread : threads) thread.join();
+  scraper.join();
+  const std::string text = m.render();
+  CHECK(scrapes.load() == 20);
+  CHECK(text.find("t_concurrent_seconds_bucket{proxy=\"p\",le=\"0.001\"} 20000\n") !=
+        std::string::npos);
+  CHECK(text.find("t_concurrent_seconds_bucket{proxy=\"p\",le=\"0.01\"} 40000\n") !=
+        std::string::npos);
+  CHECK(text.find("t_concurrent_seconds_count{proxy=\"p\"} 80000\n") != std::string::npos);
+  // 20000 x (0.0005 + 0.005 + 0.05 + 0.05) seconds
+  CHECK(text.find("t_concurrent_seconds_sum{proxy=\"p\"} 2110\n") != std::string::npos);
 }
