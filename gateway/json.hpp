@@ -94,7 +94,7 @@ rapidjson::ParseResult parseJson(JsonDoc& doc, const std::string& text) {
 // errors at the same offsets as parseJson: a pass-through payload is checked so and parsed
 // only when read. The verdict is RapidJSON's (checkJsonRapid). A text of up to
 // kFastJsonCheckLimit bytes is first given to simdjson's validating parse, with fewer
-// instructions (4.8k against 8.1k for the 411-byte GoToWebinar session, 0.39M against 1.33M
+// instructions (4.2k against 8.1k for the 411-byte GoToWebinar session, 0.39M against 1.33M
 // for 64 KB). Where the two differ, simdjson is the stricter (numbers beyond a double,
 // integers beyond 64 bits, lone low surrogates, more than 1,024 levels), except for a zero
 // with an exponent over 308 ("0e400"), which RapidJSON refuses: a text that may hold one
