@@ -202,15 +202,18 @@ awaitable<bool> readFailed(const SessionContext& context, Stream& stream,
   co_return true;
 }
 
-// Runs a proxy request while watching the client's socket: when the client closes it,
-// the request's upstream calls are cancelled (nothing would read their answer).
+// Runs a proxy request while watching the client's socket, then writes its answer: when the
+// client closes the socket, the request's upstream calls are cancelled (nothing would read
+// their answer). Its own coroutine, so that the answer lives in this frame for one request
+// and not in the connection's for as long as it stays open.
 // The watch is a one-byte MSG_PEEK receive: it tries once at once (one recv, EAGAIN) and
 // then waits on the descriptor's existing epoll registration. An async_wait instead
 // re-armed the descriptor with epoll_ctl and woke up spuriously: two more system calls
 // and a handler per request (bench/RESULTS.md).
-awaitable<Answer> handleProxyWatched(Dispatcher& dispatcher, HttpClient& http, Stream& stream,
-                                       beast::flat_buffer& buffer, const IncomingRequest& req,
-                                       ConnectionNote& note) {
+awaitable<beast::error_code> answerProxyRequest(Dispatcher& dispatcher, HttpClient& http,
+                                                Stream& stream, beast::flat_buffer& buffer,
+                                                const IncomingRequest& req, ConnectionNote& note,
+                                                bool keepAlive, bool headOnly) {
   auto cancel = std::make_shared<Cancellation>();
   struct Watch {
     bool active;
@@ -230,13 +233,35 @@ awaitable<Answer> handleProxyWatched(Dispatcher& dispatcher, HttpClient& http, S
                            }
                          });
   }
-  Answer res = co_await dispatcher.dispatch(req, http, cancel, note);
+  const Answer res = co_await dispatcher.dispatch(req, http, cancel, note);
   if (watch->active) {
     watch->active = false;
     beast::error_code ignored;
     socket.cancel(ignored);
   }
-  co_return res;
+  stream.expires_after(kWriteTimeout);
+  auto [ec, n] = co_await writeAnswer(stream, res, keepAlive, headOnly);
+  co_return ec;
+}
+
+// The admin listener's request, answered and written (its own coroutine, as above).
+awaitable<beast::error_code> answerAdminRequest(const Admin& admin, HttpClient& http,
+                                                Stream& stream, IncomingRequest&& req,
+                                                bool keepAlive, bool headOnly) {
+  beast::error_code ignored;
+  const auto peer = stream.socket().remote_endpoint(ignored);
+  std::string from = ignored ? std::string("unknown") : peer.address().to_string();
+  const Request adminReq = toBeastRequest(std::move(req));
+  Response res;
+  if (admin.suspends(adminReq)) {
+    res = co_await admin.handleSuspending(adminReq, std::move(from), http);
+  } else {
+    res = admin.handle(adminReq, from);
+  }
+  res.keep_alive(keepAlive);
+  stream.expires_after(kWriteTimeout);
+  auto [ec, n] = co_await writeResponse(stream, res, headOnly);
+  co_return ec;
 }
 
 Counter& malformedRequests() {
@@ -316,31 +341,18 @@ awaitable<void> serveConnection(SessionContext context, HttpClient& http, Server
       linger = co_await readFailed(context, stream, rec);
       break;
     }
-    IncomingRequest req = parser.release();
+    IncomingRequest& req = parser.request();
     const bool keepAlive =
-        req.keepAlive && !context.live->draining() && backToBack < server.maxPipelined;
+        parser.keep_alive() && !context.live->draining() && backToBack < server.maxPipelined;
     const bool headOnly = req.method == http::verb::head;
     // (No co_await inside ?: : GCC 12 miscompiles that.)
     beast::error_code wec;
     if (context.admin) {
-      beast::error_code ignored;
-      const auto peer = stream.socket().remote_endpoint(ignored);
-      std::string from = ignored ? std::string("unknown") : peer.address().to_string();
-      const Request adminReq = toBeastRequest(std::move(req));
-      Response res;
-      if (context.admin->suspends(adminReq)) {
-        res = co_await context.admin->handleSuspending(adminReq, std::move(from), http);
-      } else {
-        res = context.admin->handle(adminReq, from);
-      }
-      res.keep_alive(keepAlive);
-      stream.expires_after(kWriteTimeout);
-      std::tie(wec, std::ignore) = co_await writeResponse(stream, res, headOnly);
+      wec = co_await answerAdminRequest(*context.admin, http, stream, std::move(req), keepAlive,
+                                        headOnly);
     } else {
-      const Answer res =
-          co_await handleProxyWatched(*context.dispatcher, http, stream, buffer, req, *note);
-      stream.expires_after(kWriteTimeout);
-      std::tie(wec, std::ignore) = co_await writeAnswer(stream, res, keepAlive, headOnly);
+      wec = co_await answerProxyRequest(*context.dispatcher, http, stream, buffer, req, *note,
+                                        keepAlive, headOnly);
     }
     if (wec || !keepAlive) break;
   }
