@@ -57,8 +57,7 @@ Dispatcher::Dispatcher(LiveState& live, const ConnectorRegistry& registry)
 }
 
 awaitable<Answer> Dispatcher::dispatch(const IncomingRequest& req, HttpClient& http,
-                                         std::shared_ptr<Cancellation> cancel,
-                                         ConnectionNote& note) {
+                                       std::shared_ptr<Cancellation> cancel, ConnectionNote& note) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   ++inFlight_;

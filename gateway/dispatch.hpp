@@ -27,8 +27,8 @@ class Dispatcher {
   // Answers `req` with the worker's `http` client; `cancel` fires when the client goes away,
   // `note` learns the request's id (for the report of an exception).
   boost::asio::awaitable<Answer> dispatch(const IncomingRequest& req, HttpClient& http,
-                                            std::shared_ptr<Cancellation> cancel,
-                                            ConnectionNote& note);
+                                          std::shared_ptr<Cancellation> cancel,
+                                          ConnectionNote& note);
 
   // Requests being processed: the drain waits for them.
   long inFlight() const { return inFlight_.load(); }

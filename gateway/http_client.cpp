@@ -75,10 +75,8 @@ boost::asio::awaitable<Result<HttpResponse>> HttpClient::sendKeeping(const HttpR
 }
 
 std::string_view HttpResponse::header(std::string_view name) const {
-  for (const auto& [key, value] : headers) {
-    if (beast::iequals(key, name)) return value;
-  }
-  return {};
+  const std::string* value = findHeader(headers, name);
+  return value != nullptr ? std::string_view(*value) : std::string_view();
 }
 
 namespace {

@@ -29,6 +29,14 @@ bool isHeaderToken(std::string_view name) {
                      [](char c) { return kTokenChars[static_cast<unsigned char>(c)]; });
 }
 
+const std::string* findHeader(const std::vector<std::pair<std::string, std::string>>& headers,
+                              std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (iequalsAscii(key, name)) return &value;
+  }
+  return nullptr;
+}
+
 bool isHopByHopHeader(std::string_view name) {
   // By length first: called for every header of every request and answer that is passed on.
   if (name.size() >= 6 && iequalsAscii(name.substr(0, 6), "proxy-")) return true;

@@ -20,6 +20,11 @@ inline std::size_t headerLineSize(std::string_view name, std::string_view value)
   return name.size() + 2 + value.size() + 2;
 }
 
+// The value of the first header named `name` (ASCII case-insensitive), or nullptr: the one
+// lookup of a request's, an answer's and a flow's header lists.
+const std::string* findHeader(const std::vector<std::pair<std::string, std::string>>& headers,
+                              std::string_view name);
+
 // An RFC 9110 token (a header name, a method).
 bool isHeaderToken(std::string_view name);
 

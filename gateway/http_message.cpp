@@ -5,7 +5,6 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 
-#include "gateway/ascii.hpp"
 #include "gateway/http_headers.hpp"
 #include "gateway/trace_context.hpp"
 
@@ -39,10 +38,8 @@ std::string_view targetPath(std::string_view target) {
 }
 
 std::string_view IncomingRequest::header(std::string_view name) const {
-  for (const auto& [key, value] : headers) {
-    if (iequalsAscii(key, name)) return value;
-  }
-  return {};
+  const std::string* value = findHeader(headers, name);
+  return value != nullptr ? std::string_view(*value) : std::string_view();
 }
 
 Request toBeastRequest(IncomingRequest&& in) {
@@ -70,10 +67,7 @@ bool statusHasNoBody(int status) {
 namespace {
 
 bool flowSets(const Answer& answer, std::string_view name) {
-  for (const auto& [key, value] : answer.headers) {
-    if (iequalsAscii(key, name)) return true;
-  }
-  return false;
+  return findHeader(answer.headers, name) != nullptr;
 }
 
 }  // namespace
@@ -107,8 +101,7 @@ std::string renderAnswerHead(const Answer& answer, bool keepAlive) {
 
   std::string head;
   head.reserve(size);
-  head.append(answer.version == 10 ? std::string_view("HTTP/1.0 ")
-                                   : std::string_view("HTTP/1.1 "));
+  head.append(answer.version == 10 ? std::string_view("HTTP/1.0 ") : std::string_view("HTTP/1.1 "));
   char status[8];
   char* end = std::to_chars(status, status + sizeof status - 1, answer.status).ptr;
   *end++ = ' ';

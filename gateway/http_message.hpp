@@ -28,7 +28,6 @@ struct IncomingRequest {
   unsigned version = 11;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  bool keepAlive = true;  // what the version and the Connection header ask for
 
   // The first field named `name` (ASCII case-insensitive), or "" when there is none.
   std::string_view header(std::string_view name) const;
@@ -43,9 +42,9 @@ Request toBeastRequest(IncomingRequest&& in);
 struct Answer {
   int status = 200;
   unsigned version = 11;
-  std::string requestId;                          // X-Request-ID; "" for none
+  std::string requestId;                         // X-Request-ID; "" for none
   std::string contentType = "application/json";  // "" for none
-  std::string allow;                              // Allow (405, OPTIONS); "" for none
+  std::string allow;                             // Allow (405, OPTIONS); "" for none
   // The flow's own headers, in order, repeats kept (Set-Cookie): a name here replaces the
   // gateway's Server, X-Request-ID or Allow. Never framing or hop-by-hop headers (the header
   // step refuses them, the call step drops them from an upstream answer).

@@ -135,8 +135,8 @@ Metric& Family<Metric>::resolve(const Labels& values) {
     std::lock_guard lock(seriesMutex_);
     auto& slot = histograms_[values];
     if (!slot) {
-      slot = std::make_unique<Histogram>(family_.Add(labelMap(labelNames_, values), bounds_),
-                                         bounds_);
+      slot =
+          std::make_unique<Histogram>(family_.Add(labelMap(labelNames_, values), bounds_), bounds_);
     }
     return *slot;
   } else {

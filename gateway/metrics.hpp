@@ -69,8 +69,7 @@ template <class Metric>
 class Family {
  public:
   using Prometheus = typename detail::PrometheusType<Metric>::type;
-  Family(prometheus::Family<Prometheus>& family, Labels labelNames,
-         std::vector<double> bounds = {})
+  Family(prometheus::Family<Prometheus>& family, Labels labelNames, std::vector<double> bounds = {})
       : id_(nextFamilyId()),
         family_(family),
         labelNames_(std::move(labelNames)),

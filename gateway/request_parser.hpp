@@ -23,10 +23,6 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   using field = boost::beast::http::field;
 
   IncomingRequest& request() { return request_; }
-  IncomingRequest release() {
-    request_.keepAlive = keep_alive();
-    return std::move(request_);
-  }
 
   unsigned version() const { return request_.version; }
 
@@ -44,8 +40,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   }
 
  private:
-  void on_request_impl(boost::beast::http::verb method, string_view methodText,
-                       string_view target, int version, error_code&) override {
+  void on_request_impl(boost::beast::http::verb method, string_view methodText, string_view target,
+                       int version, error_code&) override {
     request_.method = method;
     request_.methodText.assign(methodText.data(), methodText.size());
     request_.target.assign(target.data(), target.size());
@@ -56,8 +52,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
 
   void on_response_impl(int, string_view, int, error_code&) override {}  // never called
 
-  void on_field_impl(field name, string_view nameText, string_view value,
-                     error_code&) override {
+  void on_field_impl(field name, string_view nameText, string_view value, error_code&) override {
     switch (name) {
       case field::host:
         ++hosts_;

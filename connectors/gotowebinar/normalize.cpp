@@ -109,9 +109,9 @@ std::optional<std::string> normalizedText(std::string&& text, bool arrayRoot) {
     ++j;
     while (j < n && isJsonSpace(base[j])) ++j;
     std::size_t end = j;
-    while (end < n && (base[end] == '-' || base[end] == '+' || base[end] == '.' ||
-                       base[end] == 'e' || base[end] == 'E' ||
-                       (base[end] >= '0' && base[end] <= '9'))) {
+    while (end < n &&
+           (base[end] == '-' || base[end] == '+' || base[end] == '.' || base[end] == 'e' ||
+            base[end] == 'E' || (base[end] >= '0' && base[end] <= '9'))) {
       ++end;
     }
     if (end == j) continue;  // not a number

@@ -60,8 +60,8 @@ class ConnectorStep final : public Step {
     JsonDoc answer(&m.alloc);
     answer.SetObject();
     std::string raw;
-    StepContext ctx{client, run.requestId, m.states[connectorIndex_], answer, &run.secrets,
-                    responseVariable_.empty() ? &raw : nullptr};
+    StepContext ctx{client, run.requestId, m.states[connectorIndex_],
+                    answer, &run.secrets,  responseVariable_.empty() ? &raw : nullptr};
     Status status = co_await connector_.call(*operation_, args, ctx);
     if (!status.ok()) co_return std::move(status).error();
     if (responseVariable_.empty() && !raw.empty()) {

@@ -44,12 +44,12 @@ TEST_CASE("RequestParser keeps the start line, every field in order and spelling
   CHECK(p.parser.hostFields() == 1);
   CHECK(p.parser.transferEncodingFields() == 0);
   CHECK(p.parser.expect().empty());
-  const IncomingRequest req = p.parser.release();
+  CHECK(p.parser.keep_alive());
+  const IncomingRequest& req = p.parser.request();
   CHECK(req.method == http::verb::post);
   CHECK(req.methodText == "POST");
   CHECK(req.target == "/api/x?y=1");
   CHECK(req.version == 11);
-  CHECK(req.keepAlive);
   REQUIRE(req.headers.size() == 6);
   CHECK(req.headers[2].first == "content-type");
   CHECK(req.headers[3] == std::pair<std::string, std::string>{"X-Dup", "1"});
@@ -69,7 +69,7 @@ TEST_CASE("RequestParser: a chunked body is joined; counts of Host, Transfer-Enc
   CHECK(p.parser.transferEncodingFields() == 1);
   CHECK(p.parser.transferEncoding() == "chunked");
   CHECK(p.parser.expect() == "100-continue");
-  CHECK(p.parser.release().body == "abcde");
+  CHECK(p.parser.request().body == "abcde");
 }
 
 TEST_CASE("RequestParser: keep-alive as the version and the Connection header say") {
@@ -89,7 +89,7 @@ TEST_CASE("RequestParser: keep-alive as the version and the Connection header sa
     Parsed p;
     feed(p, row.wire);
     REQUIRE_FALSE(p.ec);
-    CHECK(p.parser.release().keepAlive == row.keepAlive);
+    CHECK(p.parser.keep_alive() == row.keepAlive);
   }
 }
 
@@ -110,7 +110,7 @@ TEST_CASE("RequestParser: a verb Beast does not know keeps its spelling") {
   Parsed p;
   feed(p, "PURGEX /x HTTP/1.1\r\nHost: h\r\n\r\n");
   REQUIRE_FALSE(p.ec);
-  const IncomingRequest req = p.parser.release();
+  const IncomingRequest& req = p.parser.request();
   CHECK(req.method == http::verb::unknown);
   CHECK(req.methodText == "PURGEX");
   // The admin listener's handlers read the same request as a Beast message.
