@@ -24,8 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!(tree.IsObject() || (arrayRoot && tree.IsArray()))) __builtin_trap();
     if (!gotowebinar::normalizeKeys(tree, tree.GetAllocator()).ok()) __builtin_trap();
     JsonDoc back;
-    if (parseJson<rapidjson::kParseIterativeFlag>(back, *fast)
-            .IsError()) {
+    if (parseJson<rapidjson::kParseIterativeFlag>(back, *fast).IsError()) {
       __builtin_trap();
     }
     if (toJsonText(back) != toJsonText(tree)) __builtin_trap();

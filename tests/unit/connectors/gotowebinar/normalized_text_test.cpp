@@ -21,9 +21,7 @@ std::optional<std::string> viaTree(const std::string& text) {
 // What a reader of normalizedText's result gets (the flow parses a raw payload so).
 std::string reread(const std::string& text) {
   JsonDoc doc;
-  REQUIRE_FALSE(
-      parseJson<rapidjson::kParseIterativeFlag>(doc, text)
-          .IsError());
+  REQUIRE_FALSE(parseJson<rapidjson::kParseIterativeFlag>(doc, text).IsError());
   return toJsonText(doc);
 }
 
@@ -40,8 +38,10 @@ TEST_CASE("normalizedText: the tree's result, with the rest of the text byte for
     const char* out;  // exactly what normalizedText gives
   };
   const Row rows[] = {
-      {R"({"sessionKey":"2167614","webinarName":"Q"})", R"({"sessionKey":"2167614","webinarName":"Q"})"},
-      {R"({"webinarKey":6487648931392511233,"n":5})", R"({"webinarKey":"6487648931392511233","n":5})"},
+      {R"({"sessionKey":"2167614","webinarName":"Q"})",
+       R"({"sessionKey":"2167614","webinarName":"Q"})"},
+      {R"({"webinarKey":6487648931392511233,"n":5})",
+       R"({"webinarKey":"6487648931392511233","n":5})"},
       {R"({ "organizerKey" : 18446744073709551615 , "x" : [1, 2] })",
        R"({ "organizerKey" : "18446744073709551615" , "x" : [1, 2] })"},
       {R"({"a":{"b":[{"registrantKey":-0},{"memberKey":-12}]}})",
@@ -85,12 +85,12 @@ TEST_CASE("normalizedText: anything else is left to the tree's path, and the tex
       "null",
       "\"x\"",
       "12",
-      R"({"a":1)",                // cut short
-      R"({"a":1} {"b":2})",       // two values
-      "{\"a\":\"\xff\"}",         // not UTF-8
+      R"({"a":1)",                          // cut short
+      R"({"a":1} {"b":2})",                 // two values
+      "{\"a\":\"\xff\"}",                   // not UTF-8
       std::string("{\"a\":\"x\0y\"}", 11),  // a NUL in a string
-      R"({"webinar\u004Bey":1})",  // a name with an escape: compared unescaped by the tree
-      "{\"a\":" + nested(64) + "}",  // 65 levels, one more than kMaxJsonDepth
+      R"({"webinar\u004Bey":1})",           // a name with an escape: compared unescaped by the tree
+      "{\"a\":" + nested(64) + "}",         // 65 levels, one more than kMaxJsonDepth
   };
   for (const std::string& in : cases) {
     CAPTURE(in);
