@@ -87,4 +87,20 @@ std::size_t jsonTextDepth(std::string_view text) {
   return deepest;
 }
 
+rapidjson::ParseResult parseJsonInPool(JsonDoc& doc, const std::string& text, Utf8Check utf8) {
+  constexpr unsigned kIterative = rapidjson::kParseIterativeFlag;
+  constexpr unsigned kValidate = rapidjson::kParseValidateEncodingFlag;
+  const bool nul = std::memchr(text.data(), 0, text.size()) != nullptr;
+  if (nul || jsonDeeperThan(text, kRecursiveParseDepth) ||
+      (utf8 == Utf8Check::Validate && !isAscii(text))) {
+    return utf8 == Utf8Check::Validate ? parseJson<kIterative | kValidate>(doc, text)
+                                       : parseJson<kIterative>(doc, text);
+  }
+  char* copy = static_cast<char*>(doc.GetAllocator().Malloc(text.size() + 1));
+  std::memcpy(copy, text.data(), text.size());
+  copy[text.size()] = '\0';
+  doc.ParseInsitu<rapidjson::kParseDefaultFlags>(copy);
+  return {doc.GetParseError(), doc.GetErrorOffset()};
+}
+
 }  // namespace flowgate

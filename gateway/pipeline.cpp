@@ -97,9 +97,8 @@ std::string parseRequestBody(const std::string& body, flow::Message& m, JsonAllo
            " levels deep (at most " + std::to_string(kMaxBodyDepth) + ")";
   }
   JsonDoc doc(&pool);
-  // Iterative (no recursion on deep nesting) and strict UTF-8 (invalid bytes are refused).
-  const rapidjson::ParseResult parsed =
-      parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(doc, body);
+  // Strict UTF-8 (invalid bytes are refused); its strings stay in the pool's copy.
+  const rapidjson::ParseResult parsed = parseJsonInPool(doc, body, Utf8Check::Validate);
   if (parsed.IsError()) {
     return std::string("request body is not valid JSON: ") +
            rapidjson::GetParseError_En(parsed.Code()) + " (at byte " +

@@ -241,10 +241,8 @@ class CallStep final : public Step {
             "the answer is JSON nested deeper than " + std::to_string(kMaxAnswerDepth) + " levels");
       }
       const rapidjson::ParseResult parsed =
-          responseVariable_.empty()
-              ? checkJson(answer.body)
-              : parseJson<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
-                    doc, answer.body);
+          responseVariable_.empty() ? checkJson(answer.body)
+                                    : parseJsonInPool(doc, answer.body, Utf8Check::Validate);
       if (parsed.IsError()) {
         return fail(ErrorCode::BadUpstreamResponse,
                     "the answer (" + std::to_string(answer.status) + ", " + contentType +

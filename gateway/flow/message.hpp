@@ -151,7 +151,7 @@ struct Message {
   }
   void parseRaw() {
     JsonDoc doc(&alloc);
-    parseJson<rapidjson::kParseIterativeFlag>(doc, *rawJson_);
+    parseJsonInPool(doc, *rawJson_, Utf8Check::Trusted);  // checked when it was set
     rawJson_ = nullptr;
     if (doc.HasParseError()) doc.SetNull();  // checked before: not reached
     payload_.SetNull();

@@ -199,3 +199,40 @@ TEST_CASE("parseJson reads the numbers that break RapidJSON's full-precision pat
     CHECK(std::signbit(doc[0].GetDouble()) == std::signbit(row.value));
   }
 }
+
+TEST_CASE("parseJsonInPool: parseJson's verdicts, offsets and values, its strings in the pool") {
+  const std::string deep = std::string(300, '[') + std::string(300, ']');
+  const std::string tooDeepBroken = std::string(300, '[') + "tru";
+  for (const std::string& text :
+       {std::string(R"( {"webinarKey":"6487648931392511233","n":[1,-0.0,2.5e-3,true,null],
+                         "esc":"a\"b\\c\u00e9\ud83d\ude00","":{}} )"),
+        std::string("{\"name\":\"Jos\xC3\xA9\"}"), std::string("{\"name\":\"Jos\xFF\"}"),
+        std::string("{\"a\":1}\0{\"b\":2}", 15), std::string("[\"x\0y\"]", 7),
+        std::string(R"({"a":tru})"), std::string(R"({"a":1,})"), std::string(""),
+        std::string("   "), std::string(R"({"a":1} x)"), std::string(R"({"\uZZZZ":1})"),
+        std::string("[\"abc\xE7"), std::string("[0e-171, 1e400]"), deep, tooDeepBroken}) {
+    CAPTURE(text);
+    for (const auto utf8 : {Utf8Check::Validate, Utf8Check::Trusted}) {
+      JsonDoc reference;
+      const rapidjson::ParseResult expected =
+          utf8 == Utf8Check::Validate ? parseJson<kStrict>(reference, text)
+                                      : parseJson<rapidjson::kParseIterativeFlag>(reference, text);
+      JsonAlloc pool;
+      JsonDoc doc(&pool);
+      const rapidjson::ParseResult got = parseJsonInPool(doc, text, utf8);
+      CHECK(std::make_pair(got.Code(), got.Offset()) ==
+            std::make_pair(expected.Code(), expected.Offset()));
+      if (!got.IsError()) CHECK(toJsonText(doc) == toJsonText(reference));
+    }
+  }
+  // The values do not point into the caller's text: it may go before the document does.
+  JsonAlloc pool;
+  JsonDoc doc(&pool);
+  {
+    std::string text = R"({"accessToken":"UEGGrwswKRwB07lTOr0EoppdaxKo","k":["v"]})";
+    REQUIRE_FALSE(parseJsonInPool(doc, text, Utf8Check::Validate).IsError());
+    text.assign(text.size(), 'x');
+  }
+  CHECK(std::string(doc["accessToken"].GetString()) == "UEGGrwswKRwB07lTOr0EoppdaxKo");
+  CHECK(std::string(doc["k"][0].GetString()) == "v");
+}
