@@ -90,11 +90,14 @@ std::size_t jsonTextDepth(std::string_view text) {
 rapidjson::ParseResult parseJsonInPool(JsonDoc& doc, const std::string& text, Utf8Check utf8) {
   constexpr unsigned kIterative = rapidjson::kParseIterativeFlag;
   constexpr unsigned kValidate = rapidjson::kParseValidateEncodingFlag;
-  const bool nul = std::memchr(text.data(), 0, text.size()) != nullptr;
-  if (nul || jsonDeeperThan(text, kRecursiveParseDepth) ||
-      (utf8 == Utf8Check::Validate && !isAscii(text))) {
-    return utf8 == Utf8Check::Validate ? parseJson<kIterative | kValidate>(doc, text)
-                                       : parseJson<kIterative>(doc, text);
+  const bool validate = utf8 == Utf8Check::Validate;
+  if (jsonDeeperThan(text, kRecursiveParseDepth)) {
+    return validate ? parseJson<kIterative | kValidate>(doc, text)
+                    : parseJson<kIterative>(doc, text);
+  }
+  if (std::memchr(text.data(), 0, text.size()) != nullptr || (validate && !isAscii(text))) {
+    return validate ? parseJson<kValidate>(doc, text)
+                    : parseJson<rapidjson::kParseDefaultFlags>(doc, text);
   }
   char* copy = static_cast<char*>(doc.GetAllocator().Malloc(text.size() + 1));
   std::memcpy(copy, text.data(), text.size());

@@ -96,9 +96,11 @@ rapidjson::ParseResult parseJson(JsonDoc& doc, const std::string& text) {
 // reader's stack, and its recursive parser, which takes fewer instructions than the
 // iterative one. 4.8k instead of 8.4k instructions for the 301-byte body of bench row C
 // (bench/RESULTS.md). The copy lives as long as the pool, as the document's values do.
-// A text nested deeper than kRecursiveParseDepth, or one that needs parseJson's own care
-// (a NUL byte; non-ASCII text whose UTF-8 is to be validated), gets parseJson with the
-// iterative parser. The same verdicts, errors and offsets as parseJson.
+// A text that needs parseJson's own care (a NUL byte; non-ASCII text whose UTF-8 is to be
+// validated) gets parseJson, recursive too; one nested deeper than kRecursiveParseDepth
+// gets parseJson's iterative parser. Verdicts, errors and offsets are RapidJSON's, as with
+// parseJson, but for one: a stray ':', ',', ']' or '}' at the root is an invalid value
+// (the iterative parser calls it an empty document).
 enum class Utf8Check { Validate, Trusted };
 inline constexpr std::size_t kRecursiveParseDepth = 256;
 rapidjson::ParseResult parseJsonInPool(JsonDoc& doc, const std::string& text, Utf8Check utf8);

@@ -212,11 +212,16 @@ TEST_CASE("parseJsonInPool: parseJson's verdicts, offsets and values, its string
         std::string("   "), std::string(R"({"a":1} x)"), std::string(R"({"\uZZZZ":1})"),
         std::string("[\"abc\xE7"), std::string("[0e-171, 1e400]"), deep, tooDeepBroken}) {
     CAPTURE(text);
+    // RapidJSON's recursive parse, or its iterative one past kRecursiveParseDepth.
+    const bool deep = jsonDeeperThan(text, kRecursiveParseDepth);
     for (const auto utf8 : {Utf8Check::Validate, Utf8Check::Trusted}) {
+      const bool validate = utf8 == Utf8Check::Validate;
       JsonDoc reference;
       const rapidjson::ParseResult expected =
-          utf8 == Utf8Check::Validate ? parseJson<kStrict>(reference, text)
-                                      : parseJson<rapidjson::kParseIterativeFlag>(reference, text);
+          deep ? (validate ? parseJson<kStrict>(reference, text)
+                           : parseJson<rapidjson::kParseIterativeFlag>(reference, text))
+               : (validate ? parseJson<rapidjson::kParseValidateEncodingFlag>(reference, text)
+                           : parseJson<rapidjson::kParseDefaultFlags>(reference, text));
       JsonAlloc pool;
       JsonDoc doc(&pool);
       const rapidjson::ParseResult got = parseJsonInPool(doc, text, utf8);
@@ -224,6 +229,14 @@ TEST_CASE("parseJsonInPool: parseJson's verdicts, offsets and values, its string
             std::make_pair(expected.Code(), expected.Offset()));
       if (!got.IsError()) CHECK(toJsonText(doc) == toJsonText(reference));
     }
+  }
+  // A stray ':' or ',' at the root is an invalid value (RapidJSON's iterative parser, used
+  // before, called it an empty document).
+  for (const std::string text : {":", " ,", "]"}) {
+    JsonDoc doc;
+    const rapidjson::ParseResult got = parseJsonInPool(doc, text, Utf8Check::Validate);
+    CHECK(got.Code() == rapidjson::kParseErrorValueInvalid);
+    CHECK(got.Offset() == text.find_first_not_of(' '));
   }
   // The values do not point into the caller's text: it may go before the document does.
   JsonAlloc pool;
