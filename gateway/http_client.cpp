@@ -358,10 +358,71 @@ class BeastHttpClient final : public HttpClient {
   }
 
   // Only reads `request`: the head is rendered from it and its body written from where it is.
+  // One coroutine for the whole call, its guard against exceptions included (a frame of its
+  // own around it cost a layer of resumption per call).
   asio::awaitable<Result<HttpResponse>> sendKeeping(const HttpRequest& request,
                                                     const HostAllowList& allowed) override {
     try {
-      co_return co_await sendImpl(request, allowed);
+      auto parsed = urls_.parse(request.url);
+      if (!parsed) co_return std::move(parsed).error();
+      const Url url = std::move(parsed.value());
+      if (!allowed.allows(url.at().host)) {
+        co_return Error::make(ErrorCode::UpstreamNotAllowed,
+                              "upstream host '" + url.at().host + "' is not in allowedHosts");
+      }
+      const bool head = beast::iequals(request.method, "HEAD");
+      auto built = buildRequest(request, url);
+      if (!built) co_return std::move(built).error();
+      const WireRequest req = std::move(built.value());
+      const std::string& key = url.at().poolKey;
+      const auto connectTimeout =
+          request.connectTimeout.count() > 0 ? request.connectTimeout : options_.connectTimeout;
+      const auto requestTimeout =
+          request.requestTimeout.count() > 0 ? request.requestTimeout : options_.requestTimeout;
+      Cancellation* cancel = request.cancel.get();
+
+      bool forceFresh = false;
+      for (int attempt = 0;; ++attempt) {
+        if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
+        std::unique_ptr<Connection> conn;
+        if (!forceFresh) conn = takeIdle(key, url, allowed);
+        if (!conn) {
+          auto connected = co_await connect(url, connectTimeout, cancel, allowed);
+          if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
+          if (!connected) {
+            Error e = std::move(connected).error();
+            e.beforeSend = true;
+            co_return e;
+          }
+          conn = std::move(connected.value());
+        }
+        Exchange result;
+        {
+          // Closing the socket aborts the pending write or read at once.
+          CancelHook hook(cancel, [c = conn.get()] {
+            error_code ignored;
+            c->tcp().socket().close(ignored);
+          });
+          if (conn->tls) {
+            result = co_await exchange(*conn->tls, *conn, req, head, options_, requestTimeout);
+          } else {
+            result = co_await exchange(*conn->plain, *conn, req, head, options_, requestTimeout);
+          }
+        }
+        if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
+        if (!result.ec) {
+          if (result.keepAlive) release(key, std::move(conn));
+          co_return std::move(result.response);
+        }
+        const bool stale =
+            conn->reused && !result.gotResponseBytes && isConnectionDropped(result.ec);
+        conn.reset();  // never pooled after an error
+        if (stale && request.idempotent && attempt == 0) {
+          forceFresh = true;
+          continue;
+        }
+        co_return exchangeError(result, url, stale, requestTimeout);
+      }
     } catch (const std::exception& e) {
       co_return Error::make(ErrorCode::Internal,
                             std::string("upstream call failed unexpectedly: ") + e.what());
@@ -369,69 +430,6 @@ class BeastHttpClient final : public HttpClient {
   }
 
  private:
-  asio::awaitable<Result<HttpResponse>> sendImpl(const HttpRequest& request,
-                                                 const HostAllowList& allowed) {
-    auto parsed = urls_.parse(request.url);
-    if (!parsed) co_return std::move(parsed).error();
-    const Url url = std::move(parsed.value());
-    if (!allowed.allows(url.at().host)) {
-      co_return Error::make(ErrorCode::UpstreamNotAllowed,
-                            "upstream host '" + url.at().host + "' is not in allowedHosts");
-    }
-    const bool head = beast::iequals(request.method, "HEAD");
-    auto built = buildRequest(request, url);
-    if (!built) co_return std::move(built).error();
-    const WireRequest req = std::move(built.value());
-    const std::string& key = url.at().poolKey;
-    const auto connectTimeout =
-        request.connectTimeout.count() > 0 ? request.connectTimeout : options_.connectTimeout;
-    const auto requestTimeout =
-        request.requestTimeout.count() > 0 ? request.requestTimeout : options_.requestTimeout;
-    Cancellation* cancel = request.cancel.get();
-
-    bool forceFresh = false;
-    for (int attempt = 0;; ++attempt) {
-      if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
-      std::unique_ptr<Connection> conn;
-      if (!forceFresh) conn = takeIdle(key, url, allowed);
-      if (!conn) {
-        auto connected = co_await connect(url, connectTimeout, cancel, allowed);
-        if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
-        if (!connected) {
-          Error e = std::move(connected).error();
-          e.beforeSend = true;
-          co_return e;
-        }
-        conn = std::move(connected.value());
-      }
-      Exchange result;
-      {
-        // Closing the socket aborts the pending write or read at once.
-        CancelHook hook(cancel, [c = conn.get()] {
-          error_code ignored;
-          c->tcp().socket().close(ignored);
-        });
-        if (conn->tls) {
-          result = co_await exchange(*conn->tls, *conn, req, head, options_, requestTimeout);
-        } else {
-          result = co_await exchange(*conn->plain, *conn, req, head, options_, requestTimeout);
-        }
-      }
-      if (cancel != nullptr && cancel->cancelled()) co_return clientClosedError();
-      if (!result.ec) {
-        if (result.keepAlive) release(key, std::move(conn));
-        co_return std::move(result.response);
-      }
-      const bool stale = conn->reused && !result.gotResponseBytes && isConnectionDropped(result.ec);
-      conn.reset();  // never pooled after an error
-      if (stale && request.idempotent && attempt == 0) {
-        forceFresh = true;
-        continue;
-      }
-      co_return exchangeError(result, url, stale, requestTimeout);
-    }
-  }
-
   Error exchangeError(const Exchange& result, const Url& url, bool stale,
                       std::chrono::milliseconds requestTimeout) const {
     const error_code& ec = result.ec;

@@ -19,11 +19,17 @@ void setTraceHeaders(Headers& headers, const TraceContext& trace) {
   if (!trace.state.empty()) headers.emplace_back("tracestate", trace.state);
 }
 
+// Not a coroutine itself: without the debug line, the inner client's own coroutine (which
+// keeps the request in its frame) is what the caller awaits, one frame fewer per call.
 boost::asio::awaitable<Result<HttpResponse>> TracedClient::send(HttpRequest request,
                                                                 const HostAllowList& allowed) {
   setTraceHeaders(request.headers, trace_);
-  if (!logEnabled(LogLevel::Debug, logLevel_))
-    co_return co_await inner_.send(std::move(request), allowed);
+  if (!logEnabled(LogLevel::Debug, logLevel_)) return inner_.send(std::move(request), allowed);
+  return sendLogged(std::move(request), allowed);
+}
+
+boost::asio::awaitable<Result<HttpResponse>> TracedClient::sendLogged(
+    HttpRequest request, const HostAllowList& allowed) {
   // At debug, one line per call (its retries included): method, URL without its query (where
   // credentials may travel), the answer's status or the error's code, and the time.
   const std::string method = request.method;

@@ -18,6 +18,10 @@ class TracedClient final : public HttpClient {
                                                     const HostAllowList& allowed) override;
 
  private:
+  // send with the debug line per call.
+  boost::asio::awaitable<Result<HttpResponse>> sendLogged(HttpRequest request,
+                                                          const HostAllowList& allowed);
+
   HttpClient& inner_;
   const TraceContext& trace_;
   int logLevel_;
