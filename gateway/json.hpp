@@ -66,6 +66,17 @@ bool jsonDeeperThan(std::string_view text, std::size_t limit);
 // significand) and reads out of bounds, and crashes, on "34.00000000000000047758045e-344"
 // (both found by fuzz_g2w_keys under UBSan). The normal path is within a few ULP of the
 // closest double and exact for the usual numbers (up to 15 digits, small exponents).
+// RapidJSON's iterative parser names a stray ':', ',', ']' or '}' where the root value
+// should start "The document is empty"; its recursive parser, rightly, "Invalid value". Every
+// check and parse here answers as the recursive one does (a NUL byte there stays "empty").
+inline rapidjson::ParseResult rootValueError(rapidjson::ParseResult r, std::string_view text) {
+  if (r.Code() == rapidjson::kParseErrorDocumentEmpty && r.Offset() < text.size() &&
+      text[r.Offset()] != '\0') {
+    return {rapidjson::kParseErrorValueInvalid, r.Offset()};
+  }
+  return r;
+}
+
 template <unsigned flags>
 rapidjson::ParseResult parseJson(JsonDoc& doc, const std::string& text) {
   static_assert((flags & rapidjson::kParseFullPrecisionFlag) == 0,
@@ -75,7 +86,8 @@ rapidjson::ParseResult parseJson(JsonDoc& doc, const std::string& text) {
     // A plain MemoryStream: Document::Parse(data, size) would also skip a UTF-8 BOM.
     rapidjson::MemoryStream in(text.data(), text.size());
     doc.ParseStream<flags>(in);
-    if (doc.HasParseError()) return {doc.GetParseError(), doc.GetErrorOffset()};
+    if (doc.HasParseError())
+      return rootValueError({doc.GetParseError(), doc.GetErrorOffset()}, text);
     doc.SetNull();
     return {rapidjson::kParseErrorDocumentRootNotSingular, text.find('\0')};
   }
@@ -87,7 +99,7 @@ rapidjson::ParseResult parseJson(JsonDoc& doc, const std::string& text) {
   } else {
     doc.Parse<flags>(text.c_str());
   }
-  return {doc.GetParseError(), doc.GetErrorOffset()};
+  return rootValueError({doc.GetParseError(), doc.GetErrorOffset()}, text);
 }
 
 // parseJson for a body that the request keeps, and the way the request path reads JSON:
@@ -98,9 +110,7 @@ rapidjson::ParseResult parseJson(JsonDoc& doc, const std::string& text) {
 // (bench/RESULTS.md). The copy lives as long as the pool, as the document's values do.
 // A text that needs parseJson's own care (a NUL byte; non-ASCII text whose UTF-8 is to be
 // validated) gets parseJson, recursive too; one nested deeper than kRecursiveParseDepth
-// gets parseJson's iterative parser. Verdicts, errors and offsets are RapidJSON's, as with
-// parseJson, but for one: a stray ':', ',', ']' or '}' at the root is an invalid value
-// (the iterative parser calls it an empty document).
+// gets parseJson's iterative parser. Verdicts, errors and offsets are parseJson's.
 enum class Utf8Check { Validate, Trusted };
 inline constexpr std::size_t kRecursiveParseDepth = 256;
 rapidjson::ParseResult parseJsonInPool(JsonDoc& doc, const std::string& text, Utf8Check utf8);

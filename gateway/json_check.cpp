@@ -90,7 +90,7 @@ bool fastJsonAccepts(const std::string& text) {
   return parser.parse(text).error() == simdjson::SUCCESS;
 }
 
-rapidjson::ParseResult checkJsonRapid(const std::string& text) {
+static rapidjson::ParseResult rapidVerdict(const std::string& text) {
   constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   rapidjson::BaseReaderHandler<> nothing;
   rapidjson::Reader reader;
@@ -109,6 +109,10 @@ rapidjson::ParseResult checkJsonRapid(const std::string& text) {
   // (parseJson in gateway/json.hpp says why).
   rapidjson::MemoryStream in(text.data(), text.size());
   return reader.Parse<flags>(in, nothing);
+}
+
+rapidjson::ParseResult checkJsonRapid(const std::string& text) {
+  return rootValueError(rapidVerdict(text), text);
 }
 
 }  // namespace detail

@@ -576,6 +576,9 @@ class RequestBody(ApiCase):
             with self.subTest(text=text):
                 self.assertError(self.post_items(text), 400, "invalid_json")
         self.assertNoBackendRequest()
+        # Not "the document is empty": the body is there, its first byte is wrong.
+        err = self.assertError(self.post_items(","), 400, "invalid_json")
+        self.assertIn("Invalid value. (at byte 0)", err["message"])
 
     def test_an_empty_body_is_a_null_payload_and_sends_no_body(self):
         r = self.post_items(b"")

@@ -15,6 +15,11 @@ class RequestErrors(GatewayTestCase):
         err = self.assertError(r, 400, "invalid_json")
         self.assertIn("not valid JSON", err["message"])
 
+    def test_a_stray_colon_at_the_root_is_an_invalid_value_not_an_empty_body(self):
+        r = self.gateway.post("gotowebinar_getSessionById", "  :")
+        err = self.assertError(r, 400, "invalid_json")
+        self.assertIn("Invalid value. (at byte 2)", err["message"])
+
     def test_nul_byte_after_the_json_is_refused_where_it_is(self):
         body = b'{"accessToken": "t"}\x00{"more": 1}'
         r = self.gateway.post("gotowebinar_getSessionById", body)

@@ -230,14 +230,6 @@ TEST_CASE("parseJsonInPool: parseJson's verdicts, offsets and values, its string
       if (!got.IsError()) CHECK(toJsonText(doc) == toJsonText(reference));
     }
   }
-  // A stray ':' or ',' at the root is an invalid value (RapidJSON's iterative parser, used
-  // before, called it an empty document).
-  for (const std::string text : {":", " ,", "]"}) {
-    JsonDoc doc;
-    const rapidjson::ParseResult got = parseJsonInPool(doc, text, Utf8Check::Validate);
-    CHECK(got.Code() == rapidjson::kParseErrorValueInvalid);
-    CHECK(got.Offset() == text.find_first_not_of(' '));
-  }
   // The values do not point into the caller's text: it may go before the document does.
   JsonAlloc pool;
   JsonDoc doc(&pool);
@@ -248,4 +240,30 @@ TEST_CASE("parseJsonInPool: parseJson's verdicts, offsets and values, its string
   }
   CHECK(std::string(doc["accessToken"].GetString()) == "UEGGrwswKRwB07lTOr0EoppdaxKo");
   CHECK(std::string(doc["k"][0].GetString()) == "v");
+}
+
+TEST_CASE("A stray ':', ',', ']' or '}' at the root is an invalid value, for every parse") {
+  // RapidJSON's iterative parser calls it an empty document; its recursive one, and so
+  // every parse and check here, an invalid value where it stands.
+  for (const std::string text : {std::string(":"), std::string(" ,"), std::string("]"),
+                                 std::string("\t}"), std::string(300, ' ') + ":"}) {
+    CAPTURE(text);
+    const auto at = text.find_first_not_of(" \t");
+    const auto expect = std::make_pair(rapidjson::kParseErrorValueInvalid, at);
+    JsonDoc a, b, c;
+    const rapidjson::ParseResult inPool = parseJsonInPool(a, text, Utf8Check::Validate);
+    const rapidjson::ParseResult iterative = parseJson<kStrict>(b, text);
+    const rapidjson::ParseResult recursive = parseJson<rapidjson::kParseDefaultFlags>(c, text);
+    const rapidjson::ParseResult checked = checkJson(text);
+    CHECK(std::make_pair(inPool.Code(), inPool.Offset()) == expect);
+    CHECK(std::make_pair(iterative.Code(), iterative.Offset()) == expect);
+    CHECK(std::make_pair(recursive.Code(), recursive.Offset()) == expect);
+    CHECK(std::make_pair(checked.Code(), checked.Offset()) == expect);
+  }
+  // An empty text, or only spaces, is still empty; so is a NUL byte where the value starts.
+  for (const std::string text : {std::string(""), std::string("  "), std::string("\0", 1)}) {
+    JsonDoc doc;
+    CHECK(parseJson<kStrict>(doc, text).Code() == rapidjson::kParseErrorDocumentEmpty);
+    CHECK(checkJson(text).Code() == rapidjson::kParseErrorDocumentEmpty);
+  }
 }
