@@ -49,6 +49,17 @@ std::size_t jsonTextDepth(std::string_view text);
 // `limit` opening brackets (the common case, found with memchr).
 bool jsonDeeperThan(std::string_view text, std::size_t limit);
 
+// RapidJSON's iterative parser names a stray ':', ',', ']' or '}' where the root value
+// should start "The document is empty"; its recursive parser, rightly, "Invalid value". Every
+// check and parse here answers as the recursive one does (a NUL byte there stays "empty").
+inline rapidjson::ParseResult rootValueError(rapidjson::ParseResult r, std::string_view text) {
+  if (r.Code() == rapidjson::kParseErrorDocumentEmpty && r.Offset() < text.size() &&
+      text[r.Offset()] != '\0') {
+    return {rapidjson::kParseErrorValueInvalid, r.Offset()};
+  }
+  return r;
+}
+
 // Parses a whole body into `doc` with RapidJSON `flags`; the result names the first error
 // and its byte offset. Without a NUL byte the text is read as a null-terminated string:
 // RapidJSON's fast path (SSE2 scanners, no per-byte stream adapter), with errors at the same
@@ -66,17 +77,6 @@ bool jsonDeeperThan(std::string_view text, std::size_t limit);
 // significand) and reads out of bounds, and crashes, on "34.00000000000000047758045e-344"
 // (both found by fuzz_g2w_keys under UBSan). The normal path is within a few ULP of the
 // closest double and exact for the usual numbers (up to 15 digits, small exponents).
-// RapidJSON's iterative parser names a stray ':', ',', ']' or '}' where the root value
-// should start "The document is empty"; its recursive parser, rightly, "Invalid value". Every
-// check and parse here answers as the recursive one does (a NUL byte there stays "empty").
-inline rapidjson::ParseResult rootValueError(rapidjson::ParseResult r, std::string_view text) {
-  if (r.Code() == rapidjson::kParseErrorDocumentEmpty && r.Offset() < text.size() &&
-      text[r.Offset()] != '\0') {
-    return {rapidjson::kParseErrorValueInvalid, r.Offset()};
-  }
-  return r;
-}
-
 template <unsigned flags>
 rapidjson::ParseResult parseJson(JsonDoc& doc, const std::string& text) {
   static_assert((flags & rapidjson::kParseFullPrecisionFlag) == 0,

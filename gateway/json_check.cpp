@@ -76,21 +76,8 @@ bool mayHoldZeroWithExponent(std::string_view text) {
   return false;
 }
 
-}  // namespace
-
-namespace detail {
-
-bool fastJsonAccepts(const std::string& text) {
-  if (text.empty() || text.size() > kFastJsonCheckLimit) return false;
-  if (mayHoldZeroWithExponent(text)) return false;
-  // One parser per thread, grown to the largest text it has seen (at most the limit): its
-  // buffers take about 14 bytes per byte of text. Only the verdict is read, never the tree.
-  thread_local simdjson::dom::parser parser(kFastJsonCheckLimit);
-  // The std::string overload reads in place when the spare capacity is the padding.
-  return parser.parse(text).error() == simdjson::SUCCESS;
-}
-
-static rapidjson::ParseResult rapidVerdict(const std::string& text) {
+// RapidJSON's SAX verdict as it comes (checkJsonRapid maps its root-value quirk).
+rapidjson::ParseResult rapidVerdict(const std::string& text) {
   constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   rapidjson::BaseReaderHandler<> nothing;
   rapidjson::Reader reader;
@@ -109,6 +96,20 @@ static rapidjson::ParseResult rapidVerdict(const std::string& text) {
   // (parseJson in gateway/json.hpp says why).
   rapidjson::MemoryStream in(text.data(), text.size());
   return reader.Parse<flags>(in, nothing);
+}
+
+}  // namespace
+
+namespace detail {
+
+bool fastJsonAccepts(const std::string& text) {
+  if (text.empty() || text.size() > kFastJsonCheckLimit) return false;
+  if (mayHoldZeroWithExponent(text)) return false;
+  // One parser per thread, grown to the largest text it has seen (at most the limit): its
+  // buffers take about 14 bytes per byte of text. Only the verdict is read, never the tree.
+  thread_local simdjson::dom::parser parser(kFastJsonCheckLimit);
+  // The std::string overload reads in place when the spare capacity is the padding.
+  return parser.parse(text).error() == simdjson::SUCCESS;
 }
 
 rapidjson::ParseResult checkJsonRapid(const std::string& text) {
